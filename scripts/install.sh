@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs effipia in ./.venv. With --test, also the test tools and the Debian
+# packages the tests use for real: chromium (browser tests), postgresql (store
+# tests), R with survey/sandwich/MASS (statistical cross-checks).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+with_test=0
+[ "${1:-}" = "--test" ] && with_test=1
+
+PY=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  "$PY" -m venv .venv
+fi
+.venv/bin/python -m pip install -q --upgrade pip >/dev/null
+if [ $with_test = 1 ]; then
+  .venv/bin/python -m pip install -q -e '.[test]'
+else
+  .venv/bin/python -m pip install -q -e .
+fi
+
+if [ $with_test = 1 ]; then
+  need=()
+  [ -x /usr/bin/chromium ] || need+=(chromium)
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+  if ! command -v Rscript >/dev/null 2>&1 || ! Rscript -e 'suppressMessages({library(survey); library(sandwich); library(MASS)})' >/dev/null 2>&1; then
+    need+=(r-cran-survey r-cran-sandwich r-cran-mass)
+  fi
+  command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
+  if [ ${#need[@]} -gt 0 ]; then
+    if [ "$(id -u)" = 0 ]; then
+      export DEBIAN_FRONTEND=noninteractive
+      apt-get update -qq
+      apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+    else
+      echo "Paquets Debian manquants (installez-les en root) : ${need[*]}" >&2
+    fi
+  fi
+fi

@@ -1,0 +1,15 @@
+"""Command line ``effipia`` (Typer): thin adapters over the library."""
+
+from __future__ import annotations
+
+from effipia.cli.app import app
+
+# Each module registers its commands on ``app`` or its groups when imported.
+from effipia.cli import registry, responses, questionnaire, synth, analysis, territories, demo  # noqa: E402,F401
+
+__all__ = ["app", "main"]
+
+
+def main() -> None:
+    """Entry point of the ``effipia`` script."""
+    app()

@@ -1,0 +1,1 @@
+"""Commands of this stage (to be filled by its owner)."""
