@@ -1,0 +1,137 @@
+"""Geolocation of the school partners of each campus.
+
+A *school partner* is a partner with a UAI, or of survey group ``lycee``. Each is
+matched on its UAI:
+
+* malformed UAI or wrong check letter (rule in :mod:`effipia.registry.identifiers`):
+  reported, not placed;
+* UAI found in the user's Annuaire de l'éducation (when supplied): placed at its exact
+  coordinates (``approximate`` false, ``source`` ``annuaire``);
+* UAI found in the shipped list of lycées: placed at the centroid of its commune's
+  département (``approximate`` true, ``source`` ``centroide_departement``);
+* valid UAI found in neither: reported, and placed at the centroid of the partner's commune
+  département, or failing that of the département its UAI encodes (first three
+  characters: ``035`` → 35, ``620``/``720`` → 2A/2B, ``971`` → 971), flagged approximate;
+* school partner without UAI: reported, not placed.
+
+Every report is a :class:`effipia.errors.Problem` (column ``uai``); nothing is dropped
+silently.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from effipia.errors import Problem
+from effipia.registry.identifiers import is_valid_uai, normalize_uai
+from effipia.territories.reference import departement_centroids, departement_of_commune, departements, lycees
+
+__all__ = ["SCHOOL_COLUMNS", "locate_schools", "school_partners", "departement_of_uai"]
+
+#: Columns of the located-schools frame (``schools.csv`` writes the first ones of the contract).
+SCHOOL_COLUMNS: dict[str, pl.DataType] = {
+    "campus_id": pl.String,
+    "partner_id": pl.String,
+    "uai": pl.String,
+    "name": pl.String,
+    "commune": pl.String,
+    "academie": pl.String,
+    "x_l93": pl.Float64,
+    "y_l93": pl.Float64,
+    "approximate": pl.Boolean,
+    "type": pl.String,
+    "commune_insee": pl.String,
+    "departement": pl.String,
+    "academie_code": pl.String,
+    "region_code": pl.String,
+    "region": pl.String,
+    "source": pl.String,
+}
+
+_CORSICA = {"620": "2A", "720": "2B"}
+
+
+def departement_of_uai(uai: str) -> str:
+    """Département encoded in a UAI's first three characters (commune-code form)."""
+    head = uai[:3]
+    if head in _CORSICA:
+        return _CORSICA[head]
+    return head if head.startswith("97") else head[1:]
+
+
+def school_partners(partners: pl.DataFrame) -> pl.DataFrame:
+    """Partners with a UAI or of survey group ``lycee``."""
+    uai = pl.col("uai").cast(pl.String).str.strip_chars()
+    return partners.filter((uai.is_not_null() & (uai != "")) | (pl.col("category") == "lycee"))
+
+
+def _reference_rows(annuaire: pl.DataFrame | None) -> tuple[dict[str, dict], dict[str, dict]]:
+    listed = {row["uai"]: row for row in lycees().iter_rows(named=True)}
+    exact = {} if annuaire is None else {row["uai"]: row for row in annuaire.iter_rows(named=True)}
+    return listed, exact
+
+
+def locate_schools(
+    partners: pl.DataFrame, annuaire: pl.DataFrame | None = None, file: str = "partenaires"
+) -> tuple[pl.DataFrame, list[Problem]]:
+    """Place every school partner; return the located schools and the problems met.
+
+    ``partners`` is a registry frame (:data:`effipia.schema.PARTNER_COLUMNS`); ``annuaire``
+    is the output of :func:`effipia.territories.annuaire.read_annuaire` or ``None``.
+    The frame has :data:`SCHOOL_COLUMNS`, one row per placed school partner, in partner order.
+    """
+    listed, exact = _reference_rows(annuaire)
+    geo = {row["departement"]: row for row in departements().iter_rows(named=True)}
+    centroids = {d: (x, y) for d, x, y in departement_centroids().iter_rows()}
+    rows: list[dict] = []
+    problems: list[Problem] = []
+    for partner in school_partners(partners).iter_rows(named=True):
+        pid = partner["partner_id"]
+        raw = partner.get("uai")
+        if raw is None or not str(raw).strip():
+            problems.append(Problem.at(file, None, "uai", "territories.uai_missing", partner=pid))
+            continue
+        uai = normalize_uai(raw)
+        if not is_valid_uai(uai):
+            problems.append(Problem.at(file, None, "uai", "territories.uai_invalid", uai=str(raw), partner=pid))
+            continue
+        ref = listed.get(uai)
+        found = exact.get(uai)
+        row = {"campus_id": partner["campus_id"], "partner_id": pid, "uai": uai}
+        if found is not None:
+            base = {**(ref or {}), **{k: v for k, v in found.items() if v is not None}}
+            dep = base.get("departement") or departement_of_commune(base.get("commune_insee"))
+            row |= _describe(base, dep, geo, partner) | {
+                "x_l93": found["x_l93"], "y_l93": found["y_l93"], "approximate": False, "source": "annuaire",
+            }
+        else:
+            if ref is None:
+                problems.append(Problem.at(file, None, "uai", "territories.uai_unknown", uai=uai, partner=pid))
+                base = {"commune_insee": partner.get("commune_insee")}
+                dep = departement_of_commune(partner.get("commune_insee")) or departement_of_uai(uai)
+            else:
+                base = ref
+                dep = ref["departement"] or departement_of_commune(ref["commune_insee"])
+            x, y = centroids.get(dep, (None, None))
+            row |= _describe(base, dep, geo, partner) | {
+                "x_l93": x, "y_l93": y, "approximate": True, "source": "centroide_departement",
+            }
+        rows.append(row)
+    frame = pl.DataFrame(rows, schema=SCHOOL_COLUMNS) if rows else pl.DataFrame(schema=SCHOOL_COLUMNS)
+    return frame, problems
+
+
+def _describe(base: dict, dep: str | None, geo: dict[str, dict], partner: dict) -> dict:
+    """Descriptive columns of one school: official name first, then the partner's own."""
+    place = geo.get(dep, {})
+    return {
+        "name": base.get("name") or partner.get("name"),
+        "type": base.get("type"),
+        "commune_insee": base.get("commune_insee") or partner.get("commune_insee"),
+        "commune": base.get("commune"),
+        "departement": dep,
+        "academie_code": place.get("academie_code"),
+        "academie": place.get("academie"),
+        "region_code": place.get("region_code"),
+        "region": place.get("region"),
+    }

@@ -1,0 +1,237 @@
+"""Reference data of the territories stage, loaded from the package (or the user's newer files).
+
+One small loader for every real public reference file effipia uses for geography and
+companies. Files shipped in ``effipia/data/reference`` and ``effipia/data/geo`` (provenance
+and year in the README beside each) can be replaced by the user: put a file with the
+same name and layout in the folder named by ``EFFIPIA_REFERENCE``. The département →
+académie → région table, NAF rév. 2 and the Sirene size classes are nomenclatures
+(:mod:`effipia.nomenclatures`, override ``EFFIPIA_NOMENCLATURES``); they are exposed here
+too so that the territories stage reads every reference through one module.
+
+Codes: a *département code* is written as in the INSEE commune code (``"01"``, ``"2A"``,
+``"971"``); the nomenclature table's three-character form (``"001"``, ``"02A"``) is
+converted by :func:`departement_key`.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from importlib.resources import files
+from pathlib import Path
+
+import polars as pl
+
+from effipia import nomenclatures
+from effipia.errors import EffipiaError
+
+__all__ = [
+    "LAMBERT93",
+    "reference_path",
+    "departement_key",
+    "departement_of_commune",
+    "departements",
+    "lycees",
+    "boundaries",
+    "departement_centroids",
+    "academie_outlines",
+    "naf_sections",
+    "naf_divisions",
+    "naf_hierarchy",
+    "size_classes",
+    "company_counts",
+]
+
+#: Projected CRS for every distance and area (RGF93 / Lambert-93).
+LAMBERT93 = "EPSG:2154"
+
+_SHIPPED = {
+    "lycees_ips_2021-2022.csv": files("effipia") / "data" / "reference",
+    "insee_categories_entreprises_2017.csv": files("effipia") / "data" / "reference",
+    "departements.geojson": files("effipia") / "data" / "geo",
+    "regions.geojson": files("effipia") / "data" / "geo",
+    "academies.geojson": files("effipia") / "data" / "geo",
+}
+LYCEES_FILE = "lycees_ips_2021-2022.csv"
+COMPANY_COUNTS_FILE = "insee_categories_entreprises_2017.csv"
+_BOUNDARY_FILES = {"departements": "departements.geojson", "regions": "regions.geojson", "academies": "academies.geojson"}
+
+
+def reference_path(name: str) -> Path:
+    """Path of reference file ``name``: the user's copy in ``EFFIPIA_REFERENCE`` first, else the shipped one."""
+    override = os.environ.get("EFFIPIA_REFERENCE")
+    if override and (Path(override) / name).is_file():
+        return Path(override) / name
+    if name not in _SHIPPED:
+        raise KeyError(f"reference file not shipped: {name}")
+    return Path(str(_SHIPPED[name] / name))
+
+
+def departement_key(code: str | None) -> str | None:
+    """Normalise a département code to the INSEE commune-code form (``"001"`` → ``"01"``, ``"02A"`` → ``"2A"``)."""
+    if code is None:
+        return None
+    code = code.strip().upper()
+    if len(code) == 3 and code.startswith("0"):
+        return code[1:]
+    if len(code) == 1 and code.isdigit():
+        return "0" + code
+    return code or None
+
+
+def departement_of_commune(insee: str | None) -> str | None:
+    """Département of an INSEE commune code: 3 characters overseas (``97x``), else 2 (``2A``/``2B`` included)."""
+    if insee is None:
+        return None
+    insee = insee.strip().upper()
+    if len(insee) != 5:
+        return None
+    return insee[:3] if insee.startswith("97") else insee[:2]
+
+
+@cache
+def departements() -> pl.DataFrame:
+    """Département → académie → région table (one row per département with a code).
+
+    Columns ``departement`` (commune-code form), ``departement_name``, ``academie_code``,
+    ``academie``, ``region_code``, ``region``.
+    """
+    table = nomenclatures.load("departements_academies_regions")
+    return (
+        table.filter(pl.col("codeDepartement").is_not_null())
+        .select(
+            pl.col("codeDepartement").map_elements(departement_key, return_dtype=pl.String).alias("departement"),
+            pl.col("libelleDepartement").alias("departement_name"),
+            pl.col("codeAcademie").alias("academie_code"),
+            pl.col("libelleAcademie").alias("academie"),
+            pl.col("codeRegion").alias("region_code"),
+            pl.col("libelleRegion").alias("region"),
+        )
+        .unique(subset="departement", keep="first", maintain_order=True)
+    )
+
+
+@cache
+def _lycees(path: str) -> pl.DataFrame:
+    raw = pl.read_csv(Path(path).read_bytes().removeprefix(b"\xef\xbb\xbf"), separator=";", infer_schema=False)
+    frame = raw.select(
+        pl.col("uai").str.strip_chars().str.to_uppercase(),
+        pl.col("nom_de_l_etablissment").alias("name"),
+        pl.col("type_de_lycee").alias("type"),
+        pl.col("secteur").alias("sector"),
+        pl.col("code_du_departement").map_elements(departement_key, return_dtype=pl.String).alias("departement"),
+        pl.col("code_insee_de_la_commune").alias("commune_insee"),
+        pl.col("nom_de_la_commune").alias("commune"),
+    )
+    return frame.join(departements().drop("departement_name"), on="departement", how="left")
+
+
+def lycees() -> pl.DataFrame:
+    """The lycées of France (LEGT, LP, LPO; ministry IPS file), joined to académie and région.
+
+    Columns ``uai``, ``name``, ``type``, ``sector``, ``departement``, ``commune_insee``,
+    ``commune``, ``academie_code``, ``academie``, ``region_code``, ``region``.
+    """
+    return _lycees(str(reference_path(LYCEES_FILE)))
+
+
+@cache
+def _boundaries(level: str, path: str):
+    import geopandas as gpd
+
+    gdf = gpd.read_file(path)
+    if gdf.crs is None:
+        gdf = gdf.set_crs("EPSG:4326")
+    if level == "departements":
+        gdf = gdf.rename(columns={"nom": "name"})
+        gdf["code"] = gdf["code"].map(departement_key)
+        table = departements().to_pandas().set_index("departement")
+        gdf["academie_code"] = gdf["code"].map(table["academie_code"])
+        gdf["region_code"] = gdf["code"].map(table["region_code"])
+    elif level == "regions":
+        gdf = gdf.rename(columns={"nom": "name"})
+    else:
+        gdf = gdf.rename(columns={"code_academie": "code", "code_region_2016": "region_code"})
+    keep = [c for c in ("code", "name", "academie_code", "region_code") if c in gdf.columns]
+    return gdf[keep + ["geometry"]].to_crs(LAMBERT93)
+
+
+def boundaries(level: str):
+    """Boundaries of ``level`` (``departements``, ``regions``, ``academies``) as a GeoDataFrame in Lambert-93.
+
+    Columns ``code``, ``name`` (and ``academie_code``, ``region_code`` for départements).
+    Départements are metropolitan only (IGN simplified file); regions include overseas.
+    """
+    if level not in _BOUNDARY_FILES:
+        raise KeyError(f"unknown boundary level: {level}")
+    return _boundaries(level, str(reference_path(_BOUNDARY_FILES[level]))).copy()
+
+
+def academie_outlines():
+    """Académie outlines drawn as the départements dissolved by académie code (metropolitan, Lambert-93)."""
+    deps = boundaries("departements")
+    return deps.dissolve(by="academie_code", as_index=False)[["academie_code", "geometry"]]
+
+
+@cache
+def _centroids(dep_path: str, reg_path: str) -> pl.DataFrame:
+    deps = boundaries("departements")
+    rows = {code: geom for code, geom in zip(deps["code"], deps.geometry, strict=True)}
+    # Overseas départements are absent from the départements file; each is a region of its own.
+    overseas = departements().filter(pl.col("departement").str.starts_with("97"))
+    regions = boundaries("regions").set_index("code")
+    for dep, region in overseas.select("departement", "region_code").iter_rows():
+        if dep not in rows and region in regions.index:
+            rows[dep] = regions.loc[region, "geometry"]
+    return pl.DataFrame(
+        {
+            "departement": list(rows),
+            "x_l93": [g.centroid.x for g in rows.values()],
+            "y_l93": [g.centroid.y for g in rows.values()],
+        }
+    )
+
+
+def departement_centroids() -> pl.DataFrame:
+    """Centroid of each département's shipped boundary, in Lambert-93 metres (``departement``, ``x_l93``, ``y_l93``).
+
+    Overseas départements take their region's outline (one département per region).
+    """
+    return _centroids(str(reference_path("departements.geojson")), str(reference_path("regions.geojson")))
+
+
+def naf_sections() -> pl.DataFrame:
+    """NAF rév. 2 sections (``section``, ``libelle``…), INSEE 2008."""
+    return nomenclatures.load("naf_sections")
+
+
+def naf_divisions() -> pl.DataFrame:
+    """NAF rév. 2 divisions with their section (``division``, ``section``, ``libelle``…)."""
+    return nomenclatures.load("naf_divisions")
+
+
+def naf_hierarchy() -> pl.DataFrame:
+    """NAF rév. 2 full hierarchy (section, division, groupe, classe, sous-classe: ``code``, ``niveau``, ``section``…)."""
+    return nomenclatures.load("naf_hierarchy")
+
+
+def size_classes() -> pl.DataFrame:
+    """Sirene size classes (``code_tefen``, ``label``) and their TPE/PME/ETI/GE group (``taille_lbb``)."""
+    return nomenclatures.load("sirene_size_classes")
+
+
+def company_counts(path: str | os.PathLike[str] | None = None) -> pl.DataFrame:
+    """INSEE counts of French companies by category (GE, ETI, PME hors MIC, MIC), 2017.
+
+    Long layout: ``champ``, ``indicateur``, ``category`` (``GE``, ``ETI``, ``PME``, ``TPE``,
+    ``Ensemble``; MIC is the INSEE micro-enterprise, i.e. TPE) and ``value``.
+    """
+    source = Path(path) if path else reference_path(COMPANY_COUNTS_FILE)
+    if not source.is_file():
+        raise EffipiaError("generic.file_not_found", path=str(source))
+    wide = pl.read_csv(source, infer_schema=False)
+    rename = {"PME_hors_MIC": "PME", "MIC": "TPE"}
+    return (
+        wide.unpivot(index=["champ", "indicateur"], variable_name="category", value_name="value")
+        .with_columns(pl.col("category").replace(rename), pl.col("value").cast(pl.Float64))
+    )
