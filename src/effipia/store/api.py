@@ -1,0 +1,477 @@
+"""The Store: frames in, frames out, over SQLAlchemy (SQLite by default, PostgreSQL by URL).
+
+Every ``write_*`` is an upsert by natural key inside one transaction: rows absent
+from the store are inserted, rows that differ are updated, identical rows are left
+alone (so writing the same frame twice changes nothing), and nothing is deleted.
+Bulk paths use Core ``insert()``/``update()`` executemany in chunks.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+import polars as pl
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
+
+from effipia import nomenclatures
+from effipia.errors import EffipiaError
+from effipia.schema import CAMPUS_COLUMNS, INVITATION_COLUMNS, PARTNER_COLUMNS, RESPONSE_ID_COLUMNS, conform
+from effipia.store.engine import make_engine, migrate
+from effipia.store.models import Base
+
+__all__ = ["Store", "WriteStats", "PARTNER_STORE_COLUMNS", "INVITATION_STATUSES"]
+
+_CHUNK = 20_000
+_T = Base.metadata.tables
+CAMPAIGNS, CAMPUSES, PARTNERS, INVITATIONS, RESPONSES = (
+    _T["campaigns"],
+    _T["campuses"],
+    _T["partners"],
+    _T["invitations"],
+    _T["responses"],
+)
+
+#: Frame returned by :meth:`Store.partners`: the canonical columns plus the analysis category.
+PARTNER_STORE_COLUMNS: dict[str, pl.DataType] = {**PARTNER_COLUMNS, "analysis_category": pl.String}
+
+#: Allowed invitation statuses (see ``schema.INVITATION_COLUMNS``).
+INVITATION_STATUSES = ("pending", "sent", "opened", "submitted", "bounced")
+
+
+@dataclass(frozen=True)
+class WriteStats:
+    """What one write did: rows inserted, rows updated, rows already identical."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.created + self.updated + self.unchanged
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _frame(rows: list[Any], schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    if not rows:
+        return pl.DataFrame(schema=schema)
+    return pl.DataFrame([tuple(r) for r in rows], schema=schema, orient="row")
+
+
+def _conform(df: pl.DataFrame, columns: dict[str, pl.DataType], what: str) -> pl.DataFrame:
+    for name, dtype in columns.items():
+        if name in df.columns:
+            try:
+                df.get_column(name).cast(dtype, strict=True)
+            except pl.exceptions.PolarsError:
+                raise EffipiaError("store.bad_column", table=what, column=name) from None
+    return conform(df, columns)
+
+
+def _check_keys(df: pl.DataFrame, key: str, what: str) -> None:
+    if df.get_column(key).null_count():
+        raise EffipiaError("store.missing_key", table=what, column=key)
+    dups = df.filter(pl.col(key).is_duplicated()).get_column(key).unique().sort().to_list()
+    if dups:
+        raise EffipiaError("store.duplicate_key", table=what, column=key, values=", ".join(dups[:10]))
+
+
+def _analysis_categories(partners: pl.DataFrame) -> pl.Series:
+    """Analysis category of each partner: from its partner type, else from its survey
+    group when every type of that group shares one analysis category."""
+    types = nomenclatures.load("partner_types")
+    by_type = dict(zip(types["code"], types["analysis_category"], strict=True))
+    per_group = types.group_by("survey_group").agg(pl.col("analysis_category").unique())
+    by_group = {g: cats[0] for g, cats in zip(per_group["survey_group"], per_group["analysis_category"]) if len(cats) == 1}
+    return partners.select(
+        pl.coalesce(
+            pl.col("partner_type").replace_strict(by_type, default=None, return_dtype=pl.String),
+            pl.col("category").replace_strict(by_group, default=None, return_dtype=pl.String),
+        )
+    ).to_series()
+
+
+class Store:
+    """Persistent registry and responses; creates and migrates the database on first use."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        try:
+            self.engine = make_engine(url)
+            migrate(self.engine)
+        except (ArgumentError, NoSuchModuleError, ValueError):
+            raise EffipiaError("store.bad_url", url=url) from None
+        except SQLAlchemyError as exc:
+            raise EffipiaError("store.unreachable", url=_safe(url), detail=_detail(exc)) from None
+
+    def close(self) -> None:
+        """Release the connections."""
+        self.engine.dispose()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ---------------------------------------------------------------- plumbing
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[sa.Connection]:
+        try:
+            with self.engine.connect().execution_options(sqlite_begin="IMMEDIATE") as conn, conn.begin():
+                yield conn
+        except DBAPIError as exc:
+            raise EffipiaError("store.write_failed", detail=_detail(exc)) from None
+
+    @contextlib.contextmanager
+    def _read(self) -> Iterator[sa.Connection]:
+        with self.engine.connect() as conn:
+            yield conn
+
+    @staticmethod
+    def _campaign_row(conn: sa.Connection, name: str) -> Any:
+        return conn.execute(sa.select(CAMPAIGNS.c.id, CAMPAIGNS.c["items"]).where(CAMPAIGNS.c.name == name)).first()
+
+    def _campaign_id(self, conn: sa.Connection, name: str | None, create: bool) -> int:
+        resolved = self._resolve(conn, name, create)
+        row = self._campaign_row(conn, resolved)
+        if row is None:
+            conn.execute(sa.insert(CAMPAIGNS).values(name=resolved, items=[], created_at=_now()))
+            row = self._campaign_row(conn, resolved)
+        return row.id
+
+    @staticmethod
+    def _resolve(conn: sa.Connection, name: str | None, create: bool) -> str:
+        names = conn.execute(sa.select(CAMPAIGNS.c.name).order_by(CAMPAIGNS.c.name)).scalars().all()
+        if name is None:
+            if len(names) == 1:
+                return names[0]
+            if not names:
+                raise EffipiaError("generic.no_campaign")
+            raise EffipiaError("generic.campaign_required", names=", ".join(names))
+        if name in names or create:
+            return name
+        raise EffipiaError("generic.unknown_campaign", name=name)
+
+    @staticmethod
+    def _upsert(
+        conn: sa.Connection,
+        table: sa.Table,
+        fixed: dict[str, Any],
+        key: str,
+        incoming: pl.DataFrame,
+        existing: pl.DataFrame,
+        *,
+        on_insert: dict[str, Any] | None = None,
+        on_update: dict[str, Any] | None = None,
+        bind_types: dict[str, Any] | None = None,
+    ) -> WriteStats:
+        """Insert new keys, update differing rows, count identical ones."""
+        compare = [c for c in incoming.columns if c != key]
+        new = incoming.join(existing.select(key), on=key, how="anti")
+        both = incoming.join(existing, on=key, how="inner", suffix="__old")
+        if compare:
+            differs = pl.any_horizontal([~pl.col(c).eq_missing(pl.col(f"{c}__old")) for c in compare])
+            changed = both.filter(differs).select(incoming.columns)
+        else:
+            changed = both.clear()
+        bind_types = bind_types or {}
+
+        if new.height:
+            values = {c: sa.bindparam(c, type_=bind_types[c]) for c in bind_types}
+            stmt = sa.insert(table).values(values) if values else sa.insert(table)
+            extra = {**fixed, **(on_insert or {})}
+            for chunk in new.iter_slices(_CHUNK):
+                conn.execute(stmt, [{**extra, **row} for row in chunk.to_dicts()])
+        if changed.height:
+            where = [table.c[k] == sa.bindparam(f"k__{k}") for k in [*fixed, key]]
+            values = {c: sa.bindparam(f"v__{c}", type_=bind_types.get(c, table.c[c].type)) for c in compare}
+            values.update({c: sa.bindparam(f"v__{c}") for c in (on_update or {})})
+            stmt = sa.update(table).where(*where).values(values)
+            extra = {f"k__{k}": v for k, v in fixed.items()} | {f"v__{c}": v for c, v in (on_update or {}).items()}
+            for chunk in changed.iter_slices(_CHUNK):
+                rows = [
+                    {**extra, f"k__{key}": row[key], **{f"v__{c}": row[c] for c in compare}}
+                    for row in chunk.to_dicts()
+                ]
+                conn.execute(stmt, rows)
+        return WriteStats(created=new.height, updated=changed.height, unchanged=both.height - changed.height)
+
+    # ---------------------------------------------------------------- campaigns
+    def campaign_names(self) -> list[str]:
+        """Names of the campaigns in the store, sorted."""
+        with self._read() as conn:
+            return list(conn.execute(sa.select(CAMPAIGNS.c.name).order_by(CAMPAIGNS.c.name)).scalars())
+
+    def resolve_campaign(self, name: str | None = None, create: bool = False) -> str:
+        """The campaign to work on: ``name`` if it exists (created when ``create``), else the
+        only campaign of the store; French error when unknown or ambiguous."""
+        if create and name is not None:
+            with self._write() as conn:
+                self._campaign_id(conn, name, create=True)
+            return name
+        with self._read() as conn:
+            return self._resolve(conn, name, create=False)
+
+    def campaign_items(self, campaign: str | None = None) -> dict[str, pl.DataType]:
+        """Item columns collected in ``campaign`` with their dtypes, in order."""
+        with self._read() as conn:
+            row = self._campaign_row(conn, self._resolve(conn, campaign, False))
+        return _item_schema(row.items)
+
+    # ---------------------------------------------------------------- campuses
+    def campuses(self) -> pl.DataFrame:
+        """The campus registry in the canonical layout, sorted by ``campus_id``."""
+        cols = [CAMPUSES.c[c] for c in CAMPUS_COLUMNS]
+        with self._read() as conn:
+            rows = conn.execute(sa.select(*cols).order_by(CAMPUSES.c.campus_id)).all()
+        return _frame(rows, CAMPUS_COLUMNS)
+
+    def write_campuses(self, df: pl.DataFrame) -> WriteStats:
+        """Upsert campuses by ``campus_id``."""
+        with self._write() as conn:
+            return self._write_campuses(conn, df)
+
+    def _write_campuses(self, conn: sa.Connection, df: pl.DataFrame) -> WriteStats:
+        incoming = _conform(df, CAMPUS_COLUMNS, "campus")
+        _check_keys(incoming, "campus_id", "campus")
+        if incoming.get_column("name").null_count():
+            raise EffipiaError("store.missing_key", table="campus", column="name")
+        existing = _frame(conn.execute(sa.select(*[CAMPUSES.c[c] for c in CAMPUS_COLUMNS])).all(), CAMPUS_COLUMNS)
+        return self._upsert(conn, CAMPUSES, {}, "campus_id", incoming, existing)
+
+    # ---------------------------------------------------------------- partners
+    def partners(self, campaign: str | None = None) -> pl.DataFrame:
+        """Partners of ``campaign``: canonical columns then ``analysis_category``, sorted by id."""
+        cols = [PARTNERS.c[c] for c in PARTNER_STORE_COLUMNS]
+        with self._read() as conn:
+            cid = self._campaign_id(conn, campaign, create=False)
+            rows = conn.execute(
+                sa.select(*cols).where(PARTNERS.c.campaign_id == cid).order_by(PARTNERS.c.partner_id)
+            ).all()
+        return _frame(rows, PARTNER_STORE_COLUMNS)
+
+    def write_partners(self, campaign: str, df: pl.DataFrame) -> WriteStats:
+        """Upsert the partners of ``campaign`` (created if new) by ``partner_id``;
+        every ``campus_id`` must be in the campus registry."""
+        with self._write() as conn:
+            return self._write_partners(conn, self._campaign_id(conn, campaign, create=True), df)
+
+    def _write_partners(self, conn: sa.Connection, cid: int, df: pl.DataFrame) -> WriteStats:
+        incoming = _conform(df, PARTNER_COLUMNS, "partenaires")
+        _check_keys(incoming, "partner_id", "partenaires")
+        if incoming.get_column("campus_id").null_count():
+            raise EffipiaError("store.missing_key", table="partenaires", column="campus_id")
+        known = set(conn.execute(sa.select(CAMPUSES.c.campus_id)).scalars())
+        unknown = sorted(set(incoming.get_column("campus_id").unique().to_list()) - known)
+        if unknown:
+            raise EffipiaError("store.unknown_campuses", ids=", ".join(unknown[:10]))
+        incoming = incoming.with_columns(_analysis_categories(incoming).alias("analysis_category"))
+        if "analysis_category" in df.columns:  # keep a category given for an unmapped type
+            incoming = incoming.with_columns(
+                pl.coalesce("analysis_category", df.get_column("analysis_category").cast(pl.String))
+            )
+        cols = [PARTNERS.c[c] for c in PARTNER_STORE_COLUMNS]
+        existing = _frame(
+            conn.execute(sa.select(*cols).where(PARTNERS.c.campaign_id == cid)).all(), PARTNER_STORE_COLUMNS
+        )
+        return self._upsert(conn, PARTNERS, {"campaign_id": cid}, "partner_id", incoming, existing)
+
+    # ---------------------------------------------------------------- invitations
+    def invitations(self, campaign: str | None = None) -> pl.DataFrame:
+        """Invitations of ``campaign`` in the canonical layout, sorted by ``partner_id``."""
+        cols = [INVITATIONS.c[c] for c in INVITATION_COLUMNS]
+        with self._read() as conn:
+            cid = self._campaign_id(conn, campaign, create=False)
+            rows = conn.execute(
+                sa.select(*cols).where(INVITATIONS.c.campaign_id == cid).order_by(INVITATIONS.c.partner_id)
+            ).all()
+        return _frame(rows, INVITATION_COLUMNS)
+
+    def write_invitations(self, campaign: str, df: pl.DataFrame) -> WriteStats:
+        """Upsert invitations by ``partner_id`` (the partner must exist in the campaign)."""
+        with self._write() as conn:
+            return self._write_invitations(conn, self._campaign_id(conn, campaign, create=True), df)
+
+    def _write_invitations(self, conn: sa.Connection, cid: int, df: pl.DataFrame) -> WriteStats:
+        incoming = _conform(df, INVITATION_COLUMNS, "invitations")
+        _check_keys(incoming, "partner_id", "invitations")
+        _check_keys(incoming, "token", "invitations")
+        incoming = incoming.with_columns(pl.col("status").fill_null("pending"))
+        bad = sorted(set(incoming.get_column("status").to_list()) - set(INVITATION_STATUSES))
+        if bad:
+            raise EffipiaError("store.bad_status", values=", ".join(bad), allowed=", ".join(INVITATION_STATUSES))
+        known = set(conn.execute(sa.select(PARTNERS.c.partner_id).where(PARTNERS.c.campaign_id == cid)).scalars())
+        unknown = sorted(set(incoming.get_column("partner_id").to_list()) - known)
+        if unknown:
+            raise EffipiaError("store.unknown_partners", ids=", ".join(unknown[:10]))
+        cols = [INVITATIONS.c[c] for c in INVITATION_COLUMNS]
+        existing = _frame(
+            conn.execute(sa.select(*cols).where(INVITATIONS.c.campaign_id == cid)).all(), INVITATION_COLUMNS
+        )
+        now = _now()
+        return self._upsert(
+            conn,
+            INVITATIONS,
+            {"campaign_id": cid},
+            "partner_id",
+            incoming,
+            existing,
+            on_insert={"created_at": now, "updated_at": now},
+            on_update={"updated_at": now},
+        )
+
+    # ---------------------------------------------------------------- responses
+    def responses(self, campaign: str | None = None) -> pl.DataFrame:
+        """Wide response frame of ``campaign``: identification columns then exactly the
+        collected item columns (Int64, ``expectations`` String), sorted by respondent."""
+        with self._read() as conn:
+            cid = self._campaign_id(conn, campaign, create=False)
+            items = _item_schema(conn.execute(sa.select(CAMPAIGNS.c["items"]).where(CAMPAIGNS.c.id == cid)).scalar_one())
+            return self._read_responses(conn, cid, items)
+
+    @staticmethod
+    def _read_responses(conn: sa.Connection, cid: int, items: dict[str, pl.DataType]) -> pl.DataFrame:
+        cols = [RESPONSES.c[c] for c in RESPONSE_ID_COLUMNS]
+        stmt = (
+            sa.select(*cols, sa.cast(RESPONSES.c.answers, sa.Text))
+            .where(RESPONSES.c.campaign_id == cid)
+            .order_by(RESPONSES.c.respondent_id)
+        )
+        rows = conn.execute(stmt).all()
+        ids = _frame([r[:-1] for r in rows], RESPONSE_ID_COLUMNS)
+        if not items:
+            return ids
+        if not rows:
+            return pl.DataFrame(schema={**RESPONSE_ID_COLUMNS, **items})
+        answers = pl.Series("answers", [r[-1] for r in rows], dtype=pl.String).str.json_decode(pl.Struct(items))
+        return pl.concat([ids, answers.struct.unnest()], how="horizontal")
+
+    def write_responses(self, campaign: str, df: pl.DataFrame, source: str | None = None) -> WriteStats:
+        """Upsert responses by ``respondent_id``; the campaign's collected items become the
+        union of those it had and the item columns of ``df``."""
+        with self._write() as conn:
+            return self._write_responses(conn, self._campaign_id(conn, campaign, create=True), df, source)
+
+    def _write_responses(self, conn: sa.Connection, cid: int, df: pl.DataFrame, source: str | None) -> WriteStats:
+        ids = _conform(df, RESPONSE_ID_COLUMNS, "réponses")
+        _check_keys(ids, "respondent_id", "réponses")
+        new_items: dict[str, pl.DataType] = {}
+        for name in df.columns:
+            if name not in RESPONSE_ID_COLUMNS:
+                new_items[name] = pl.String if df.schema[name] in (pl.String, pl.Categorical) else pl.Int64
+        old_items = _item_schema(conn.execute(sa.select(CAMPAIGNS.c["items"]).where(CAMPAIGNS.c.id == cid)).scalar_one())
+        for name, dtype in new_items.items():
+            if name in old_items and old_items[name] != dtype:
+                raise EffipiaError("store.item_type_changed", item=name)
+        items = {**old_items, **{k: v for k, v in new_items.items() if k not in old_items}}
+        if items != old_items:
+            conn.execute(
+                sa.update(CAMPAIGNS).where(CAMPAIGNS.c.id == cid).values(items=[[k, _DTYPE_NAMES[v]] for k, v in items.items()])
+            )
+        incoming = pl.concat([ids, _conform(df.select(list(new_items)), new_items, "réponses")], how="horizontal")
+        incoming = conform(incoming, {**RESPONSE_ID_COLUMNS, **items})
+        existing = self._read_responses(conn, cid, items)
+        # Compare on decoded values; store the answers as a JSON object without its null entries.
+        stats_frame = incoming.with_columns(_answers_json(incoming, list(items)).alias("answers"))
+        existing = existing.with_columns(_answers_json(existing, list(items)).alias("answers"))
+        keep = [*RESPONSE_ID_COLUMNS, "answers"]
+        now = _now()
+        return self._upsert(
+            conn,
+            RESPONSES,
+            {"campaign_id": cid},
+            "respondent_id",
+            stats_frame.select(keep),
+            existing.select(keep),
+            on_insert={"submitted_at": now, "source": source},
+            on_update={"source": source} if source is not None else None,
+            bind_types={"answers": _JsonText(conn.dialect.name == "postgresql")},
+        )
+
+    # ---------------------------------------------------------------- whole campaign
+    def write_campaign(
+        self,
+        campaign: str,
+        campuses: pl.DataFrame | None = None,
+        partners: pl.DataFrame | None = None,
+        invitations: pl.DataFrame | None = None,
+        responses: pl.DataFrame | None = None,
+        source: str | None = None,
+    ) -> dict[str, WriteStats]:
+        """Write any of the four frames of a campaign in ONE transaction (all or nothing)."""
+        stats: dict[str, WriteStats] = {}
+        with self._write() as conn:
+            cid = self._campaign_id(conn, campaign, create=True)
+            if campuses is not None:
+                stats["campuses"] = self._write_campuses(conn, campuses)
+            if partners is not None:
+                stats["partners"] = self._write_partners(conn, cid, partners)
+            if invitations is not None:
+                stats["invitations"] = self._write_invitations(conn, cid, invitations)
+            if responses is not None:
+                stats["responses"] = self._write_responses(conn, cid, responses, source)
+        return stats
+
+    def counts(self) -> dict[str, int]:
+        """Number of rows of each table (campaigns, campuses, partners, invitations, responses)."""
+        with self._read() as conn:
+            return {
+                name: conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
+                for name, table in (
+                    ("campaigns", CAMPAIGNS),
+                    ("campuses", CAMPUSES),
+                    ("partners", PARTNERS),
+                    ("invitations", INVITATIONS),
+                    ("responses", RESPONSES),
+                )
+            }
+
+
+_DTYPE_NAMES = {pl.Int64: "Int64", pl.String: "String"}
+
+
+def _item_schema(items: list[Any] | None) -> dict[str, pl.DataType]:
+    return {name: (pl.String if dtype == "String" else pl.Int64) for name, dtype in (items or [])}
+
+
+def _answers_json(df: pl.DataFrame, items: list[str]) -> pl.Expr:
+    if not items:
+        return pl.lit("{}")
+    encoded = pl.struct([pl.col(c) for c in items]).struct.json_encode()
+    return encoded.str.replace_all(r'"[^"]+":null,?', "").str.replace(r",\}$", "}")
+
+
+class _JsonText(sa.types.TypeDecorator):
+    """Bind an already-encoded JSON text (cast to JSONB on PostgreSQL)."""
+
+    impl = sa.Text
+    cache_ok = True
+
+    def __init__(self, postgresql: bool = False) -> None:
+        super().__init__()
+        self._pg = postgresql
+
+    def bind_expression(self, bindvalue: Any) -> Any:
+        return sa.cast(bindvalue, JSONB) if self._pg else bindvalue
+
+
+def _safe(url: str) -> str:
+    try:
+        return sa.make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url
+
+
+def _detail(exc: Exception) -> str:
+    orig = getattr(exc, "orig", None)
+    return str(orig if orig is not None else exc).strip().splitlines()[0]

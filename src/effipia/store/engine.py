@@ -1,0 +1,80 @@
+"""Engine creation and programmatic Alembic migrations.
+
+SQLite: WAL journal, foreign keys on, and transactions begun explicitly so DDL is
+transactional and the migration can take the write lock (``BEGIN EXCLUSIVE``)
+before looking at the schema version — two processes opening a new store at once
+then migrate one after the other. PostgreSQL: a transaction-scoped advisory lock.
+"""
+
+from __future__ import annotations
+
+from importlib.resources import files
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import event
+
+__all__ = ["make_engine", "migrate", "head_revision"]
+
+_PG_MIGRATION_LOCK = 7_315_290_411  # arbitrary constant key for pg_advisory_xact_lock
+
+
+def make_engine(url: str | sa.URL) -> sa.Engine:
+    """Create the engine for ``url`` with the SQLite settings installed."""
+    url = sa.make_url(url)
+    if url.get_backend_name() != "sqlite":
+        return sa.create_engine(url)
+    engine = sa.create_engine(url, connect_args={"timeout": 60})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:  # pragma: no cover - trivial
+        dbapi_connection.isolation_level = None  # the driver must not begin transactions itself
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        if url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: sa.Connection) -> None:
+        mode = connection.get_execution_options().get("sqlite_begin", "")
+        connection.exec_driver_sql(f"BEGIN {mode}".strip())
+
+    return engine
+
+
+def _config() -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(files("effipia.store") / "alembic"))
+    return cfg
+
+
+def head_revision() -> str | None:
+    """The newest migration shipped with the package."""
+    return ScriptDirectory.from_config(_config()).get_current_head()
+
+
+def _current(connection: sa.Connection) -> str | None:
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+def migrate(engine: sa.Engine) -> bool:
+    """Bring the database to the newest migration; return True when something was applied."""
+    head = head_revision()
+    with engine.connect() as connection:
+        if _current(connection) == head:
+            return False
+    with engine.connect().execution_options(sqlite_begin="EXCLUSIVE") as connection:
+        with connection.begin():
+            if connection.dialect.name == "postgresql":
+                connection.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_MIGRATION_LOCK})
+            if _current(connection) == head:  # another process migrated while we waited
+                return False
+            cfg = _config()
+            cfg.attributes["connection"] = connection
+            command.upgrade(cfg, "head")
+    return True

@@ -1,0 +1,122 @@
+"""SQLAlchemy 2 typed models of the store (the schema the Alembic migrations create).
+
+Natural keys: a campaign by its name, a campus by ``campus_id`` (global registry),
+a partner and an invitation by (campaign, ``partner_id``), a response by (campaign,
+``respondent_id``). Answers are one JSON document per respondent (JSONB on PostgreSQL).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+__all__ = ["Base", "Campaign", "Campus", "Partner", "Invitation", "Response", "JSONType"]
+
+#: Portable JSON column: JSONB on PostgreSQL, JSON (text) elsewhere.
+JSONType = sa.JSON().with_variant(JSONB(), "postgresql")
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = sa.MetaData(naming_convention=NAMING)
+
+
+def _now() -> datetime:
+    return datetime.now().astimezone()
+
+
+class Campaign(Base):
+    """A survey wave; ``items`` lists the collected item columns as ``[name, dtype]``."""
+
+    __tablename__ = "campaigns"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    items: Mapped[list[Any]] = mapped_column(JSONType, default=list)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=_now)
+
+
+class Campus(Base):
+    """A campus of the global registry (codebook campus columns)."""
+
+    __tablename__ = "campuses"
+    campus_id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(500))
+    letter: Mapped[str | None] = mapped_column(sa.String(4))
+    filiere: Mapped[str | None] = mapped_column(sa.String(200))
+    region: Mapped[str | None] = mapped_column(sa.String(200))
+    academie: Mapped[str | None] = mapped_column(sa.String(200))
+    year_created: Mapped[int | None] = mapped_column(sa.Integer)
+    excellence: Mapped[int | None] = mapped_column(sa.SmallInteger)
+    pia_wave: Mapped[int | None] = mapped_column(sa.SmallInteger)
+    duration_years: Mapped[int | None] = mapped_column(sa.Integer)
+    pia_amount_eur: Mapped[int | None] = mapped_column(sa.BigInteger)
+    support_type: Mapped[str | None] = mapped_column(sa.String(500))
+
+
+class Partner(Base):
+    """A partner of a campus in one campaign (codebook partner columns + analysis category)."""
+
+    __tablename__ = "partners"
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True)
+    partner_id: Mapped[str] = mapped_column(sa.String(128), primary_key=True)
+    campus_id: Mapped[str] = mapped_column(sa.ForeignKey("campuses.campus_id"), index=True)
+    name: Mapped[str | None] = mapped_column(sa.String(500))
+    category: Mapped[str | None] = mapped_column(sa.String(32))
+    partner_type: Mapped[str | None] = mapped_column(sa.String(64))
+    analysis_category: Mapped[str | None] = mapped_column(sa.String(64))
+    consortium: Mapped[int | None] = mapped_column(sa.SmallInteger)
+    pia_concerned: Mapped[int | None] = mapped_column(sa.SmallInteger)
+    email: Mapped[str | None] = mapped_column(sa.String(320))
+    siret: Mapped[str | None] = mapped_column(sa.String(14))
+    naf: Mapped[str | None] = mapped_column(sa.String(8))
+    size_class: Mapped[str | None] = mapped_column(sa.String(4))
+    uai: Mapped[str | None] = mapped_column(sa.String(8))
+    commune_insee: Mapped[str | None] = mapped_column(sa.String(5))
+
+
+class Invitation(Base):
+    """The invitation of one partner to one campaign's survey."""
+
+    __tablename__ = "invitations"
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True)
+    partner_id: Mapped[str] = mapped_column(sa.String(128), primary_key=True)
+    campus_id: Mapped[str | None] = mapped_column(sa.String(64))
+    category: Mapped[str | None] = mapped_column(sa.String(32))
+    token: Mapped[str] = mapped_column(sa.String(128), unique=True)
+    status: Mapped[str] = mapped_column(sa.String(16), default="pending")
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=_now)
+    updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=_now)
+    __table_args__ = (
+        sa.ForeignKeyConstraint(
+            ["campaign_id", "partner_id"],
+            ["partners.campaign_id", "partners.partner_id"],
+            name="fk_invitations_partner",
+            ondelete="CASCADE",
+        ),
+    )
+
+
+class Response(Base):
+    """One respondent's answers in one campaign (identification columns + JSON answers)."""
+
+    __tablename__ = "responses"
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True)
+    respondent_id: Mapped[str] = mapped_column(sa.String(128), primary_key=True)
+    campus_id: Mapped[str | None] = mapped_column(sa.String(64), index=True)
+    category: Mapped[str | None] = mapped_column(sa.String(32))
+    partner_type: Mapped[str | None] = mapped_column(sa.String(64))
+    consortium: Mapped[int | None] = mapped_column(sa.SmallInteger)
+    pia_concerned: Mapped[int | None] = mapped_column(sa.SmallInteger)
+    answers: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    submitted_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=_now)
+    source: Mapped[str | None] = mapped_column(sa.String(500))
