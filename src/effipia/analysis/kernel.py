@@ -1,0 +1,263 @@
+"""Vectorised estimation kernel: domain shares, means and their linearisation SEs.
+
+Every statistic of the statistics set is a ratio ``R_d = Σ_{i∈d} w_i y_i / Σ_{i∈d} w_i``
+estimated in a domain ``d`` (ensemble, survey group, campus, campus × group) of a
+with-replacement design whose sample is the whole response frame. Its Taylor
+(linearisation) variance is the one R's ``survey`` gives for
+``svyby(~y, ~domain, svydesign(ids=~1 or ~campus, weights=~w), svymean)``:
+
+* linearised value of unit ``i`` for domain ``d``: ``z_i = 1{i∈d} w_i (y_i - R_d) / W_d``;
+* PSU totals ``T_h = Σ_{i∈h} z_i`` (a PSU is a unit, or a campus when clustered);
+* ``V = m/(m-1) Σ_h T_h²`` with ``m`` the number of PSUs of the whole design
+  (units outside the domain or outside the base count, with ``z = 0``: domain estimation).
+
+With calibrated weights (post-stratification on one set of cells, raking on several
+margins) the linearised values are first replaced by their residuals from a weighted
+regression on the calibration indicators (``z - w X B`` with ``B = (X'WX)⁻ X'z``), the
+GREG linearisation that R's ``postStratify``/``calibrate`` variances use.
+
+Public functions:
+
+* :func:`domain_share_stats` — shares of answer codes of one item, one ``np.bincount`` pass
+  over weights and squared weights (closed form) when neither cluster nor calibration is
+  asked; returns ``(n, share, se)`` arrays of shape ``(n_domains, len(answers))``.
+* :func:`domain_mean_stats` — weighted mean of a numeric variable per domain.
+* :func:`domain_variance` — the general variance of per-unit linearised values (used by the
+  two above and by composite statistics such as per-item-averaged register scores).
+* :func:`share_linearised` — per-unit linearised values of shares, for composite statistics.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import NamedTuple
+
+import numpy as np
+import scipy.sparse as sp
+
+__all__ = [
+    "DomainStats",
+    "domain_share_stats",
+    "domain_mean_stats",
+    "domain_variance",
+    "share_linearised",
+    "answer_index",
+]
+
+
+class DomainStats(NamedTuple):
+    """Estimates per domain (rows) and answer or variable (columns)."""
+
+    n: np.ndarray  #: unweighted number of respondents in the base
+    estimate: np.ndarray  #: share (0–1) or mean; NaN when the base is empty
+    se: np.ndarray  #: linearisation standard error; NaN when undefined
+
+
+def answer_index(codes: np.ndarray, answers: Sequence[int] | np.ndarray) -> np.ndarray:
+    """Position of each code in ``answers`` (``-1`` when absent or missing)."""
+    answers = np.asarray(answers, dtype=np.int64)
+    order = np.argsort(answers, kind="stable")
+    sorted_answers = answers[order]
+    codes = np.asarray(codes, dtype=np.int64)
+    pos = np.searchsorted(sorted_answers, codes)
+    pos_clipped = np.minimum(pos, len(answers) - 1)
+    found = (pos < len(answers)) & (sorted_answers[pos_clipped] == codes)
+    return np.where(found, order[pos_clipped], -1)
+
+
+def _prepare(domain: np.ndarray, weights: np.ndarray | None, valid: np.ndarray | None):
+    domain = np.asarray(domain, dtype=np.int64)
+    n_units = domain.shape[0]
+    w = np.ones(n_units) if weights is None else np.asarray(weights, dtype=np.float64)
+    base = domain >= 0
+    if valid is not None:
+        base &= np.asarray(valid, dtype=bool)
+    base &= w > 0
+    return domain, w, base
+
+
+def domain_share_stats(
+    codes: np.ndarray,
+    domain: np.ndarray,
+    n_domains: int,
+    answers: Sequence[int] | np.ndarray,
+    weights: np.ndarray | None = None,
+    valid: np.ndarray | None = None,
+    *,
+    cluster: np.ndarray | None = None,
+    calibration: Sequence[np.ndarray] | None = None,
+    design_weights: np.ndarray | None = None,
+) -> DomainStats:
+    """Shares of each code of ``answers`` among the base, per domain.
+
+    ``codes``: answer code per unit (int64; any value where not valid); ``domain``: domain
+    index per unit in ``[0, n_domains)`` (``-1`` = in no domain); ``valid``: unit is in the
+    percentage base (answered, and its answer not excluded). Codes in the base that are not
+    in ``answers`` stay in the denominator. ``cluster``: PSU code per unit (campus), or
+    ``None`` for units as PSUs; ``calibration``: per-unit integer level arrays, one per
+    calibration margin (one = post-stratification cells, several = raking margins), and
+    ``design_weights`` the weights before calibration (default 1).
+    Returns ``DomainStats`` with arrays of shape ``(n_domains, len(answers))``.
+    """
+    domain, w, base = _prepare(domain, weights, valid)
+    n_units = domain.shape[0]
+    k = len(answers)
+    idx = answer_index(codes, answers)
+    slots = k + 1  # slot 0: in the base with a code not reported
+    key = domain[base] * slots + (idx[base] + 1)
+    wb = w[base]
+    size = n_domains * slots
+    w1 = np.bincount(key, weights=wb, minlength=size).reshape(n_domains, slots)
+    cnt = np.bincount(key, minlength=size).reshape(n_domains, slots)
+    n_base = cnt.sum(axis=1)
+    total_w = w1.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = w1[:, 1:] / total_w[:, None]
+    n = np.repeat(n_base[:, None], k, axis=1)
+
+    if cluster is None and not calibration:
+        w2 = np.bincount(key, weights=wb * wb, minlength=size).reshape(n_domains, slots)
+        s2_total = w2.sum(axis=1)
+        # Σ_{i∈d} w_i² (y_i - R)² with y binary = S2_a (1 - 2R) + R² S2
+        ss = w2[:, 1:] * (1.0 - 2.0 * share) + share * share * s2_total[:, None]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            var = n_units / (n_units - 1.0) * ss / (total_w[:, None] ** 2)
+        se = np.sqrt(np.maximum(var, 0.0))
+        se[n_base == 0] = np.nan
+        return DomainStats(n, share, se)
+
+    z = share_linearised(idx, domain, share, total_w, w, base)
+    se = domain_variance(z, domain, n_domains, weights=w, cluster=cluster, calibration=calibration, design_weights=design_weights)
+    se = np.sqrt(np.maximum(se, 0.0))
+    se[n_base == 0] = np.nan
+    return DomainStats(n, share, se)
+
+
+def share_linearised(
+    idx: np.ndarray,
+    domain: np.ndarray,
+    share: np.ndarray,
+    total_w: np.ndarray,
+    w: np.ndarray,
+    base: np.ndarray,
+) -> np.ndarray:
+    """Per-unit linearised values ``w (y - R_d) / W_d`` of the shares of its own domain.
+
+    ``idx``: answer position per unit (``-1`` = other code); ``share``: ``(n_domains, K)``;
+    ``total_w``: weighted base per domain. Units outside the base get 0. Shape ``(n, K)``.
+    """
+    k = share.shape[1]
+    d = np.where(base, domain, 0)
+    y = (idx[:, None] == np.arange(k)[None, :]).astype(np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z = (w / total_w[d])[:, None] * (y - share[d])
+    z[~base] = 0.0
+    return np.nan_to_num(z, nan=0.0)
+
+
+def domain_mean_stats(
+    values: np.ndarray,
+    domain: np.ndarray,
+    n_domains: int,
+    weights: np.ndarray | None = None,
+    valid: np.ndarray | None = None,
+    *,
+    cluster: np.ndarray | None = None,
+    calibration: Sequence[np.ndarray] | None = None,
+    design_weights: np.ndarray | None = None,
+) -> DomainStats:
+    """Weighted mean of ``values`` per domain among valid units, with its SE.
+
+    Same arguments as :func:`domain_share_stats`; ``values`` may be ``(n,)`` or ``(n, K)``
+    (several variables sharing one base). Returns arrays of shape ``(n_domains, K)``.
+    """
+    domain, w, base = _prepare(domain, weights, valid)
+    y = np.asarray(values, dtype=np.float64)
+    if y.ndim == 1:
+        y = y[:, None]
+    y = np.where(base[:, None], y, 0.0)
+    if np.isnan(y).any():
+        raise ValueError("values must be finite inside the base")
+    k = y.shape[1]
+    db = domain[base]
+    wb = w[base]
+    total_w = np.bincount(db, weights=wb, minlength=n_domains)
+    n_base = np.bincount(db, minlength=n_domains)
+    num = np.column_stack([np.bincount(db, weights=wb * y[base, j], minlength=n_domains) for j in range(k)])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = num / total_w[:, None]
+    d = np.where(base, domain, 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z = (w / total_w[d])[:, None] * (y - mean[d])
+    z[~base] = 0.0
+    z = np.nan_to_num(z, nan=0.0)
+    var = domain_variance(z, domain, n_domains, weights=w, cluster=cluster, calibration=calibration, design_weights=design_weights)
+    se = np.sqrt(np.maximum(var, 0.0))
+    se[n_base == 0] = np.nan
+    return DomainStats(np.repeat(n_base[:, None], k, axis=1), mean, se)
+
+
+def _indicator(codes: np.ndarray) -> sp.csr_matrix:
+    levels, inverse = np.unique(codes, return_inverse=True)
+    n = codes.shape[0]
+    return sp.csr_matrix((np.ones(n), (np.arange(n), inverse)), shape=(n, len(levels)))
+
+
+def domain_variance(
+    z: np.ndarray,
+    domain: np.ndarray,
+    n_domains: int,
+    *,
+    weights: np.ndarray | None = None,
+    cluster: np.ndarray | None = None,
+    calibration: Sequence[np.ndarray] | None = None,
+    design_weights: np.ndarray | None = None,
+    chunk: int = 4096,
+) -> np.ndarray:
+    """Variance of domain totals of per-unit linearised values ``z`` (shape ``(n, K)``).
+
+    ``z[i, k]`` belongs to the domain of unit ``i`` (zero outside every base). The variance
+    of column ``k`` of domain ``d`` is ``m/(m-1) Σ_h T_h²`` over the design's PSUs, after
+    GREG residualisation on the calibration indicators when ``calibration`` is given: the
+    regression of ``u = z / w`` on the indicators uses the weights before calibration
+    (``design_weights``, default 1: respondents unweighted before calibration), as R's
+    ``postStratify`` does. Returns ``(n_domains, K)``.
+    """
+    domain = np.asarray(domain, dtype=np.int64)
+    n_units, k = z.shape
+    w = np.ones(n_units) if weights is None else np.asarray(weights, dtype=np.float64)
+    inside = domain >= 0
+    rows = np.repeat(np.arange(n_units)[inside], k)
+    cols = (domain[inside][:, None] * k + np.arange(k)[None, :]).ravel()
+    zs = sp.csr_matrix((z[inside].ravel(), (rows, cols)), shape=(n_units, n_domains * k))
+
+    if cluster is None:
+        psu = None
+        m = n_units
+    else:
+        psu = _indicator(np.asarray(cluster)).T.tocsr()  # m × n
+        m = psu.shape[0]
+    y_psu = zs if psu is None else (psu @ zs)
+    ss = np.asarray(y_psu.multiply(y_psu).sum(axis=0)).ravel()
+
+    if calibration:
+        x = sp.hstack([_indicator(np.asarray(c)) for c in calibration]).tocsr()  # n × p
+        wx = x.multiply(w[:, None]).tocsr()
+        d0 = np.ones(n_units) if design_weights is None else np.asarray(design_weights, dtype=np.float64)
+        h = (x.T @ x.multiply(d0[:, None])).toarray()  # X'DX
+        h_inv = np.linalg.pinv(h)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ratio = np.where(w > 0, d0 / w, 0.0)
+        a = wx if psu is None else (psu @ wx)  # PSU totals of w x
+        g = (a.T @ a).toarray()
+        xz = (x.T @ zs.multiply(ratio[:, None]).tocsr()).tocsc()  # X'D u
+        ay = (a.T @ y_psu).tocsc()
+        n_cols = zs.shape[1]
+        for start in range(0, n_cols, chunk):
+            stop = min(start + chunk, n_cols)
+            b = h_inv @ xz[:, start:stop].toarray()
+            cross = np.einsum("pj,pj->j", b, ay[:, start:stop].toarray())
+            quad = np.einsum("pj,pj->j", b, g @ b)
+            ss[start:stop] += -2.0 * cross + quad
+    factor = m / (m - 1.0) if m > 1 else np.nan
+    return (factor * ss).reshape(n_domains, k)
