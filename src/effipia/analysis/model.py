@@ -1,0 +1,412 @@
+"""The « toutes choses égales par ailleurs » model of relation variety (report section 6.2).
+
+The number of distinct categories of partners a respondent relates to
+(:func:`effipia.analysis.relations.relation_counts`) is modelled by a count regression on
+the respondent's profile: survey group × (member of the consortium or directly concerned by
+the PIA). « autre » partners were not asked about the consortium or the PIA and form one
+profile. The model is written with one coefficient per profile (``y ~ 0 + C(profile)``):
+``exp(b_p)`` is the predicted count of profile ``p``, and the effect of involvement in a
+group is the rate ratio ``exp(b_{g,1} - b_{g,0})``.
+
+Family: Poisson, or negative binomial (NB2, dispersion estimated by maximum likelihood with
+``statsmodels``' ``NegativeBinomial(loglike_method="nb2")``) when the data are significantly
+overdispersed (likelihood-ratio test of alpha = 0, boundary-corrected). Standard errors are
+cluster-robust by campus with the small-sample factor ``G/(G-1)·(N-1)/(N-K)``, as R's
+``sandwich::vcovCL(m, cluster = ~campus, type = "HC1")`` on ``glm(family = poisson)`` or
+``MASS::glm.nb`` (for NB the GLM is refitted with alpha fixed at its estimate, which is what
+``glm.nb`` + ``vcovCL`` does).
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import polars as pl
+import statsmodels.api as sm
+import statsmodels.formula.api as smf
+from babel.numbers import format_decimal
+from scipy import stats
+from statsmodels.tools.sm_exceptions import SpecificationWarning
+
+from effipia import nomenclatures
+from effipia.analysis.relations import relation_counts
+from effipia.errors import EffipiaError, message
+
+__all__ = ["Profile", "Effect", "CountModel", "model_frame", "fit", "rows", "ROW_SCHEMA"]
+
+_Z95 = 1.959963984540054
+_NOT_ASKED = "autre"  # survey group not asked about the consortium and the PIA
+
+#: Layout of the statistics-set rows produced here (contract columns + extras).
+ROW_SCHEMA: dict[str, pl.DataType] = {
+    "statistic": pl.String,
+    "item": pl.String,
+    "answer": pl.String,
+    "group": pl.String,
+    "campus": pl.String,
+    "estimate": pl.Float64,
+    "n": pl.Int64,
+    "ci_low": pl.Float64,
+    "ci_high": pl.Float64,
+    "suppressed": pl.Boolean,
+    "p_value": pl.Float64,
+    "family": pl.String,
+}
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Predicted relation variety of one profile (survey group × involvement)."""
+
+    group: str
+    involved: int | None  #: 1 member/concerned, 0 neither, None not asked (« autre »)
+    n: int
+    observed_mean: float
+    predicted: float
+    ci_low: float
+    ci_high: float
+
+
+@dataclass(frozen=True)
+class Effect:
+    """Rate ratio of involvement (consortium or PIA) inside one survey group."""
+
+    group: str
+    irr: float
+    ci_low: float
+    ci_high: float
+    p_value: float
+
+
+@dataclass(frozen=True)
+class CountModel:
+    """A fitted relation-variety model, as plain values."""
+
+    family: str  #: "poisson" or "negbin"
+    family_forced: bool
+    alpha: float | None  #: NB2 dispersion (Var = mu + alpha mu²); None for Poisson
+    pearson_dispersion: float  #: Pearson chi² / df of the Poisson fit
+    overdispersion_p: float  #: LR test of alpha = 0 (boundary-corrected)
+    n: int
+    n_clusters: int
+    params: dict[str, float]
+    bse: dict[str, float]
+    profiles: list[Profile]
+    effects: list[Effect]
+    equal_uninvolved_p: float  #: Wald test: same count for every group when not involved
+    excluded_profiles: list[str] = field(default_factory=list)
+
+    def profile(self, group: str, involved: int | None) -> Profile:
+        """The profile of ``group`` with ``involved`` (1, 0, or None for « autre »)."""
+        for p in self.profiles:
+            if p.group == group and p.involved == involved:
+                return p
+        raise KeyError((group, involved))
+
+    def effect(self, group: str) -> Effect:
+        """The involvement effect of ``group``."""
+        for e in self.effects:
+            if e.group == group:
+                return e
+        raise KeyError(group)
+
+    def summary_fr(self) -> str:
+        """Readable French summary of the model (one paragraph per line)."""
+        return _summary_fr(self)
+
+
+def _profile_key(group: str, involved: int | None) -> str:
+    return group if involved is None else f"{group}:{involved}"
+
+
+def model_frame(responses: pl.DataFrame) -> pl.DataFrame:
+    """Respondents usable by the model: ``respondent_id, campus_id, category, involved, profile, y``.
+
+    ``involved`` is 1 when ``consortium`` or ``pia_concerned`` is 1, 0 when the answers given
+    are all 0, null for « autre » (not asked). Respondents with no relation answer, no campus,
+    or (outside « autre ») no consortium/PIA answer are left out.
+    """
+    for column in ("campus_id", "category"):
+        if column not in responses.columns:
+            raise EffipiaError("relations.missing_column", column=column)
+    counts = relation_counts(responses).rename({"n_categories": "y"})
+    flags = [c for c in ("consortium", "pia_concerned") if c in responses.columns]
+    if flags:
+        involved = (
+            pl.when(pl.any_horizontal([(pl.col(c) == 1).fill_null(False) for c in flags]))
+            .then(1)
+            .when(pl.any_horizontal([pl.col(c).is_not_null() for c in flags]))
+            .then(0)
+            .otherwise(None)
+        )
+    else:
+        involved = pl.lit(None, dtype=pl.Int64)
+    frame = pl.concat(
+        [counts, responses.select(involved.cast(pl.Int64).alias("involved"))], how="horizontal"
+    ).with_columns(
+        pl.when(pl.col("category") == _NOT_ASKED).then(None).otherwise(pl.col("involved")).alias("involved")
+    )
+    frame = frame.filter(
+        pl.col("y").is_not_null()
+        & pl.col("campus_id").is_not_null()
+        & pl.col("category").is_not_null()
+        & ((pl.col("category") == _NOT_ASKED) | pl.col("involved").is_not_null())
+    )
+    return frame.with_columns(
+        pl.when(pl.col("involved").is_null())
+        .then(pl.col("category"))
+        .otherwise(pl.col("category") + ":" + pl.col("involved").cast(pl.String))
+        .alias("profile")
+    )
+
+
+def _cluster_fit(formula: str, data: pd.DataFrame, family, groups: np.ndarray, var_weights):
+    model = smf.glm(formula, data, family=family, var_weights=var_weights)
+    with warnings.catch_warnings():
+        # statsmodels warns that cluster covariances are "not fully supported" with
+        # var_weights; the result equals R's vcovCL(HC1) on glm(weights=) (golden test).
+        warnings.simplefilter("ignore", SpecificationWarning)
+        return model.fit(cov_type="cluster", cov_kwds={"groups": groups})
+
+
+def fit(
+    responses: pl.DataFrame,
+    *,
+    family: str = "auto",
+    weights=None,
+    min_n: int = 5,
+    level: float = 0.05,
+) -> CountModel:
+    """Fit the relation-variety count model on a response frame.
+
+    ``family``: ``"auto"`` (Poisson unless the LR test of overdispersion rejects at
+    ``level``), ``"poisson"`` or ``"negbin"``. ``weights``: optional survey weights (a
+    column name of ``responses`` or an array aligned with it), used as variance weights
+    (pseudo-likelihood). Profiles with fewer than ``min_n`` respondents, or with no relation
+    at all, are left out of the fit (listed in ``excluded_profiles``).
+    """
+    if family not in ("auto", "poisson", "negbin"):
+        raise EffipiaError("model.unknown_family", family=family)
+    frame = model_frame(responses)
+    if weights is not None:
+        w_all = (
+            responses[weights].cast(pl.Float64).to_numpy()
+            if isinstance(weights, str)
+            else np.asarray(weights, dtype=np.float64)
+        )
+        keep_ids = set(frame["respondent_id"].to_list())
+        mask = np.array([rid in keep_ids for rid in responses["respondent_id"].to_list()])
+        frame = frame.with_columns(pl.Series("w", w_all[mask]))
+    stats_by_profile = frame.group_by("profile").agg(pl.len().alias("n"), pl.col("y").sum().alias("s"))
+    small = stats_by_profile.filter((pl.col("n") < min_n) | (pl.col("s") == 0))["profile"].to_list()
+    frame = frame.filter(~pl.col("profile").is_in(small))
+    if frame.height == 0:
+        raise EffipiaError("model.no_data")
+    n_clusters = frame["campus_id"].n_unique()
+    if n_clusters < 2:
+        raise EffipiaError("model.too_few_clusters", clusters=n_clusters)
+
+    data = frame.to_pandas()
+    groups = pd.factorize(data["campus_id"])[0]
+    var_weights = data["w"].to_numpy() if "w" in data.columns else None
+    formula = "y ~ 0 + C(profile)"
+
+    poisson = _cluster_fit(formula, data, sm.families.Poisson(), groups, var_weights)
+    pearson = float(poisson.pearson_chi2 / poisson.df_resid) if poisson.df_resid > 0 else float("nan")
+
+    alpha, lr_p = None, 1.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # convergence chatter of the NB optimiser near alpha = 0
+        try:
+            nb = smf.negativebinomial(formula, data, loglike_method="nb2").fit(disp=0, maxiter=200)
+            alpha = float(nb.params["alpha"])
+            lr = max(2.0 * (nb.llf - poisson.llf), 0.0) if var_weights is None else 0.0
+            lr_p = 0.5 * float(stats.chi2.sf(lr, 1)) if lr > 0 else 1.0
+        except (np.linalg.LinAlgError, ValueError):
+            alpha, lr_p = None, 1.0
+
+    chosen = family
+    if family == "auto":
+        chosen = "negbin" if (alpha is not None and alpha > 1e-8 and lr_p < level) else "poisson"
+    if chosen == "negbin":
+        if alpha is None:
+            raise EffipiaError("model.no_data")
+        result = _cluster_fit(formula, data, sm.families.NegativeBinomial(alpha=alpha), groups, var_weights)
+    else:
+        result = poisson
+
+    names = list(result.params.index)
+    key_of = {name: name.removeprefix("C(profile)[").removesuffix("]") for name in names}
+    b = {key_of[k]: float(v) for k, v in result.params.items()}
+    cov = result.cov_params()
+    cov.index = [key_of[k] for k in cov.index]
+    cov.columns = [key_of[k] for k in cov.columns]
+    se = {k: float(np.sqrt(cov.loc[k, k])) for k in b}
+
+    observed = frame.group_by("profile").agg(pl.len().alias("n"), pl.col("y").mean().alias("mean"))
+    obs = {r["profile"]: (r["n"], r["mean"]) for r in observed.iter_rows(named=True)}
+    order = nomenclatures.codes("survey_groups")
+    profiles: list[Profile] = []
+    for g in order:
+        for inv in ((None,) if g == _NOT_ASKED else (0, 1)):
+            key = _profile_key(g, inv)
+            if key not in b:
+                continue
+            profiles.append(
+                Profile(
+                    group=g,
+                    involved=inv,
+                    n=int(obs[key][0]),
+                    observed_mean=float(obs[key][1]),
+                    predicted=float(np.exp(b[key])),
+                    ci_low=float(np.exp(b[key] - _Z95 * se[key])),
+                    ci_high=float(np.exp(b[key] + _Z95 * se[key])),
+                )
+            )
+
+    effects: list[Effect] = []
+    for g in order:
+        k1, k0 = _profile_key(g, 1), _profile_key(g, 0)
+        if k1 in b and k0 in b:
+            d = b[k1] - b[k0]
+            v = cov.loc[k1, k1] + cov.loc[k0, k0] - 2 * cov.loc[k1, k0]
+            s = float(np.sqrt(max(v, 0.0)))
+            p = float(2 * stats.norm.sf(abs(d) / s)) if s > 0 else float("nan")
+            effects.append(Effect(g, float(np.exp(d)), float(np.exp(d - _Z95 * s)), float(np.exp(d + _Z95 * s)), p))
+
+    uninvolved = [_profile_key(g, 0) for g in order if _profile_key(g, 0) in b]
+    equal_p = float("nan")
+    if len(uninvolved) >= 2:
+        vec = np.array([b[k] for k in uninvolved])
+        sub = cov.loc[uninvolved, uninvolved].to_numpy()
+        contrast = np.zeros((len(uninvolved) - 1, len(uninvolved)))
+        contrast[:, 0] = -1.0
+        contrast[np.arange(len(uninvolved) - 1), np.arange(1, len(uninvolved))] = 1.0
+        diff = contrast @ vec
+        wald = float(diff @ np.linalg.pinv(contrast @ sub @ contrast.T) @ diff)
+        equal_p = float(stats.chi2.sf(wald, len(uninvolved) - 1))
+
+    return CountModel(
+        family=chosen,
+        family_forced=family != "auto",
+        alpha=alpha if chosen == "negbin" else None,
+        pearson_dispersion=pearson,
+        overdispersion_p=lr_p,
+        n=frame.height,
+        n_clusters=n_clusters,
+        params=b,
+        bse=se,
+        profiles=profiles,
+        effects=effects,
+        equal_uninvolved_p=equal_p,
+        excluded_profiles=sorted(small),
+    )
+
+
+def _fr(x: float, digits: int = 1) -> str:
+    pattern = "#,##0." + "0" * digits if digits else "#,##0"
+    return format_decimal(x, format=pattern, locale="fr_FR")
+
+
+def _fr_p(p: float) -> str:
+    if np.isnan(p):
+        return "n.d."
+    return "< 0,001" if p < 0.001 else "= " + _fr(p, 3)
+
+
+def _summary_fr(model: CountModel) -> str:
+    labels = nomenclatures.labels("survey_groups")
+    family = message(f"model.family_{model.family}")
+    lines = [message("model.summary_head", family=family, n=_fr(model.n, 0), clusters=model.n_clusters)]
+    if model.family_forced:
+        choice = message("model.choice_forced")
+    elif model.family == "negbin":
+        choice = message("model.choice_negbin", p=_fr_p(model.overdispersion_p), alpha=_fr(model.alpha or 0.0, 3))
+    else:
+        choice = message("model.choice_poisson")
+    lines.append(message("model.summary_dispersion", dispersion=_fr(model.pearson_dispersion, 2), choice=choice))
+    for p in model.profiles:
+        status = {None: "status_not_asked", 0: "status_not_involved", 1: "status_involved"}[p.involved]
+        lines.append(
+            message(
+                "model.summary_profile",
+                group=labels.get(p.group, p.group),
+                status=message(f"model.{status}"),
+                estimate=_fr(p.predicted),
+                low=_fr(p.ci_low),
+                high=_fr(p.ci_high),
+                n=_fr(p.n, 0),
+            )
+        )
+    for e in model.effects:
+        lines.append(
+            message(
+                "model.summary_effect",
+                group=labels.get(e.group, e.group),
+                irr=_fr(e.irr, 2),
+                low=_fr(e.ci_low, 2),
+                high=_fr(e.ci_high, 2),
+                significance=message("model.significant" if e.p_value < 0.05 else "model.not_significant"),
+                p=_fr_p(e.p_value),
+            )
+        )
+    if not np.isnan(model.equal_uninvolved_p):
+        verdict = "model.equal_rejected" if model.equal_uninvolved_p < 0.05 else "model.equal_kept"
+        lines.append(message("model.summary_equal", verdict=message(verdict), p=_fr_p(model.equal_uninvolved_p)))
+    return "\n".join(lines)
+
+
+def rows(
+    responses: pl.DataFrame,
+    *,
+    partners: pl.DataFrame | None = None,
+    campuses: pl.DataFrame | None = None,
+    weights=None,
+    min_n: int = 5,
+    family: str = "auto",
+) -> pl.DataFrame:
+    """Statistics-set rows ``model_relations``.
+
+    ``item = "predicted_count"``: one row per profile (``group`` = survey group, ``answer`` =
+    "1" involved / "0" not involved / null not asked), ``estimate`` the predicted count with
+    its 95 % interval, ``n`` respondents. ``item = "rate_ratio"``: per group, the effect of
+    involvement (``p_value`` extra column). ``item = "dispersion"`` (Pearson, Poisson fit),
+    ``"alpha"`` (NB2 only), ``"equal_uninvolved"`` (Wald p-value in ``p_value``). Profiles
+    below ``min_n`` respondents come out suppressed. Empty when relation items are absent.
+    """
+    from effipia.analysis.relations import relation_items
+
+    if not relation_items(responses):
+        return pl.DataFrame(schema=ROW_SCHEMA)
+    try:
+        model = fit(responses, family=family, weights=weights, min_n=min_n)
+    except EffipiaError:
+        return pl.DataFrame(schema=ROW_SCHEMA)
+    records: list[dict] = []
+
+    def add(item, answer, group, estimate, n, low=None, high=None, p=None, suppressed=False):
+        records.append(
+            dict(
+                statistic="model_relations", item=item, answer=answer, group=group, campus=None,
+                estimate=estimate, n=n, ci_low=low, ci_high=high, suppressed=suppressed,
+                p_value=p, family=model.family,
+            )
+        )
+
+    for p in model.profiles:
+        answer = None if p.involved is None else str(p.involved)
+        add("predicted_count", answer, p.group, p.predicted, p.n, p.ci_low, p.ci_high)
+    for key in model.excluded_profiles:
+        group, _, inv = key.partition(":")
+        add("predicted_count", inv or None, group, None, None, suppressed=True)
+    for e in model.effects:
+        add("rate_ratio", "1", e.group, e.irr, None, e.ci_low, e.ci_high, e.p_value)
+    add("dispersion", None, None, model.pearson_dispersion, model.n, p=model.overdispersion_p)
+    if model.alpha is not None:
+        add("alpha", None, None, model.alpha, model.n)
+    if not np.isnan(model.equal_uninvolved_p):
+        add("equal_uninvolved", None, None, None, model.n, p=model.equal_uninvolved_p)
+    return pl.DataFrame(records, schema=ROW_SCHEMA)
