@@ -1,0 +1,69 @@
+"""Reading XLSForm workbooks with pyxform's own pipeline.
+
+``get_xlsform`` (file → sheets as rows of dicts) → ``workbook_to_json`` (aliases
+resolved, choices attached, groups nested) → ``convert`` (the XForm XML). effipia
+never parses the spreadsheet itself, so a workbook that pyxform accepts reads
+the same here and on KoboToolbox or ODK Central.
+"""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from pyxform.errors import PyXFormError
+from pyxform.xls2json import workbook_to_json
+from pyxform.xls2json_backends import DefinitionData, get_xlsform
+from pyxform.xls2xform import ConvertResult, convert
+
+from effipia.errors import EffipiaError
+
+__all__ = ["SHIPPED_NAME", "convert_workbook", "read_definition", "shipped_path", "to_json"]
+
+#: File name of the shipped questionnaire in ``effipia/data/questionnaire``.
+SHIPPED_NAME = "enquete_unique.xlsx"
+
+
+def shipped_path() -> Path:
+    """Path of the questionnaire shipped with the package (the « enquête unique »)."""
+    return Path(str(files("effipia") / "data" / "questionnaire" / SHIPPED_NAME))
+
+
+def _existing(path: str | Path) -> Path:
+    path = Path(path)
+    if not path.is_file():
+        raise EffipiaError("generic.file_not_found", path=str(path))
+    return path
+
+
+def read_definition(path: str | Path) -> DefinitionData:
+    """Sheets of the workbook as pyxform reads them (rows of ``{header: text}``).
+
+    Rows keep their position (empty rows included), so row ``i`` of a sheet is
+    line ``i + 2`` of the spreadsheet.
+    """
+    try:
+        return get_xlsform(str(_existing(path)))
+    except PyXFormError as exc:
+        raise EffipiaError("questionnaire.not_a_workbook", detail=str(exc)) from exc
+
+
+def to_json(definition: DefinitionData, warnings: list[str] | None = None) -> dict[str, Any]:
+    """pyxform's JSON form of the workbook (``workbook_to_json``)."""
+    try:
+        return workbook_to_json(
+            workbook_dict=definition,
+            fallback_form_name=definition.fallback_form_name,
+            warnings=warnings if warnings is not None else [],
+        )
+    except PyXFormError as exc:
+        raise EffipiaError("questionnaire.pyxform_error", detail=str(exc)) from exc
+
+
+def convert_workbook(path: str | Path) -> ConvertResult:
+    """Run pyxform's whole conversion (XForm XML and its warnings)."""
+    try:
+        return convert(str(_existing(path)), pretty_print=True)
+    except PyXFormError as exc:
+        raise EffipiaError("questionnaire.pyxform_error", detail=str(exc)) from exc
