@@ -1,1 +1,62 @@
-"""Commands of this stage (to be filled by its owner)."""
+"""Commands ``effipia questionnaire check|xform``: thin adapters over :mod:`effipia.questionnaire`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from babel.numbers import format_decimal
+
+from effipia.cli.app import echo_err, questionnaire_app, reporting_errors
+from effipia.errors import message
+
+
+def _n(value: int) -> str:
+    return format_decimal(value, locale="fr_FR")
+
+
+@questionnaire_app.command("check")
+def check(
+    file: Path = typer.Argument(..., help="Classeur XLSForm à vérifier (.xlsx)."),
+) -> None:
+    """Vérifier un questionnaire XLSForm : erreurs et avertissements de pyxform, listes de
+    choix, conditions d'affichage, et codes du codebook si le classeur se présente comme
+    l'enquête unique. Affiche « fichier:feuille:ligne: raison » pour chaque problème."""
+    from effipia.questionnaire import check_workbook, load_questionnaire
+
+    with reporting_errors():
+        problems = check_workbook(file)
+        if problems:
+            echo_err(message("questionnaire.check_failed", count=_n(len(problems))))
+            for problem in problems:
+                echo_err(str(problem))
+            raise typer.Exit(1)
+        q = load_questionnaire(file)
+        typer.echo(
+            message(
+                "questionnaire.check_summary",
+                file=str(file),
+                title=q.title,
+                version=q.version,
+                questions=_n(len(q.items)),
+                blocks=_n(len(q.blocks)),
+                lists=_n(len(q.lists)),
+            )
+        )
+
+
+@questionnaire_app.command("xform")
+def xform(
+    out: Path = typer.Option(..., "--out", help="Fichier XForm (XML) à écrire."),
+    form: Path = typer.Option(
+        None, "--form", help="Classeur XLSForm à convertir (par défaut : l'enquête unique fournie)."
+    ),
+) -> None:
+    """Écrire le XForm (XML ODK) du questionnaire, à déployer sur KoboToolbox ou ODK Central."""
+    from effipia.questionnaire import load_questionnaire, to_xform
+
+    with reporting_errors():
+        xml = to_xform(form)
+        out.write_text(xml, encoding="utf-8")
+        q = load_questionnaire(form)
+        typer.echo(message("questionnaire.xform_written", path=str(out), questions=_n(len(q.items))))

@@ -68,6 +68,8 @@ def check_workbook(path: str | Path) -> list[SheetProblem]:
     try:
         definition = read_definition(path)
     except EffipiaError as exc:
+        if exc.code == "generic.file_not_found":
+            raise
         return [SheetProblem.at(file, None, None, exc.code, **exc.params)]
 
     problems: list[SheetProblem] = []
