@@ -179,6 +179,9 @@ def test_rows_layout_and_absent_block():
     out = model.rows(_responses(HAND), min_n=1, family="poisson")
     assert out.columns[:10] == ["statistic", "item", "answer", "group", "campus", "estimate", "n",
                                 "ci_low", "ci_high", "suppressed"]
+    assert out.filter(pl.col("item") == "family")["answer"].to_list() == ["poisson"]
+    irr = out.filter((pl.col("item") == "rate_ratio") & (pl.col("group") == "lycee"))
+    assert irr["estimate"][0] == pytest.approx(3.0) and irr["n"][0] == 6  # 6 / 2, lycée respondents
     assert set(out["statistic"]) == {"model_relations"}
     lyc = out.filter((pl.col("item") == "predicted_count") & (pl.col("group") == "lycee") & (pl.col("answer") == "1"))
     assert lyc["estimate"][0] == pytest.approx(6.0) and lyc["n"][0] == 3

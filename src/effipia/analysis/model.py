@@ -32,30 +32,15 @@ from scipy import stats
 from statsmodels.tools.sm_exceptions import SpecificationWarning
 
 from effipia import nomenclatures
+from effipia.analysis.domains import Design
+from effipia.analysis.layout import ENSEMBLE, conform_rows, empty_rows
 from effipia.analysis.relations import relation_counts
 from effipia.errors import EffipiaError, message
 
-__all__ = ["Profile", "Effect", "CountModel", "model_frame", "fit", "rows", "ROW_SCHEMA"]
+__all__ = ["Profile", "Effect", "CountModel", "model_frame", "fit", "rows"]
 
 _Z95 = 1.959963984540054
 _NOT_ASKED = "autre"  # survey group not asked about the consortium and the PIA
-
-#: Layout of the statistics-set rows produced here (contract columns + extras).
-ROW_SCHEMA: dict[str, pl.DataType] = {
-    "statistic": pl.String,
-    "item": pl.String,
-    "answer": pl.String,
-    "group": pl.String,
-    "campus": pl.String,
-    "estimate": pl.Float64,
-    "n": pl.Int64,
-    "ci_low": pl.Float64,
-    "ci_high": pl.Float64,
-    "suppressed": pl.Boolean,
-    "p_value": pl.Float64,
-    "family": pl.String,
-}
-
 
 @dataclass(frozen=True)
 class Profile:
@@ -368,45 +353,56 @@ def rows(
     min_n: int = 5,
     family: str = "auto",
 ) -> pl.DataFrame:
-    """Statistics-set rows ``model_relations``.
+    """Statistics-set rows ``model_relations`` (layout of :mod:`effipia.analysis.layout`).
 
-    ``item = "predicted_count"``: one row per profile (``group`` = survey group, ``answer`` =
-    "1" involved / "0" not involved / null not asked), ``estimate`` the predicted count with
-    its 95 % interval, ``n`` respondents. ``item = "rate_ratio"``: per group, the effect of
-    involvement (``p_value`` extra column). ``item = "dispersion"`` (Pearson, Poisson fit),
-    ``"alpha"`` (NB2 only), ``"equal_uninvolved"`` (Wald p-value in ``p_value``). Profiles
-    below ``min_n`` respondents come out suppressed. Empty when relation items are absent.
+    ``item = "predicted_count"`` (unit ``count``): one row per profile, ``group`` = survey
+    group, ``answer`` = "1" involved / "0" not involved / empty for « autre » (not asked),
+    the predicted count with its 95 % interval and ``n`` respondents; profiles below
+    ``min_n`` respondents come out suppressed. ``item = "rate_ratio"`` (unit ``ratio``) per
+    group: effect of involvement, with ``"rate_ratio_p_value"`` (unit ``p_value``).
+    Whole-model rows (``group`` = ensemble): ``"family"`` (``answer`` = poisson / negbin,
+    estimate 1), ``"pearson_dispersion"``, ``"overdispersion_p_value"``, ``"alpha"`` (NB2
+    only), ``"equal_uninvolved_p_value"`` (Wald test of one count for every group when not
+    involved). Empty when the relation items are absent or the model cannot be fitted.
     """
-    from effipia.analysis.relations import relation_items
+    from effipia.analysis.relations import relation_items, title
 
     if not relation_items(responses):
-        return pl.DataFrame(schema=ROW_SCHEMA)
+        return empty_rows()
+    if isinstance(weights, Design):
+        weights = weights.weights
     try:
         model = fit(responses, family=family, weights=weights, min_n=min_n)
     except EffipiaError:
-        return pl.DataFrame(schema=ROW_SCHEMA)
+        return empty_rows()
     records: list[dict] = []
 
-    def add(item, answer, group, estimate, n, low=None, high=None, p=None, suppressed=False):
+    def add(item, unit, estimate, *, group=ENSEMBLE, answer=None, n=None, low=None, high=None, suppressed=False):
         records.append(
             dict(
-                statistic="model_relations", item=item, answer=answer, group=group, campus=None,
-                estimate=estimate, n=n, ci_low=low, ci_high=high, suppressed=suppressed,
-                p_value=p, family=model.family,
+                statistic="model_relations", item=item, answer=answer, group=group, campus=ENSEMBLE,
+                estimate=estimate, n=n, ci_low=low, ci_high=high, suppressed=suppressed, unit=unit,
+                domain="ensemble" if group == ENSEMBLE else "group",
             )
         )
 
     for p in model.profiles:
         answer = None if p.involved is None else str(p.involved)
-        add("predicted_count", answer, p.group, p.predicted, p.n, p.ci_low, p.ci_high)
+        add("predicted_count", "count", p.predicted, group=p.group, answer=answer, n=p.n, low=p.ci_low, high=p.ci_high)
     for key in model.excluded_profiles:
         group, _, inv = key.partition(":")
-        add("predicted_count", inv or None, group, None, None, suppressed=True)
+        add("predicted_count", "count", None, group=group, answer=inv or None, suppressed=True)
     for e in model.effects:
-        add("rate_ratio", "1", e.group, e.irr, None, e.ci_low, e.ci_high, e.p_value)
-    add("dispersion", None, None, model.pearson_dispersion, model.n, p=model.overdispersion_p)
+        n = sum(p.n for p in model.profiles if p.group == e.group)
+        add("rate_ratio", "ratio", e.irr, group=e.group, answer="1", n=n, low=e.ci_low, high=e.ci_high)
+        add("rate_ratio_p_value", "p_value", e.p_value, group=e.group, answer="1", n=n)
+    add("family", "count", 1.0, answer=model.family, n=model.n)
+    add("pearson_dispersion", "ratio", model.pearson_dispersion, n=model.n)
+    add("overdispersion_p_value", "p_value", model.overdispersion_p, n=model.n)
     if model.alpha is not None:
-        add("alpha", None, None, model.alpha, model.n)
+        add("alpha", "coefficient", model.alpha, n=model.n)
     if not np.isnan(model.equal_uninvolved_p):
-        add("equal_uninvolved", None, None, None, model.n, p=model.equal_uninvolved_p)
-    return pl.DataFrame(records, schema=ROW_SCHEMA)
+        add("equal_uninvolved_p_value", "p_value", model.equal_uninvolved_p, n=model.n)
+    return conform_rows(pl.DataFrame(records, infer_schema_length=None)).with_columns(
+        pl.lit(title("model_relations")).alias("title")
+    )

@@ -16,11 +16,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import networkx as nx
-import numpy as np
 import polars as pl
 
 from effipia import nomenclatures
+from effipia.analysis.domains import Design, domain_sets
 from effipia.analysis.kernel import domain_mean_stats
+from effipia.analysis.layout import DOMAIN_SETS, ENSEMBLE, conform_rows, empty_rows
+from effipia.analysis.shares import share_rows, stats_rows
+from effipia.errors import EffipiaError, message
 
 __all__ = [
     "MAIN_GROUPS",
@@ -34,12 +37,11 @@ __all__ = [
     "rel_new_rows",
     "relations_graph_rows",
     "rows",
+    "title",
 ]
 
 #: Survey groups drawn in Illustration 5 (« les partenaires principaux »).
 MAIN_GROUPS: tuple[str, ...] = ("entreprise", "lycee", "superieur", "of_cfa")
-
-_Z95 = 1.959963984540054
 
 
 def relation_items(responses: pl.DataFrame | None = None) -> list[str]:
@@ -95,12 +97,76 @@ def _any_relation(responses: pl.DataFrame, items: Sequence[str]) -> pl.Expr:
     return pl.when(any_answer).then(any_one.cast(pl.Int64)).otherwise(None)
 
 
-def _weight_array(responses: pl.DataFrame, weights) -> np.ndarray | None:
-    if weights is None:
-        return None
-    if isinstance(weights, str):
-        return responses[weights].cast(pl.Float64).fill_null(0.0).to_numpy()
-    return np.asarray(weights, dtype=np.float64)
+def title(statistic: str) -> str:
+    """French title of one of the statistics of this part (message catalogue)."""
+    return message(f"relations_titles.{statistic}")
+
+
+def _design(weights) -> Design:
+    return weights if isinstance(weights, Design) else Design(weights=weights)
+
+
+def _graph_frame(responses: pl.DataFrame, groups: Sequence[str]) -> pl.DataFrame:
+    targets = group_categories()
+    return responses.with_columns(
+        [_any_relation(responses, targets[t]).alias(f"rel_to_{t}") for t in groups]
+    )
+
+
+def relations_graph_rows(
+    responses: pl.DataFrame,
+    *,
+    groups: Sequence[str] = MAIN_GROUPS,
+    weights=None,
+    min_n: int = 5,
+) -> pl.DataFrame:
+    """Rows ``relations_graph``: the edges of Illustration 5 and the graph's figures.
+
+    ``item = "rel_to_<target>"``, ``answer = "1"``, ``group`` = source survey group: share of
+    the source group's respondents relating to at least one partner of the target group (see
+    :func:`group_categories`). ``item = "density"`` and ``"weighted_density"`` (unit ``ratio``, ``group`` = ensemble, see
+    :func:`graph_figures`);
+    ``item = "out_strength"`` / ``"in_strength"`` per group (sum of the shares, 0–1, of its
+    edges to / from the other groups). Suppressed edges are not part of the graph.
+    """
+    if not relation_items(responses) or "category" not in responses.columns:
+        return empty_rows()
+    frame = _graph_frame(responses, groups)
+    edges = share_rows(
+        frame, [f"rel_to_{t}" for t in groups], statistic="relations_graph", answers=[1],
+        domains=("group",), weights=weights, min_n=min_n, title=title("relations_graph"),
+    ).filter(pl.col("group").is_in(list(groups)))
+    graph = _graph_from_rows(edges, groups)
+    figures = graph_figures(graph)
+    extra = [
+        dict(item="density", group=ENSEMBLE, estimate=figures["density"], n=frame.height),
+        dict(item="weighted_density", group=ENSEMBLE, estimate=figures["weighted_density"], n=frame.height),
+    ]
+    for g in groups:
+        extra.append(dict(item="out_strength", group=g, estimate=figures["out_strength"][g], n=graph.nodes[g]["n"]))
+        extra.append(dict(item="in_strength", group=g, estimate=figures["in_strength"][g], n=graph.nodes[g]["n"]))
+    more = pl.DataFrame(extra).with_columns(
+        statistic=pl.lit("relations_graph"), campus=pl.lit(ENSEMBLE), unit=pl.lit("ratio"),
+        domain=pl.when(pl.col("group") == ENSEMBLE).then(pl.lit("ensemble")).otherwise(pl.lit("group")),
+        title=pl.lit(title("relations_graph")),
+    )
+    return pl.concat([edges, conform_rows(more)])
+
+
+def _graph_from_rows(edges: pl.DataFrame, groups: Sequence[str]) -> nx.DiGraph:
+    labels = nomenclatures.labels("survey_groups", label_column="label_plural")
+    graph = nx.DiGraph()
+    sizes = {
+        r["group"]: r["n"]
+        for r in edges.filter(pl.col("item") == f"rel_to_{groups[0]}").iter_rows(named=True)
+    } if groups else {}
+    for g in groups:
+        graph.add_node(g, label=labels.get(g, g), n=int(sizes.get(g) or 0))
+    for r in edges.filter(~pl.col("suppressed") & pl.col("estimate").is_not_null()).iter_rows(named=True):
+        target = r["item"].removeprefix("rel_to_")
+        if r["estimate"] > 0:
+            graph.add_edge(r["group"], target, weight=r["estimate"] / 100.0, n=int(r["n"]))
+    return graph
 
 
 def relations_graph(
@@ -108,39 +174,24 @@ def relations_graph(
     *,
     groups: Sequence[str] = MAIN_GROUPS,
     weights=None,
-    min_share: float = 0.0,
+    min_n: int = 5,
 ) -> nx.DiGraph:
     """Weighted directed graph of relations between the main categories (Illustration 5).
 
-    Nodes are survey groups (attributes ``label``, ``n`` respondents); the edge
+    Nodes are survey groups (attributes ``label``, ``n`` respondents who answered); the edge
     ``source → target`` carries ``weight`` = share (0–1) of the respondents of ``source``
-    who relate to at least one partner of ``target`` (see :func:`group_categories`) and ``n``
-    = respondents of ``source`` who answered. Self-loops (relations inside a group) are kept.
-    Edges whose share is not above ``min_share`` are left out.
+    who relate to at least one partner of ``target`` (see :func:`group_categories`) and ``n``.
+    Self-loops (relations inside a group) are kept; edges with a zero or suppressed share
+    (fewer than ``min_n`` respondents) are left out.
     """
-    targets = group_categories()
-    labels = nomenclatures.labels("survey_groups", label_column="label_plural")
-    w = _weight_array(responses, weights)
-    frame = responses.with_columns(
-        [_any_relation(responses, targets[t]).alias(f"__to_{t}") for t in groups]
-    )
-    graph = nx.DiGraph()
-    category = frame["category"].to_numpy() if "category" in frame.columns else np.array([])
-    for g in groups:
-        graph.add_node(g, label=labels.get(g, g), n=int((category == g).sum()))
-    for g in groups:
-        member = category == g
-        for t in groups:
-            y = frame[f"__to_{t}"].to_numpy().astype(np.float64)
-            valid = member & ~np.isnan(y)
-            n = int(valid.sum())
-            if n == 0:
-                continue
-            ww = np.ones(len(y)) if w is None else w
-            share = float(np.sum(ww[valid] * y[valid]) / np.sum(ww[valid]))
-            if share > min_share:
-                graph.add_edge(g, t, weight=share, n=n)
-    return graph
+    if not relation_items(responses):
+        raise EffipiaError("relations.no_relation_items")
+    frame = _graph_frame(responses, groups)
+    edges = share_rows(
+        frame, [f"rel_to_{t}" for t in groups], statistic="relations_graph", answers=[1],
+        domains=("group",), weights=weights, min_n=min_n,
+    ).filter(pl.col("group").is_in(list(groups)))
+    return _graph_from_rows(edges, groups)
 
 
 def graph_figures(graph: nx.DiGraph) -> dict[str, object]:
@@ -148,15 +199,87 @@ def graph_figures(graph: nx.DiGraph) -> dict[str, object]:
 
     ``density``: networkx density of the graph without self-loops (share of the possible
     directed links between distinct groups that exist); ``out_strength`` / ``in_strength``:
-    per node, the sum of the shares on its outgoing / incoming edges between distinct groups;
-    ``out_degree`` / ``in_degree``: the number of such edges.
+    per node, the sum of the shares (0–1) on its edges to / from the other groups;
+    ``out_degree`` / ``in_degree``: the number of such edges; ``weighted_density``: the mean
+    share over every possible directed link between distinct groups (absent links count 0).
     """
     simple = nx.DiGraph(graph)
     simple.remove_edges_from(list(nx.selfloop_edges(simple)))
+    k = simple.number_of_nodes()
+    total = sum(w for _, _, w in simple.edges(data="weight", default=0.0))
     return {
-        "density": nx.density(simple) if simple.number_of_nodes() > 1 else float("nan"),
+        "density": nx.density(simple) if k > 1 else float("nan"),
+        "weighted_density": total / (k * (k - 1)) if k > 1 else float("nan"),
         "out_degree": dict(simple.out_degree()),
         "in_degree": dict(simple.in_degree()),
         "out_strength": dict(simple.out_degree(weight="weight")),
         "in_strength": dict(simple.in_degree(weight="weight")),
     }
+
+
+def tableau_2_rows(responses: pl.DataFrame, *, weights=None, min_n: int = 5, domains=DOMAIN_SETS) -> pl.DataFrame:
+    """Rows ``tableau_2``: share (percent) of respondents relating to each of the 16 categories.
+
+    One row per relation item × domain (``answer = "1"``); the base is every respondent who
+    answered the item; the ensemble domain is the table's « ensemble des partenaires » column.
+    """
+    return share_rows(
+        responses, relation_items(responses), statistic="tableau_2", answers=[1], base="all",
+        domains=domains, weights=weights, min_n=min_n, title=title("tableau_2"),
+    )
+
+
+def rel_new_rows(responses: pl.DataFrame, *, weights=None, min_n: int = 5, domains=DOMAIN_SETS) -> pl.DataFrame:
+    """Rows ``rel_new``: share (percent) who met new types of partners through the campus."""
+    return share_rows(
+        responses, ["rel_new"], statistic="rel_new", answers=[1], base="all",
+        domains=domains, weights=weights, min_n=min_n, title=title("rel_new"),
+    )
+
+
+def relations_count_rows(
+    responses: pl.DataFrame, *, weights=None, min_n: int = 5, domains=DOMAIN_SETS
+) -> pl.DataFrame:
+    """Rows ``relations_count``: mean number of related categories per domain (Illustration 4).
+
+    ``item = "n_categories"``, unit ``mean``; the base is every respondent who answered at
+    least one relation item.
+    """
+    if not relation_items(responses):
+        return empty_rows()
+    counts = relation_counts(responses)["n_categories"]
+    valid = counts.is_not_null().to_numpy()
+    values = counts.fill_null(0).cast(pl.Float64).to_numpy()
+    design = _design(weights)
+    parts = []
+    for dset in domain_sets(responses, domains):
+        stats = domain_mean_stats(values, dset.index, dset.size, valid=valid, **design.kernel_args())
+        parts.append(
+            stats_rows(stats, dset, statistic="relations_count", item="n_categories", answers=[None],
+                       scale=1.0, unit="mean", title=title("relations_count"), min_n=min_n, bounds=(0.0, 16.0))
+        )
+    return pl.concat(parts)
+
+
+def rows(
+    responses: pl.DataFrame,
+    *,
+    partners: pl.DataFrame | None = None,
+    campuses: pl.DataFrame | None = None,
+    weights=None,
+    min_n: int = 5,
+) -> pl.DataFrame:
+    """Every relations statistic: ``tableau_2``, ``relations_count``, ``rel_new``, ``relations_graph``.
+
+    Empty when the response frame holds no relation item (block not collected).
+    """
+    if not relation_items(responses):
+        return empty_rows()
+    return pl.concat(
+        [
+            tableau_2_rows(responses, weights=weights, min_n=min_n),
+            relations_count_rows(responses, weights=weights, min_n=min_n),
+            rel_new_rows(responses, weights=weights, min_n=min_n),
+            relations_graph_rows(responses, weights=weights, min_n=min_n),
+        ]
+    )
