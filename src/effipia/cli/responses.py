@@ -1,1 +1,82 @@
-"""Commands of this stage (to be filled by its owner)."""
+"""``effipia responses import|export``: response files in and out of a campaign."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+
+import typer
+from babel.numbers import format_decimal
+
+from effipia.cli.app import open_store, reporting_errors, responses_app
+from effipia.errors import message
+
+
+class ExportFormat(StrEnum):
+    csv = "csv"
+    xlsx = "xlsx"
+    parquet = "parquet"
+    sav = "sav"
+    dta = "dta"
+
+
+def _n(value: int) -> str:
+    return format_decimal(value, locale="fr_FR")
+
+
+@responses_app.command("import")
+def import_command(
+    ctx: typer.Context,
+    file: Path = typer.Argument(..., help="Fichier de réponses : CSV, XLSX, Parquet, SAV, DTA ou export CSV KoboToolbox (format détecté)."),
+    campaign: str = typer.Option(None, "--campaign", help="Campagne visée (créée si elle n'existe pas) ; facultatif s'il n'y en a qu'une."),
+    replace: bool = typer.Option(False, "--replace", help="Remplacer les réponses déjà enregistrées d'un même répondant."),
+) -> None:
+    """Importer un fichier de réponses : tout est vérifié avant d'écrire, tout ou rien."""
+    from effipia.exchange import import_responses
+
+    with reporting_errors():
+        store = open_store(ctx)
+        try:
+            report = import_responses(store, file, campaign, replace=replace)
+        finally:
+            store.close()
+    typer.echo(
+        message(
+            "exchange.import_done",
+            file=report.file,
+            format=report.format.value.upper(),
+            rows=_n(report.rows),
+            inserted=_n(report.inserted),
+            replaced=_n(report.replaced),
+            unchanged=_n(report.unchanged),
+            campaign=report.campaign,
+        )
+    )
+
+
+@responses_app.command("export")
+def export_command(
+    ctx: typer.Context,
+    fmt: ExportFormat = typer.Option(..., "--format", help="Format du fichier : csv, xlsx, parquet, sav (SPSS) ou dta (Stata)."),
+    out: Path = typer.Option(..., "--out", help="Fichier à écrire."),
+    campaign: str = typer.Option(None, "--campaign", help="Campagne à exporter ; facultatif s'il n'y en a qu'une."),
+) -> None:
+    """Exporter les réponses d'une campagne avec les codes du dictionnaire (et les libellés en SAV, DTA, XLSX)."""
+    from effipia.exchange import export_responses
+
+    with reporting_errors():
+        store = open_store(ctx)
+        try:
+            report = export_responses(store, out, fmt.value, campaign)
+        finally:
+            store.close()
+    typer.echo(
+        message(
+            "exchange.export_done",
+            rows=_n(report.rows),
+            columns=_n(report.columns),
+            path=str(report.path),
+            format=report.format.value.upper(),
+            campaign=report.campaign,
+        )
+    )

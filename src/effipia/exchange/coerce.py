@@ -1,9 +1,10 @@
-"""Text table → typed wide response frame (codebook layout), collecting problems.
+"""Text table → response frame: split columns joined, then typed once validated.
 
 Split ``select_multiple`` columns (``expectations/<choice>`` of 1/0) are joined into
-the space-separated value; item columns become ``Int64`` (an empty cell is null,
-never 0); a cell that is not an integer, a column the questionnaire does not know,
-or a split column that disagrees with its summary column is a :class:`Problem`.
+the space-separated value (a split value other than 0/1, an unknown choice or a
+disagreement with the summary column is a :class:`Problem`). Codes, scales, unknown
+columns and routing are the questionnaire's checks, run on this text frame; then
+:func:`typed` gives item columns ``Int64`` (an empty cell is null, never 0).
 """
 
 from __future__ import annotations
@@ -14,9 +15,7 @@ from effipia.errors import Problem
 from effipia.exchange.form import FormView
 from effipia.exchange.tables import ROW, TextTable
 
-__all__ = ["join_split_columns", "to_response_frame"]
-
-_INTEGER = r"^[+-]?\d+(?:\.0*)?$"
+__all__ = ["join_split_columns", "prepare", "typed"]
 
 
 def _split_columns(frame: pl.DataFrame, item: str) -> dict[str, str]:
@@ -69,40 +68,32 @@ def join_split_columns(table: TextTable, form: FormView, file: str) -> TextTable
     return TextTable(frame, problems)
 
 
-def _integer_column(frame: pl.DataFrame, column: str, file: str) -> tuple[pl.Series, list[Problem]]:
-    text = frame[column]
-    parsed = text.str.replace(r"\.0*$", "").cast(pl.Int64, strict=False)
-    valid = text.str.contains(_INTEGER) & parsed.is_not_null()
-    bad = frame.filter(text.is_not_null() & ~valid.fill_null(False)).select(ROW, column)
-    problems = [Problem.at(file, line, column, "exchange.not_integer", value=value) for line, value in bad.rows()]
-    return pl.Series(column, parsed.to_list(), dtype=pl.Int64).set(~valid.fill_null(False), None), problems
-
-
-def to_response_frame(table: TextTable, form: FormView, file: str) -> tuple[pl.DataFrame, list[Problem]]:
-    """Typed response frame (present codebook columns in layout order, plus ``__row__``) and problems.
-
-    Columns unknown to the questionnaire are reported and dropped; columns absent from
-    the file stay absent (a block not collected is not an error).
-    """
+def prepare(table: TextTable, form: FormView, file: str) -> tuple[pl.DataFrame, list[Problem]]:
+    """Text frame ready for the questionnaire's validation: split columns joined,
+    ``select_multiple`` values with single spaces. Every other column is left as read
+    (unknown columns included, so that validation reports them)."""
     joined = join_split_columns(table, form, file)
-    frame, problems = joined.frame, list(joined.problems)
-    known = set(form.columns)
-    for column in frame.columns:
-        if column != ROW and column not in known:
-            problems.append(Problem.at(file, 1, column, "exchange.unknown_column"))
-    series: list[pl.Series] = []
+    frame = joined.frame
+    multiple = [c for c in frame.columns if c in form.multiple]
+    if multiple:
+        frame = frame.with_columns(
+            pl.col(c).str.replace_all(r"\s+", " ").str.strip_chars().replace("", None) for c in multiple
+        )
+    return frame, list(joined.problems)
+
+
+def typed(frame: pl.DataFrame, form: FormView) -> pl.DataFrame:
+    """The codebook columns of a validated text frame with their dtypes, in layout order
+    (``__row__`` kept last). Integer columns: a value that is not an integer becomes null
+    (validation has reported it)."""
+    exprs = []
     for column in form.columns:
         if column not in frame.columns:
             continue
-        dtype = form.dtype(column)
-        if dtype == pl.Int64:
-            values, bad = _integer_column(frame, column, file)
-            series.append(values)
-            problems.extend(bad)
-        elif column in form.multiple:
-            normalised = frame[column].str.replace_all(r"\s+", " ").str.strip_chars()
-            series.append(normalised.replace("", None).alias(column))
+        if form.dtype(column) == pl.Int64:
+            number = pl.col(column).cast(pl.Float64, strict=False)
+            integral = number.is_finite() & (number == number.floor())
+            exprs.append(pl.when(integral).then(number).otherwise(None).cast(pl.Int64).alias(column))
         else:
-            series.append(frame[column])
-    series.append(frame[ROW])
-    return pl.DataFrame(series), problems
+            exprs.append(pl.col(column).cast(pl.String))
+    return frame.select(*exprs, pl.col(ROW))

@@ -53,7 +53,8 @@ def _choice_map(raw: Any) -> dict[str, str]:
         if isinstance(choice, tuple | list):
             name, label = choice[0], choice[1]
         else:
-            name, label = getattr(choice, "name"), getattr(choice, "label", "")
+            name = getattr(choice, "code", None) or getattr(choice, "name")
+            label = getattr(choice, "label", "")
         out[str(name)] = str(label)
     return out
 

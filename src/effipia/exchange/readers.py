@@ -13,7 +13,7 @@ from pathlib import Path
 import polars as pl
 
 from effipia.errors import Problem
-from effipia.exchange.coerce import to_response_frame
+from effipia.exchange.coerce import prepare, typed
 from effipia.exchange.detect import Format, detect_format, is_kobo_header
 from effipia.exchange.form import FormView, form_view
 from effipia.exchange.kobo import normalise_kobo
@@ -25,8 +25,14 @@ __all__ = ["ReadResult", "read_responses", "ROW"]
 
 @dataclass
 class ReadResult:
-    """A response file read: typed ``frame`` (with ``__row__``), its ``format`` and the ``problems`` found."""
+    """A response file read.
 
+    ``text``: codebook columns as read, as text (unknown columns kept), for validation;
+    ``frame``: the typed response frame; both keep ``__row__``. ``problems``: those
+    found while reading (structure, split columns); the questionnaire's are not run here.
+    """
+
+    text: pl.DataFrame
     frame: pl.DataFrame
     format: Format
     problems: list[Problem]
@@ -46,8 +52,8 @@ def _indicators_to_split(table: TextTable, form: FormView) -> TextTable:
 def read_responses(path: str | Path, form: FormView | None = None, file: str | None = None) -> ReadResult:
     """Read ``path`` (CSV, KoboToolbox CSV, XLSX, Parquet, SAV, DTA) into a response frame.
 
-    Values are checked for type only (integers, split columns, known columns); the
-    questionnaire's rules are applied by the importer. ``file`` names the file in
+    Only the file's structure and split columns are checked here; the
+    questionnaire's rules are applied by the importer on ``ReadResult.text``. ``file`` names the file in
     problems (default ``str(path)``). Raises ``EffipiaError`` if the file cannot be read.
     """
     form = form or form_view()
@@ -59,5 +65,5 @@ def read_responses(path: str | Path, form: FormView | None = None, file: str | N
         fmt = Format.KOBO if fmt is Format.CSV else fmt
     if fmt in (Format.SAV, Format.DTA):
         table = _indicators_to_split(table, form)
-    frame, problems = to_response_frame(table, form, file)
-    return ReadResult(frame, fmt, problems)
+    text, problems = prepare(table, form, file)
+    return ReadResult(text, typed(text, form), fmt, problems)

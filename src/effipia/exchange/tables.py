@@ -240,7 +240,7 @@ def read_table(path: str | Path, fmt: Format, file: str | None = None) -> TextTa
     typed = _read_binary(p, fmt)
     problems: list[Problem] = []
     if ROW in typed.columns:
-        problems.append(Problem.at(file, 1, ROW, "exchange.unknown_column"))
+        problems.append(Problem.at(file, None, ROW, "questionnaire.unknown_column", column=ROW))
         typed = typed.drop(ROW)
     frame = _typed_to_text(typed).with_columns(pl.int_range(2, typed.height + 2, dtype=pl.Int64).alias(ROW))
     return TextTable(frame, problems)

@@ -1,0 +1,191 @@
+"""Import a response file into a campaign (all or nothing), export a campaign's responses.
+
+Import = read (any format) → questionnaire validation (codes, scales, routing,
+duplicates, identification columns) → registry checks (campus in the registry;
+when the campaign has a partner directory, each respondent is one of its partners,
+with the same campus and category) → comparison with the responses already stored
+→ one transaction. Every problem is collected first and raised at once with
+:class:`~effipia.errors.ValidationFailed`; nothing is written then.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from effipia.errors import EffipiaError, Problem, ValidationFailed
+from effipia.exchange.detect import Format
+from effipia.exchange.form import FormView, form_view
+from effipia.exchange.readers import ROW, read_responses
+from effipia.exchange.writers import write_response_file
+from effipia.schema import RESPONSE_ID_COLUMNS, conform
+
+__all__ = ["ImportReport", "ExportReport", "import_responses", "export_responses", "registry_problems"]
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """What an import did."""
+
+    campaign: str
+    file: str
+    format: Format
+    rows: int
+    inserted: int
+    replaced: int
+    unchanged: int
+    created_campaign: bool
+
+
+@dataclass(frozen=True)
+class ExportReport:
+    """What an export wrote."""
+
+    campaign: str
+    path: Path
+    format: Format
+    rows: int
+    columns: int
+
+
+def _questionnaire(questionnaire: Any) -> Any:
+    if questionnaire is not None:
+        return questionnaire
+    from effipia.questionnaire import load_questionnaire
+
+    return load_questionnaire()
+
+
+def _target_campaign(store: Any, campaign: str | None) -> tuple[str, bool]:
+    """The campaign to import into and whether it already exists (nothing is created here)."""
+    names = store.campaign_names()
+    if campaign is None:
+        if not names:
+            raise EffipiaError("exchange.campaign_needed")
+        return store.resolve_campaign(None), True
+    return campaign, campaign in names
+
+
+def registry_problems(frame: pl.DataFrame, campuses: pl.DataFrame, partners: pl.DataFrame | None, file: str) -> list[Problem]:
+    """Problems of respondents against the registry.
+
+    Each ``campus_id`` must be a registry campus. With a non-empty partner directory,
+    each ``respondent_id`` must be a partner whose campus and category agree with the
+    row; without one, respondents are accepted from their identification columns.
+    """
+    problems: list[Problem] = []
+    known = set(campuses["campus_id"].to_list())
+    columns = [c for c in (ROW, "respondent_id", "campus_id", "category") if c in frame.columns]
+    rows = frame.select(columns).rows(named=True)
+    for row in rows:
+        campus = row.get("campus_id")
+        if campus is not None and campus not in known:
+            problems.append(Problem.at(file, row[ROW], "campus_id", "exchange.unknown_campus", campus=campus))
+    if partners is None or partners.height == 0 or "respondent_id" not in frame.columns:
+        return problems
+    directory = {p["partner_id"]: p for p in partners.select("partner_id", "campus_id", "category").rows(named=True)}
+    for row in rows:
+        respondent = row["respondent_id"]
+        if respondent is None:
+            continue
+        partner = directory.get(respondent)
+        if partner is None:
+            problems.append(Problem.at(file, row[ROW], "respondent_id", "exchange.not_a_partner", respondent=respondent))
+            continue
+        for column, code in (("campus_id", "exchange.partner_campus"), ("category", "exchange.partner_category")):
+            if column in row and row[column] is not None and row[column] != partner[column]:
+                problems.append(Problem.at(file, row[ROW], column, code, respondent=respondent, expected=partner[column]))
+    return problems
+
+
+def _conflicts(frame: pl.DataFrame, existing: pl.DataFrame, file: str) -> list[Problem]:
+    """Respondents already stored with different answers (compared over every column of either side)."""
+    if existing.height == 0 or "respondent_id" not in frame.columns:
+        return []
+    schema = {**dict(existing.schema), **{c: t for c, t in frame.schema.items() if c != ROW}}
+    incoming = conform(frame, {**schema, ROW: pl.Int64})
+    stored = conform(existing, schema)
+    both = incoming.join(stored, on="respondent_id", how="inner", suffix="__old")
+    compare = [c for c in schema if c != "respondent_id"]
+    differs = both.filter(pl.any_horizontal([~pl.col(c).eq_missing(pl.col(f"{c}__old")) for c in compare]))
+    return [
+        Problem.at(file, line, "respondent_id", "exchange.conflict", respondent=respondent)
+        for line, respondent in differs.select(ROW, "respondent_id").rows()
+    ]
+
+
+def import_responses(
+    store: Any,
+    path: str | Path,
+    campaign: str | None = None,
+    *,
+    replace: bool = False,
+    questionnaire: Any = None,
+) -> ImportReport:
+    """Validate the response file ``path`` completely, then write it into ``campaign`` in one transaction.
+
+    ``campaign`` is created if it does not exist; it may be omitted when the store
+    holds exactly one campaign. Re-importing an identical file changes nothing; a
+    respondent already stored with different answers is a problem unless ``replace``.
+    Raises :class:`ValidationFailed` with every problem (the store is then unchanged).
+    """
+    q = _questionnaire(questionnaire)
+    form = form_view(q)
+    file = str(path)
+    name, exists = _target_campaign(store, campaign)
+    read = read_responses(path, form, file)
+    frame = read.frame
+    problems = list(read.problems)
+    if frame.height == 0:
+        problems.append(Problem.at(file, None, None, "exchange.no_rows"))
+    problems += q.validate(read.text, file)
+    partners = store.partners(name) if exists else None
+    problems += registry_problems(frame, store.campuses(), partners, file)
+    if exists and not replace:
+        problems += _conflicts(frame, store.responses(name), file)
+    if problems:
+        raise ValidationFailed(problems)
+    data = _canonical(frame.drop(ROW), form)
+    stats = store.write_responses(name, data, source=Path(path).name)
+    return ImportReport(
+        campaign=name,
+        file=file,
+        format=read.format,
+        rows=data.height,
+        inserted=stats.created,
+        replaced=stats.updated,
+        unchanged=stats.unchanged,
+        created_campaign=not exists,
+    )
+
+
+def _canonical(frame: pl.DataFrame, form: FormView) -> pl.DataFrame:
+    """Identification columns (all of them) then the file's item columns in questionnaire order."""
+    items = {c: form.dtype(c) for c in form.items if c in frame.columns}
+    return conform(frame, {**RESPONSE_ID_COLUMNS, **items})
+
+
+def export_responses(
+    store: Any,
+    path: str | Path,
+    fmt: Format | str,
+    campaign: str | None = None,
+    *,
+    extra: pl.DataFrame | None = None,
+    extra_labels: dict[str, str] | None = None,
+    questionnaire: Any = None,
+) -> ExportReport:
+    """Write the responses of ``campaign`` to ``path`` as ``fmt`` (csv, xlsx, parquet, sav, dta).
+
+    ``extra`` / ``extra_labels``: derived columns keyed by ``respondent_id`` (e.g. scores)
+    added after the answers (see :func:`~effipia.exchange.writers.write_response_file`).
+    """
+    name = store.resolve_campaign(campaign)
+    frame = store.responses(name)
+    form = form_view(_questionnaire(questionnaire))
+    written = write_response_file(frame, path, fmt, form=form, extra=extra, extra_labels=extra_labels)
+    columns = frame.width + (extra.width - 1 if extra is not None else 0)
+    return ExportReport(campaign=name, path=written, format=Format(fmt), rows=frame.height, columns=columns)

@@ -1,0 +1,71 @@
+"""Fixtures of the exchange tests: questionnaire, stores with a small registry, file writers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import polars as pl
+import pytest
+import sqlalchemy as sa
+
+from effipia.exchange.form import FormView, form_view
+from effipia.questionnaire import load_questionnaire
+from effipia.store import Store
+
+#: Two campuses of a hand-made registry (codebook campus layout).
+CAMPUSES = pl.DataFrame(
+    {
+        "campus_id": ["C01", "C02"],
+        "name": ["Campus aéronautique", "Campus industrie du futur"],
+        "filiere": ["aeronautique", "industrie"],
+    }
+)
+
+
+@pytest.fixture(scope="session")
+def questionnaire():
+    return load_questionnaire()
+
+
+@pytest.fixture(scope="session")
+def form(questionnaire) -> FormView:
+    return form_view(questionnaire)
+
+
+def open_store(url: str) -> Store:
+    store = Store(url)
+    store.write_campuses(CAMPUSES)
+    return store
+
+
+@pytest.fixture
+def store(sqlite_url: str) -> Iterator[Store]:
+    """A SQLite store holding the two campuses and no campaign."""
+    s = open_store(sqlite_url)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def any_store(db_url: str) -> Iterator[Store]:
+    """The same on SQLite then PostgreSQL."""
+    s = open_store(db_url)
+    yield s
+    s.close()
+
+
+def snapshot(store: Store) -> dict[str, object]:
+    """Row counts and full content of every table, to prove an import left the store unchanged."""
+    content: dict[str, object] = {"counts": store.counts()}
+    with store.engine.connect() as conn:
+        for table in ("campaigns", "campuses", "partners", "invitations", "responses"):
+            rows = conn.execute(sa.text(f"SELECT * FROM {table}")).all()
+            content[table] = sorted(tuple(str(v) for v in row) for row in rows)
+    return content
+
+
+def write_text(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    """Write ``text`` exactly (newlines as given) in ``encoding``."""
+    path.write_bytes(text.encode(encoding))
+    return path

@@ -1,0 +1,121 @@
+"""Format detection and reading files as text (encodings, separators, line numbers)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from effipia.errors import EffipiaError, Problem, message
+from effipia.exchange.detect import Format, detect_format, is_kobo_header
+from effipia.exchange.tables import ROW, read_table
+from effipia.exchange.writers import write_response_file
+
+from .conftest import write_text
+
+CSV = "respondent_id,campus_id,category,dyn_1\nR1,C01,lycee,1\nR2,C01,entreprise,\n"
+
+
+def test_detect_by_content_not_suffix(tmp_path: Path, form) -> None:
+    frame = pl.DataFrame({"respondent_id": ["R1"], "campus_id": ["C01"], "category": ["lycee"], "dyn_1": [1]})
+    for fmt in ("xlsx", "parquet", "sav", "dta"):
+        written = write_response_file(frame, tmp_path / f"r.{fmt}", fmt, form=form)
+        renamed = written.rename(tmp_path / f"renamed_{fmt}.data")  # misleading suffix
+        assert detect_format(renamed) is Format(fmt)
+    assert detect_format(write_text(tmp_path / "r.csv", CSV)) is Format.CSV
+    assert detect_format(write_text(tmp_path / "r.txt", CSV)) is Format.CSV
+
+
+def test_detect_refuses_missing_and_fake_files(tmp_path: Path) -> None:
+    with pytest.raises(EffipiaError) as missing:
+        detect_format(tmp_path / "absent.csv")
+    assert str(missing.value) == message("generic.file_not_found", path=str(tmp_path / "absent.csv"))
+    fake = write_text(tmp_path / "fake.sav", CSV)  # text saved under an SPSS name
+    with pytest.raises(EffipiaError) as bad:
+        detect_format(fake)
+    assert str(bad.value) == message("exchange.bad_signature", name="fake.sav", format="SAV")
+
+
+def test_kobo_header_recognition() -> None:
+    multiple = {"expectations"}
+    assert is_kobo_header(["start", "end", "dyn_1", "_id", "_uuid"], multiple)
+    assert is_kobo_header(["respondent_id", "grp_dyn/dyn_1"], multiple)
+    assert is_kobo_header(["respondent_id", "grp_exp/expectations/exp_partenariats"], multiple)
+    # The codebook accepts split columns in a plain file: not a Kobo export.
+    assert not is_kobo_header(["respondent_id", "expectations", "expectations/exp_partenariats"], multiple)
+    assert not is_kobo_header(["respondent_id", "campus_id", "dyn_1"], multiple)
+
+
+@pytest.mark.parametrize(
+    ("encoding", "prefix", "separator"),
+    [("utf-8", b"", ","), ("utf-8", b"\xef\xbb\xbf", ";"), ("cp1252", b"", ";"), ("utf-8", b"", "\t")],
+)
+def test_csv_encodings_and_separators(tmp_path: Path, encoding: str, prefix: bytes, separator: str) -> None:
+    text = "respondent_id,campus_id,category,partner_type\nRé1,C01,lycee,Lycée général\n".replace(",", separator)
+    path = tmp_path / "r.csv"
+    path.write_bytes(prefix + text.encode(encoding))
+    table = read_table(path, Format.CSV)
+    assert table.problems == []
+    assert table.frame.columns == ["respondent_id", "campus_id", "category", "partner_type", ROW]
+    assert table.frame.row(0) == ("Ré1", "C01", "lycee", "Lycée général", 2)
+
+
+def test_csv_wrong_encoding_is_refused(tmp_path: Path) -> None:
+    # UTF-16, as a spreadsheet's "Unicode text" export writes it.
+    path = write_text(tmp_path / "r.csv", "respondent_id,campus_id\nR1,C01\n", "utf-16")
+    with pytest.raises(EffipiaError) as exc:
+        read_table(path, Format.CSV)
+    assert str(exc.value) == message("generic.bad_encoding")
+    # 0x81 is undefined in Windows-1252 and invalid UTF-8.
+    (tmp_path / "s.csv").write_bytes(b"respondent_id,campus_id\nR\x81,C01\n")
+    with pytest.raises(EffipiaError):
+        read_table(tmp_path / "s.csv", Format.CSV)
+
+
+def test_csv_line_numbers_blank_lines_quotes_and_structure(tmp_path: Path) -> None:
+    text = (
+        "respondent_id,campus_id,respondent_id,\n"  # line 1: duplicate and empty header
+        "R1,C01,x,\n"  # line 2
+        "\n"  # line 3: blank, skipped
+        '"R2","C01\nsuite",y,\n'  # lines 4-5: one record over two lines
+        "R3,C01\n"  # line 6: too short
+        "R4,C02,z,\n"  # line 7
+    )
+    f = str(tmp_path / "r.csv")
+    table = read_table(write_text(tmp_path / "r.csv", text), Format.CSV)
+    assert table.problems == [
+        Problem.at(f, 1, "respondent_id", "exchange.duplicate_column"),
+        Problem.at(f, 1, None, "exchange.empty_header", position=4),
+        Problem.at(f, 6, None, "exchange.ragged_row", found=2, expected=4),
+    ]
+    assert table.frame.columns == ["respondent_id", "campus_id", ROW]
+    assert table.frame.rows() == [("R1", "C01", 2), ("R2", "C01\nsuite", 4), ("R4", "C02", 7)]
+
+
+def test_empty_csv(tmp_path: Path) -> None:
+    with pytest.raises(EffipiaError) as exc:
+        read_table(write_text(tmp_path / "r.csv", "\n\n"), Format.CSV)
+    assert str(exc.value) == message("exchange.empty_file", path=str(tmp_path / "r.csv"))
+
+
+def test_xlsx_cells_become_text_with_sheet_rows(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["respondent_id", "campus_id", "dyn_1", "collab"])
+    sheet.append([101, "C01", 1.0, 2.5])  # numbers typed by a spreadsheet user
+    sheet.append([None, None, None, None])  # empty row 3, skipped
+    sheet.append(["R2", " C02 ", "abc", None])
+    book.save(tmp_path / "r.xlsx")
+    table = read_table(tmp_path / "r.xlsx", Format.XLSX)
+    assert table.problems == []
+    assert table.frame.rows() == [("101", "C01", "1", "2.5", 2), ("R2", "C02", "abc", None, 4)]
+
+
+def test_typed_formats_become_text(tmp_path: Path) -> None:
+    frame = pl.DataFrame({"respondent_id": ["R1", "R2"], "dyn_1": [1.0, None], "collab": [2.5, 3.0]})
+    frame.write_parquet(tmp_path / "r.parquet")
+    table = read_table(tmp_path / "r.parquet", Format.PARQUET)
+    assert table.frame.rows() == [("R1", "1", "2.5", 2), ("R2", None, "3", 3)]
