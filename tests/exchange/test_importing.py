@@ -1,0 +1,227 @@
+"""Importing response files: every kind of bad input is reported exactly and changes nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+from effipia.errors import EffipiaError, Problem, ValidationFailed, message
+from effipia.exchange import Format, import_responses
+
+from .conftest import snapshot, write_text
+
+HEADER = (
+    "respondent_id,campus_id,category,partner_type,consortium,pia_concerned,expectations,"
+    "dyn_1,dyn_2,real_known_1,real_pia_1,intl_strategy,intl_pia_effect,benef_skills,collab"
+)
+# Four respondents following the routing of the codebook (one per kind of path).
+GOOD_ROWS = [
+    "R1,C01,entreprise,,1,0,exp_anticiper_competences exp_recruter,1,9,1,1,,,1,2",
+    "R2,C01,lycee,lycee,0,1,exp_partenariats,2,1,0,,,,,1",
+    "R3,C02,superieur,universite,1,1,exp_visibilite_formations exp_valoriser_recherche,1,1,1,0,2,1,,3",
+    "R4,C02,autre,,,,,1,2,,,,,,9",
+]
+
+#: The frame these rows must give (values typed by hand from GOOD_ROWS; columns in
+#: questionnaire order: grp_collab comes before grp_real in the workbook).
+EXPECTED = pl.DataFrame(
+    {
+        "respondent_id": ["R1", "R2", "R3", "R4"],
+        "campus_id": ["C01", "C01", "C02", "C02"],
+        "category": ["entreprise", "lycee", "superieur", "autre"],
+        "partner_type": [None, "lycee", "universite", None],
+        "consortium": [1, 0, 1, None],
+        "pia_concerned": [0, 1, 1, None],
+        "expectations": [
+            "exp_anticiper_competences exp_recruter",
+            "exp_partenariats",
+            "exp_visibilite_formations exp_valoriser_recherche",
+            None,
+        ],
+        "dyn_1": [1, 2, 1, 1],
+        "dyn_2": [9, 1, 1, 2],
+        "collab": [2, 1, 3, 9],
+        "real_known_1": [1, 0, 1, None],
+        "real_pia_1": [1, None, 0, None],
+        "intl_strategy": [None, None, 2, None],
+        "intl_pia_effect": [None, None, 1, None],
+        "benef_skills": [1, None, None, None],
+    },
+    schema_overrides={c: pl.Int64 for c in ("consortium", "pia_concerned", "dyn_1", "dyn_2", "real_known_1",
+                                            "real_pia_1", "intl_strategy", "intl_pia_effect", "benef_skills", "collab")},
+)
+
+
+def csv_file(tmp_path: Path, rows: list[str], name: str = "reponses.csv", header: str = HEADER) -> Path:
+    return write_text(tmp_path / name, "\n".join([header, *rows]) + "\n")
+
+
+def failing(store, path: Path, campaign: str | None = "vague1", **kwargs) -> list[Problem]:
+    """Problems of an import that must fail and leave the store exactly as it was."""
+    before = snapshot(store)
+    with pytest.raises(ValidationFailed) as exc:
+        import_responses(store, path, campaign, **kwargs)
+    assert snapshot(store) == before
+    return exc.value.problems
+
+
+def test_good_file_imports_and_reimport_changes_nothing(store, tmp_path: Path) -> None:
+    path = csv_file(tmp_path, GOOD_ROWS)
+    report = import_responses(store, path, "vague1")
+    assert (report.campaign, report.format, report.rows, report.inserted, report.replaced, report.unchanged) == (
+        "vague1", Format.CSV, 4, 4, 0, 0,
+    )
+    assert report.created_campaign
+    assert_frame_equal(store.responses("vague1"), EXPECTED)
+    before = snapshot(store)
+    again = import_responses(store, path)  # one campaign: --campaign may be left out
+    assert (again.inserted, again.replaced, again.unchanged, again.created_campaign) == (0, 0, 4, False)
+    assert snapshot(store) == before
+
+
+def test_no_campaign_named_in_an_empty_store(store, tmp_path: Path) -> None:
+    with pytest.raises(EffipiaError) as exc:
+        import_responses(store, csv_file(tmp_path, GOOD_ROWS), None)
+    assert exc.value.code == "exchange.campaign_needed"
+
+
+def test_missing_identification_column(store, tmp_path: Path) -> None:
+    header = HEADER.replace("respondent_id,", "", 1)
+    rows = [row.split(",", 1)[1] for row in GOOD_ROWS]
+    path = csv_file(tmp_path, rows, header=header)
+    f = str(path)
+    assert failing(store, path) == [Problem.at(f, None, "respondent_id", "questionnaire.missing_id_column", column="respondent_id")]
+
+
+def replaced(row: int, old: str, new: str) -> list[str]:
+    """GOOD_ROWS with one substitution in data row ``row`` (0-based; file line = row + 2)."""
+    rows = list(GOOD_ROWS)
+    assert old in rows[row]
+    rows[row] = rows[row].replace(old, new, 1)
+    return rows
+
+
+def test_unknown_category(store, tmp_path: Path) -> None:
+    path = csv_file(tmp_path, replaced(3, "C02,autre", "C02,autres"))
+    codes = "entreprise, lycee, of_cfa, superieur, autre"  # survey_group list of the workbook
+    assert failing(store, path) == [
+        Problem.at(str(path), 5, "category", "questionnaire.unknown_code", value="autres", codes=codes)
+    ]
+
+
+def test_code_out_of_scale_and_not_an_integer(store, tmp_path: Path) -> None:
+    rows = replaced(1, "exp_partenariats,2,1", "exp_partenariats,3,1")  # dyn_1 = 3: yes_no_na is 1, 2, 9
+    rows[3] = rows[3].replace(",,,,,,9", ",,,,,,abc")  # collab
+    path = csv_file(tmp_path, rows)
+    f = str(path)
+    assert failing(store, path) == [
+        Problem.at(f, 3, "dyn_1", "questionnaire.out_of_scale", value="3", list_name="yes_no_na", codes="1, 2, 9"),
+        Problem.at(f, 5, "collab", "questionnaire.non_integer", value="abc"),
+    ]
+
+
+def test_answer_to_a_skipped_question(store, tmp_path: Path) -> None:
+    # R2 is a lycée: benef_skills is asked of entreprises only; real_pia_1 only when real_known_1 = 1.
+    rows = replaced(1, "C01,lycee,lycee,0,1,exp_partenariats,2,1,0,,,,,1", "C01,lycee,lycee,0,1,exp_partenariats,2,1,0,1,,,1,1")
+    path = csv_file(tmp_path, rows)
+    f = str(path)
+    assert failing(store, path) == [  # ValidationFailed orders by file, line, column name
+        Problem.at(f, 3, "benef_skills", "questionnaire.not_asked", value="1", relevant="${category} = 'entreprise'"),
+        Problem.at(f, 3, "real_pia_1", "questionnaire.not_asked", value="1",
+                   relevant="(${category} != 'autre') and (${real_known_1} = '1')"),
+    ]
+
+
+def test_duplicate_respondent(store, tmp_path: Path) -> None:
+    path = csv_file(tmp_path, [*GOOD_ROWS, GOOD_ROWS[1]])
+    assert failing(store, path) == [
+        Problem.at(str(path), 6, "respondent_id", "questionnaire.duplicate_respondent", value="R2", first=3)
+    ]
+
+
+def test_unknown_campus(store, tmp_path: Path) -> None:
+    path = csv_file(tmp_path, replaced(2, "R3,C02", "R3,C99"))
+    assert failing(store, path) == [Problem.at(str(path), 4, "campus_id", "exchange.unknown_campus", campus="C99")]
+
+
+def test_unknown_column_and_empty_file(store, tmp_path: Path) -> None:
+    path = csv_file(tmp_path, [row + ",x" for row in GOOD_ROWS], header=HEADER + ",dyn_7")
+    assert failing(store, path) == [Problem.at(str(path), None, "dyn_7", "questionnaire.unknown_column", column="dyn_7")]
+    empty = csv_file(tmp_path, [], name="vide.csv")
+    assert failing(store, empty) == [Problem.at(str(empty), None, None, "exchange.no_rows")]
+
+
+def test_wrong_encoding_changes_nothing(store, tmp_path: Path) -> None:
+    path = write_text(tmp_path / "utf16.csv", "\n".join([HEADER, *GOOD_ROWS]), "utf-16")
+    before = snapshot(store)
+    with pytest.raises(EffipiaError) as exc:
+        import_responses(store, path, "vague1")
+    assert str(exc.value) == message("generic.bad_encoding")
+    assert snapshot(store) == before
+
+
+def test_every_problem_is_reported_at_once(store, tmp_path: Path) -> None:
+    rows = replaced(0, "R1,C01", "R1,C77")
+    rows[1] = rows[1].replace("exp_partenariats,2,1", "exp_partenariats,7,1")
+    rows.append("R5,C01,of_cfa,,1,1,exp_recruter,1,1,0,,,,,1;")  # exp_recruter is offered to entreprises only
+    path = csv_file(tmp_path, rows)
+    f = str(path)
+    assert failing(store, path) == [
+        Problem.at(f, 2, "campus_id", "exchange.unknown_campus", campus="C77"),
+        Problem.at(f, 3, "dyn_1", "questionnaire.out_of_scale", value="7", list_name="yes_no_na", codes="1, 2, 9"),
+        Problem.at(f, 6, "collab", "questionnaire.non_integer", value="1;"),
+        Problem.at(f, 6, "expectations", "questionnaire.choice_not_in_group", value="exp_recruter", group="of_cfa"),
+    ]
+
+
+PARTNERS = pl.DataFrame(
+    {
+        "partner_id": ["R1", "R2", "R3", "R4"],
+        "campus_id": ["C01", "C01", "C02", "C02"],
+        "name": ["Airbus", "Lycée Déodat", "Université", "Association"],
+        "category": ["entreprise", "lycee", "superieur", "autre"],
+    }
+)
+
+
+def test_partner_directory_checks(store, tmp_path: Path) -> None:
+    store.write_partners("vague1", PARTNERS)
+    rows = replaced(0, "R1,C01", "R1,C02")  # R1 belongs to C01 in the directory
+    rows[1] = rows[1].replace("R2,C01,lycee,lycee,0,1,exp_partenariats", "R2,C01,of_cfa,,0,1,exp_partenariats")
+    rows.append("R9,C01,autre,,,,,1,1,,,,,,1")  # not in the directory
+    path = csv_file(tmp_path, rows)
+    f = str(path)
+    assert failing(store, path) == [
+        Problem.at(f, 2, "campus_id", "exchange.partner_campus", respondent="R1", expected="C01"),
+        Problem.at(f, 3, "category", "exchange.partner_category", respondent="R2", expected="lycee"),
+        Problem.at(f, 6, "respondent_id", "exchange.not_a_partner", respondent="R9"),
+    ]
+    report = import_responses(store, csv_file(tmp_path, GOOD_ROWS, name="ok.csv"), "vague1")
+    assert (report.inserted, report.created_campaign) == (4, False)
+
+
+def test_without_directory_respondents_come_from_their_columns(store, tmp_path: Path) -> None:
+    store.write_partners("annuaire", PARTNERS)  # another campaign's directory does not apply
+    report = import_responses(store, csv_file(tmp_path, [*GOOD_ROWS, "R9,C01,autre,,,,,1,1,,,,,,1"]), "vague1")
+    assert report.inserted == 5
+
+
+def test_changed_answers_need_replace(store, tmp_path: Path) -> None:
+    import_responses(store, csv_file(tmp_path, GOOD_ROWS), "vague1")
+    changed = csv_file(tmp_path, replaced(3, ",1,2,,,,,,9", ",1,2,,,,,,1"), name="v2.csv")  # R4 collab 9 → 1
+    assert failing(store, changed) == [
+        Problem.at(str(changed), 5, "respondent_id", "exchange.conflict", respondent="R4")
+    ]
+    report = import_responses(store, changed, "vague1", replace=True)
+    assert (report.inserted, report.replaced, report.unchanged) == (0, 1, 3)
+    assert store.responses("vague1")["collab"].to_list() == [2, 1, 3, 1]
+
+
+def test_new_block_for_stored_respondents_is_a_change(store, tmp_path: Path) -> None:
+    # A second file adding a block for the same respondents differs from what is stored.
+    import_responses(store, csv_file(tmp_path, GOOD_ROWS), "vague1")
+    more = csv_file(tmp_path, [row + ",1" for row in GOOD_ROWS], name="plus.csv", header=HEADER + ",workload_more")
+    assert [p.code for p in failing(store, more)] == ["exchange.conflict"] * 4
