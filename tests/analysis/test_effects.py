@@ -1,0 +1,129 @@
+"""Declared effects (expectations, benefits, collaboration, international) on hand-made answers."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from effipia.analysis import effects
+
+COLUMNS = ["expectations", "collab", "benef_network", "benef_skills", "benef_notoriety", "workload_more",
+           "intl_strategy", "intl_pia_effect", "intl_parcours", "intl_known", "intl_contrib", "intl_below_expect"]
+
+
+def _frame() -> pl.DataFrame:
+    spec = [
+        ("e1", "C1", "lycee", dict(expectations="exp_partenariats exp_valoriser_voie_pro", collab=1, benef_network=1,
+                                   workload_more=0, intl_known=1, intl_contrib=1, intl_below_expect=0)),
+        ("e2", "C1", "lycee", dict(expectations="exp_partenariats", collab=2, benef_network=0, workload_more=1,
+                                   intl_known=1, intl_contrib=0, intl_below_expect=1)),
+        ("e3", "C1", "lycee", dict(expectations=None, collab=9, benef_network=1, intl_known=0, intl_below_expect=0)),
+        ("e4", "C2", "entreprise", dict(expectations="exp_anticiper_competences exp_liens_operateurs", collab=1,
+                                        benef_network=1, benef_skills=1, benef_notoriety=0, workload_more=0)),
+        ("e5", "C2", "superieur", dict(expectations="exp_partenariats exp_visibilite_formations", collab=1,
+                                       benef_network=0, intl_strategy=1, intl_pia_effect=2, intl_parcours=3)),
+        ("e6", "C2", "superieur", dict(expectations="exp_visibilite_formations", collab=3, benef_network=1,
+                                       intl_strategy=3, intl_parcours=9)),
+        ("e7", "C2", "autre", dict(collab=1, benef_network=0)),
+    ]
+    rows = []
+    for rid, campus, group, answers in spec:
+        row = dict(respondent_id=rid, campus_id=campus, category=group)
+        row.update({c: answers.get(c) for c in COLUMNS})
+        rows.append(row)
+    return pl.DataFrame(rows, schema_overrides={c: (pl.String if c == "expectations" else pl.Int64) for c in COLUMNS})
+
+
+def _value(df: pl.DataFrame, **keys) -> float:
+    out = df
+    for k, v in keys.items():
+        out = out.filter(pl.col(k) == v)
+    assert out.height == 1, keys
+    return out["estimate"][0]
+
+
+def test_expectation_lists_come_from_the_questionnaire():
+    lists = effects.expectation_lists()
+    lycee = [code for code, _ in lists["lycee"]]
+    assert lycee[:3] == ["exp_partenariats", "exp_valoriser_voie_pro", "exp_attractivite_etablissement"]
+    assert "exp_anticiper_competences" in [code for code, _ in lists["entreprise"]]
+    assert lists["autre"] == ()
+
+
+def test_expectation_indicators():
+    ind = effects.expectation_indicators(_frame())
+    # e1 chose it; e3 gave no expectation (empty); e4 is a company (not offered)
+    assert ind["exp_partenariats"].to_list() == [1, 1, None, None, 1, 0, None]
+
+
+def test_expectations_shares_by_hand():
+    out = effects.expectations_rows(_frame(), min_n=1)
+    # lycées: e1 and e2 chose « partenariats » (e3 gave no expectation) -> 2 / 2 = 100 %
+    assert _value(out, item="exp_partenariats", domain="group", group="lycee") == pytest.approx(100.0)
+    assert _value(out, item="exp_valoriser_voie_pro", domain="group", group="lycee") == pytest.approx(50.0)
+    # supérieur: e5 yes, e6 no -> 50 % ; ensemble: offered to e1, e2, e5, e6 -> 3 / 4
+    assert _value(out, item="exp_partenariats", domain="group", group="superieur") == pytest.approx(50.0)
+    assert _value(out, item="exp_partenariats", domain="ensemble") == pytest.approx(75.0)
+    # a company choice has no lycée row
+    assert out.filter((pl.col("item") == "exp_anticiper_competences") & (pl.col("group") == "lycee")).height == 0
+
+
+def test_split_columns_are_read_too():
+    frame = _frame()
+    split = frame.drop("expectations").with_columns(
+        pl.Series("expectations/exp_partenariats", [1, 1, None, None, 1, 0, None], dtype=pl.Int64),
+        pl.Series("expectations/exp_visibilite_formations", [0, 0, None, None, 1, 1, None], dtype=pl.Int64),
+    )
+    out = effects.expectations_rows(split, min_n=1)
+    assert _value(out, item="exp_partenariats", domain="ensemble") == pytest.approx(75.0)
+    assert _value(out, item="exp_visibilite_formations", domain="group", group="superieur") == pytest.approx(100.0)
+
+
+def test_top_expectations():
+    top = effects.top_expectations(_frame(), k=2, min_n=1)
+    assert [code for code, _, _ in top["lycee"]] == ["exp_partenariats", "exp_valoriser_voie_pro"]
+    assert top["lycee"][0][2] == pytest.approx(100.0)
+    assert top["superieur"][0][:1] == ("exp_visibilite_formations",)
+    assert "autre" not in top
+
+
+def test_collab_split_excludes_na():
+    out = effects.collab_rows(_frame(), min_n=1)
+    ens = out.filter(pl.col("domain") == "ensemble").sort("answer")
+    # code 9 (e3) left out: base = 6 ; code 1: e1, e4, e5, e7 -> 4 / 6 ; 2: e2 ; 3: e6 ; 4, 5: none
+    assert ens["estimate"].to_list() == pytest.approx([400 / 6, 100 / 6, 100 / 6, 0.0, 0.0])
+    assert ens["n"].to_list() == [6] * 5
+
+
+def test_benefits_by_hand():
+    out = effects.benefits_rows(_frame(), min_n=1)
+    # benef_network: 1 for e1, e3, e4, e6 of 7 answers ; workload_more: e2 of e1, e2, e4
+    assert _value(out, item="benef_network", domain="ensemble") == pytest.approx(400 / 7)
+    assert _value(out, item="workload_more", domain="ensemble") == pytest.approx(100 / 3)
+    assert _value(out, item="benef_skills", domain="group", group="entreprise") == pytest.approx(100.0)
+
+
+def test_international_bases_by_hand():
+    out = effects.international_rows(_frame(), min_n=1)
+    lyc = dict(domain="group", group="lycee")
+    # intl_known: e1, e2 yes, e3 no -> 2 / 3
+    assert _value(out, item="intl_known", **lyc) == pytest.approx(200 / 3)
+    # contributed among every lycée: e1 only -> 1 / 3 ; among those aware (e1, e2) -> 1 / 2
+    assert _value(out, item="intl_contrib", **lyc) == pytest.approx(100 / 3)
+    assert _value(out, item="intl_contrib_aware", **lyc) == pytest.approx(50.0)
+    assert _value(out, item="intl_below_expect", **lyc) == pytest.approx(100 / 3)
+    sup = dict(domain="group", group="superieur")
+    # intl_strategy: e5 « vraiment » (1), e6 « pas du tout » (3) -> 50 / 0 / 50 / 0
+    assert _value(out, item="intl_strategy", answer="1", **sup) == pytest.approx(50.0)
+    assert _value(out, item="intl_strategy", answer="3", **sup) == pytest.approx(50.0)
+    # intl_pia_effect: only e5 asked (strategy 1) -> code 2 = 100 %
+    assert _value(out, item="intl_pia_effect", answer="2", **sup) == pytest.approx(100.0)
+    # no lycée row for a higher-education item
+    assert out.filter((pl.col("item") == "intl_strategy") & (pl.col("group") == "lycee")).height == 0
+
+
+def test_rows_and_absent_blocks():
+    out = effects.rows(_frame(), min_n=1)
+    assert set(out["statistic"]) == {"expectations", "benefits", "collab", "international"}
+    bare = _frame().select("respondent_id", "campus_id", "category")
+    assert effects.rows(bare).height == 0
