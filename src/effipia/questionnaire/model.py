@@ -207,11 +207,21 @@ class Questionnaire:
     def asked_exprs(self, schema: Mapping[str, pl.DataType], names: Sequence[str] | None = None) -> dict[str, pl.Expr]:
         """Boolean expression « question asked » for each item, for frames of ``schema``."""
         names = [item.name for item in self.items] if names is None else names
-        out = {}
-        for name in names:
-            node = self._routing.get(name)
-            out[name] = pl.lit(True) if node is None else routing.compile_expr(node, schema)
-        return out
+        memo: dict[str, pl.Expr] = {}
+
+        def asked(name: str) -> pl.Expr:
+            if name not in memo:
+                node = self._routing.get(name)
+                # An answer to a question that is not asked reads as blank, as in ODK/Kobo.
+                memo[name] = pl.lit(True) if node is None else routing.compile_expr(node, schema, column)
+            return memo[name]
+
+        def column(ref: routing.Ref) -> pl.Expr:
+            if ref.bare or self._routing.get(ref.name) is None:
+                return pl.col(ref.name)
+            return pl.when(asked(ref.name)).then(pl.col(ref.name))
+
+        return {name: asked(name) for name in names}
 
     def asked(self, frame: pl.DataFrame) -> pl.DataFrame:
         """One boolean column per item: would the questionnaire ask this row that question?
