@@ -42,7 +42,8 @@ STATISTICS_COLUMNS: dict[str, pl.DataType] = {
 def conform_rows(df: pl.DataFrame) -> pl.DataFrame:
     """``df`` with exactly the statistics-set columns, in order and with their dtypes.
 
-    Missing extras are filled (``domain`` from ``group``/``campus``, ``suppressed`` false).
+    Missing extras are filled (``domain`` from ``group``/``campus``, ``suppressed`` false);
+    other columns a producer adds (``p_value``, ``family``…) are kept after these.
     """
     if "domain" not in df.columns and {"group", "campus"} <= set(df.columns):
         df = df.with_columns(
@@ -57,11 +58,13 @@ def conform_rows(df: pl.DataFrame) -> pl.DataFrame:
         )
     if "suppressed" not in df.columns:
         df = df.with_columns(pl.lit(False).alias("suppressed"))
+    extras = [c for c in df.columns if c not in STATISTICS_COLUMNS]
     return df.select(
         [
             (pl.col(name) if name in df.columns else pl.lit(None)).cast(dtype).alias(name)
             for name, dtype in STATISTICS_COLUMNS.items()
         ]
+        + extras
     )
 
 

@@ -1,0 +1,206 @@
+"""The whole statistics set of a campaign, and its French headline.
+
+:func:`compute` takes plain frames (responses in the codebook layout; optionally partners,
+invitations, campuses) and returns every statistic in the statistics-set layout
+(:mod:`effipia.analysis.layout`): annex tables 3–8, registers, per-campus comparison,
+response rates, and the statistics of the relations, model, effects and structure modules
+(each exposes ``rows(responses, ...)``; a module not yet present is skipped). Disclosure
+control (minimum count, secondary suppression) is applied last, to everything.
+:func:`headline` gives the French lines ``effipia demo`` prints.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+from babel.numbers import format_decimal
+
+from effipia.analysis.comparison import comparison_rows, extreme_campuses
+from effipia.analysis.disclosure import DEFAULT_MIN_N, apply_min_count, secondary_suppression
+from effipia.analysis.domains import Design, domain_sets
+from effipia.analysis.layout import DOMAIN_SETS, ENSEMBLE, conform_rows, empty_rows
+from effipia.analysis.registers import load_rules, register_rows
+from effipia.analysis.tables import catalogue, table_rows
+from effipia.analysis.weights import METHODS, calibrate, response_rate_rows
+from effipia.errors import EffipiaError, message
+
+__all__ = ["compute", "headline", "COLLEAGUE_MODULES", "write_statistics"]
+
+#: Modules of the analysis stage that contribute rows through ``rows(responses, ...)``.
+COLLEAGUE_MODULES: tuple[str, ...] = ("relations", "model", "effects", "structure")
+
+_SORT = ["statistic", "item", "domain", "campus", "group", "answer"]
+
+
+def _external_rows(name: str, responses: pl.DataFrame, kwargs: dict) -> pl.DataFrame | None:
+    try:
+        module = importlib.import_module(f"effipia.analysis.{name}")
+    except ModuleNotFoundError as exc:
+        if exc.name == f"effipia.analysis.{name}":
+            return None
+        raise
+    rows = getattr(module, "rows", None)
+    if rows is None:
+        return None
+    accepted = inspect.signature(rows).parameters
+    return rows(responses, **{k: v for k, v in kwargs.items() if k in accepted})
+
+
+def compute(
+    responses: pl.DataFrame,
+    *,
+    partners: pl.DataFrame | None = None,
+    invitations: pl.DataFrame | None = None,
+    campuses: pl.DataFrame | None = None,
+    weights: str = "none",
+    calibration: str = "poststratification",
+    cluster: bool = False,
+    min_n: int = DEFAULT_MIN_N,
+    scoring: str | Path | None = None,
+    domains: Sequence[str] = DOMAIN_SETS,
+    include: Sequence[str] | None = None,
+) -> pl.DataFrame:
+    """Every statistic of a campaign (statistics-set layout, one row per statistic × item
+    × answer × domain).
+
+    ``weights``: ``"none"`` or ``"calibrated"`` (respondents calibrated to the invited
+    population by ``calibration`` = ``"poststratification"`` on campus × group cells or
+    ``"raking"`` on the campus and group margins; needs ``invitations``); ``cluster``: campus
+    as PSU in the variance; ``min_n``: minimum count of the disclosure rule; ``scoring``: a
+    user scoring-rules file (default: the shipped one); ``include``: only these producers
+    (``tables``, ``registers``, ``comparison``, ``response_rate`` and the colleague modules).
+    """
+    if not isinstance(min_n, int) or isinstance(min_n, bool) or min_n < 1:
+        raise EffipiaError("analysis.min_n_invalid", value=min_n)
+    if weights not in ("none", "calibrated"):
+        raise EffipiaError("analysis.unknown_weights", value=weights)
+    if calibration not in METHODS:
+        raise EffipiaError("analysis.unknown_method", value=calibration)
+    if responses is None or responses.is_empty():
+        raise EffipiaError("analysis.no_responses")
+    wanted = set(include) if include is not None else None
+
+    def on(name: str) -> bool:
+        return wanted is None or name in wanted
+
+    if weights == "calibrated":
+        if invitations is None or invitations.is_empty():
+            raise EffipiaError("analysis.no_invitations")
+        design = calibrate(responses, invitations, method=calibration, cluster=cluster).design
+    else:
+        cluster_codes = None
+        if cluster:
+            _, cluster_codes = np.unique(responses["campus_id"].cast(pl.String).to_numpy().astype(str), return_inverse=True)
+        design = Design(cluster=cluster_codes)
+
+    campus_ids = campuses["campus_id"].to_list() if campuses is not None and "campus_id" in campuses.columns else None
+    sets = domain_sets(responses, domains, campuses=campus_ids)
+    titles = {name: spec.get("title") for name, spec in catalogue().items()}
+    parts: list[pl.DataFrame] = []
+    if on("tables"):
+        parts.append(table_rows(responses, weights=design, sets=sets, min_n=min_n))
+    registers = empty_rows()
+    if on("registers") or on("comparison"):
+        registers = register_rows(responses, load_rules(scoring), weights=design, sets=sets, min_n=min_n)
+        if on("registers"):
+            parts.append(registers)
+    if on("comparison"):
+        parts.append(comparison_rows(registers, titles=titles))
+    if on("response_rate") and invitations is not None and not invitations.is_empty():
+        parts.append(response_rate_rows(responses, invitations, min_n=min_n))
+    kwargs = {
+        "partners": partners,
+        "invitations": invitations,
+        "campuses": campuses,
+        "weights": design.weights,
+        "design": design,
+        "min_n": min_n,
+        "sets": sets,
+    }
+    for name in COLLEAGUE_MODULES:
+        if on(name):
+            produced = _external_rows(name, responses, kwargs)
+            if produced is not None and produced.height:
+                parts.append(conform_rows(produced))
+    parts = [p for p in parts if p.height]
+    if not parts:
+        return empty_rows()
+    out = pl.concat(parts, how="diagonal_relaxed").with_columns(
+        pl.col("group").fill_null(ENSEMBLE),
+        pl.col("campus").fill_null(ENSEMBLE),
+    )
+    out = out.with_columns(
+        pl.coalesce(pl.col("title"), pl.col("statistic").replace_strict(titles, default=None)).alias("title"),
+    )
+    out = conform_rows(out.drop("domain")) if out["domain"].null_count() else out
+    out = secondary_suppression(apply_min_count(out, min_n))
+    return out.sort(_SORT, nulls_last=True)
+
+
+def write_statistics(statistics: pl.DataFrame, out_dir: str | Path) -> tuple[Path, Path]:
+    """Write ``statistics.parquet`` and ``statistics.csv`` (UTF-8, comma) into ``out_dir``."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    parquet, csv = out / "statistics.parquet", out / "statistics.csv"
+    statistics.write_parquet(parquet)
+    flat = statistics.with_columns(pl.col("suppressed").cast(pl.String))
+    # CSV holds scalar columns only (a producer's list or struct extra would not fit)
+    flat = flat.select([c for c, t in flat.schema.items() if t.is_numeric() or t in (pl.String, pl.Boolean)])
+    flat.write_csv(csv)
+    return parquet, csv
+
+
+def _fr(x: float, digits: int = 0) -> str:
+    return format_decimal(round(x, digits), format="#,##0" + ("." + "0" * digits if digits else ""), locale="fr_FR")
+
+
+def _value(stats: pl.DataFrame, statistic: str, item: str, answer: str | None = None) -> float | None:
+    cond = (
+        (pl.col("statistic") == statistic)
+        & (pl.col("item") == item)
+        & (pl.col("domain") == "ensemble")
+        & pl.col("estimate").is_not_null()
+    )
+    if answer is not None:
+        cond &= pl.col("answer") == answer
+    hit = stats.filter(cond)
+    return None if hit.is_empty() else float(hit["estimate"][0])
+
+
+def headline(statistics: pl.DataFrame, *, campuses: pl.DataFrame | None = None) -> list[str]:
+    """French lines of the headline figures: the five registers, the collaboration split,
+    the campuses with the highest and lowest profiles (by publication letter when
+    ``campuses`` gives one)."""
+    lines = []
+    rules = load_rules()
+    scores = []
+    for name in ("dyn", "lead", "res_level_sat", "res_level_dissat", "res_use", "mgmt"):
+        value = _value(statistics, "register", name)
+        if value is not None and name in rules:
+            scores.append(message("analysis.headline_register", title=rules[name].title, value=_fr(value)))
+    if scores:
+        lines.append(message("analysis.headline_registers"))
+        lines += ["  " + s for s in scores]
+    collab = [(a, _value(statistics, "collab", "collab", a)) for a in ("1", "2", "3", "4", "5")]
+    if any(v is not None for _, v in collab):
+        parts = [message(f"analysis.collab_{a}", value=_fr(v)) for a, v in collab if v is not None]
+        lines.append(message("analysis.headline_collab", parts=" ; ".join(parts)))
+    high, low = extreme_campuses(statistics)
+    if high:
+        letters = {}
+        if campuses is not None and {"campus_id", "letter"} <= set(campuses.columns):
+            letters = {r["campus_id"]: r["letter"] or r["campus_id"] for r in campuses.iter_rows(named=True)}
+        lines.append(
+            message(
+                "analysis.headline_campuses",
+                high=", ".join(letters.get(c, c) for c in high),
+                low=", ".join(letters.get(c, c) for c in low),
+            )
+        )
+    return lines
+
