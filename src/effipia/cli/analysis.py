@@ -1,1 +1,78 @@
-"""Commands of this stage (to be filled by its owner)."""
+"""``effipia compute``: the statistics set of a campaign, written as Parquet and CSV."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+
+import typer
+from babel.numbers import format_decimal
+
+from effipia.cli.app import app, open_store, reporting_errors
+from effipia.errors import message
+
+
+class WeightsOption(StrEnum):
+    none = "none"
+    calibrated = "calibrated"
+
+
+class CalibrationOption(StrEnum):
+    poststratification = "poststratification"
+    raking = "raking"
+
+
+@app.command("compute")
+def compute_command(
+    ctx: typer.Context,
+    out: Path = typer.Option(..., "--out", help="Dossier où écrire statistics.parquet et statistics.csv."),
+    campaign: str = typer.Option(None, "--campaign", help="Campagne à traiter ; facultatif s'il n'y en a qu'une."),
+    weights: WeightsOption = typer.Option(
+        WeightsOption.none,
+        "--weights",
+        help="none : répondants non pondérés ; calibrated : répondants calés sur les partenaires invités.",
+    ),
+    calibration: CalibrationOption = typer.Option(
+        CalibrationOption.poststratification,
+        "--calibration",
+        help="Méthode de calage : poststratification (cellules campus × groupe) ou raking (marges campus et groupe).",
+    ),
+    cluster: bool = typer.Option(False, "--cluster", help="Variances avec le campus comme unité primaire (grappe)."),
+    min_n: int = typer.Option(5, "--min-n", help="Effectif minimal sous lequel une valeur n'est pas diffusée."),
+    scoring: Path = typer.Option(None, "--scoring", help="Fichier TOML de règles de calcul des scores (par défaut : règles livrées)."),
+) -> None:
+    """Calculer toutes les statistiques d'une campagne (tableaux, indicateurs, comparaisons par campus)."""
+    from effipia.analysis.compute import compute, write_statistics
+
+    with reporting_errors():
+        store = open_store(ctx)
+        try:
+            name = store.resolve_campaign(campaign)
+            responses = store.responses(name)
+            partners = store.partners(name)
+            invitations = store.invitations(name)
+            campuses = store.campuses()
+        finally:
+            store.close()
+        statistics = compute(
+            responses,
+            partners=partners,
+            invitations=invitations,
+            campuses=campuses,
+            weights=weights.value,
+            calibration=calibration.value,
+            cluster=cluster,
+            min_n=min_n,
+            scoring=scoring,
+        )
+        parquet, csv = write_statistics(statistics, out)
+    typer.echo(
+        message(
+            "analysis.compute_done",
+            rows=format_decimal(statistics.height, locale="fr_FR"),
+            suppressed=format_decimal(int(statistics["suppressed"].sum()), locale="fr_FR"),
+            campaign=name,
+            parquet=str(parquet),
+            csv=str(csv),
+        )
+    )
