@@ -1,1 +1,80 @@
-"""Commands of this stage (to be filled by its owner)."""
+"""``effipia territories`` and ``effipia map``: territory indicators and maps of a campaign."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from babel.numbers import format_decimal
+
+from effipia.cli.app import app, echo_err, open_store, reporting_errors
+from effipia.errors import EffipiaError, message
+
+_CAMPAIGN_HELP = "Campagne (facultatif s'il n'y en a qu'une dans la base)."
+_ANNUAIRE_HELP = (
+    "Fichier de l'« Annuaire de l'éducation » (fr-en-annuaire-education, colonnes officielles) : "
+    "positions exactes des établissements ; sans lui, chaque lycée est placé au centre de son "
+    "département (position approchée)."
+)
+
+
+def _build(ctx: typer.Context, campaign: str | None, annuaire: Path | None):
+    from effipia.territories import build_territories
+
+    store = open_store(ctx)
+    try:
+        name = store.resolve_campaign(campaign)
+        campuses = store.campuses()
+        partners = store.partners(name)
+    finally:
+        store.close()
+    if campuses.height == 0:
+        raise EffipiaError("territories.no_campus")
+    result = build_territories(campuses, partners, annuaire=annuaire)
+    if result.problems:
+        echo_err(message("territories_cli.warnings", count=format_decimal(len(result.problems), locale="fr_FR")))
+        for problem in result.problems:
+            echo_err(f"  {problem}")
+    return result
+
+
+@app.command("territories")
+def territories_command(
+    ctx: typer.Context,
+    out: Path = typer.Option(..., "--out", help="Dossier où écrire territories.csv, schools.csv et les fichiers annexes."),
+    campaign: str = typer.Option(None, "--campaign", help=_CAMPAIGN_HELP),
+    annuaire: Path = typer.Option(None, "--annuaire", help=_ANNUAIRE_HELP),
+) -> None:
+    """Indicateurs territoriaux de chaque campus (lycées, départements, académies, régions,
+    surface de l'enveloppe convexe, plus grande distance, distance à l'établissement support)."""
+    from effipia.territories import write_territories
+
+    with reporting_errors():
+        result = _build(ctx, campaign, annuaire)
+        paths = write_territories(result, out)
+    rows = {"territories.csv": result.indicators.height, "schools.csv": result.schools.height}
+    for path in paths:
+        if path.name in rows:
+            typer.echo(message("territories_cli.written", path=path, rows=format_decimal(rows[path.name], locale="fr_FR")))
+
+
+@app.command("map")
+def map_command(
+    ctx: typer.Context,
+    out: Path = typer.Option(..., "--out", help="Dossier où écrire les cartes (SVG, PNG, HTML interactif)."),
+    campaign: str = typer.Option(None, "--campaign", help=_CAMPAIGN_HELP),
+    annuaire: Path = typer.Option(None, "--annuaire", help=_ANNUAIRE_HELP),
+    tiles: str = typer.Option(
+        None, "--tiles",
+        help="Adresse de tuiles web pour le fond de la carte interactive (https://…/{z}/{x}/{y}.png) ; "
+        "par défaut la carte n'utilise que les contours fournis et fonctionne hors ligne.",
+    ),
+) -> None:
+    """Cartes des territoires : carte nationale, une carte par campus (SVG et PNG) et carte
+    interactive de tous les campus (HTML autonome, filtres par campus et filière)."""
+    from effipia.territories import write_maps
+
+    with reporting_errors():
+        result = _build(ctx, campaign, annuaire)
+        paths = write_maps(result, out, tiles=tiles)
+    typer.echo(message("territories_cli.maps_written", count=format_decimal(len(paths), locale="fr_FR"), path=out))

@@ -1,0 +1,161 @@
+"""Static maps for the reports (SVG and PNG), drawn from the shipped boundaries in Lambert-93.
+
+Readable in black and white: départements in thin grey, académies (départements
+dissolved by académie code) in thick black; on the national map each campus's territory is
+the convex hull of its schools (slightly widened so that one or two schools still show),
+hatched with a pattern of its own and labelled with the campus letter (or id); on a campus
+map exact school positions are filled circles, approximate ones (département centroid)
+hollow circles, and the support establishment a star. Overseas schools are not drawn on
+the metropolitan maps; the caption says how many were left out.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import polars as pl  # noqa: E402
+from babel.numbers import format_decimal  # noqa: E402
+from shapely.geometry import MultiPoint, box  # noqa: E402
+
+from effipia.territories.reference import academie_outlines, boundaries  # noqa: E402
+
+__all__ = ["national_map", "campus_map", "METROPOLE"]
+
+#: Lambert-93 box of metropolitan France (Corsica included), metres.
+METROPOLE = box(50_000, 6_030_000, 1_250_000, 7_130_000)
+_HATCHES = ["//", "\\\\", "||", "--", "++", "xx", "oo", "..", "**", "OO", "/o", "\\|", "-\\", "x.", "|*", "+o"]
+_WIDEN_M = 6_000
+_SVG_META = {"Date": None}
+_PNG_DPI = 150
+
+
+def _base(ax, bounds=None) -> None:
+    deps = boundaries("departements")
+    academies = academie_outlines()
+    deps.boundary.plot(ax=ax, color="#9a9a9a", linewidth=0.3)
+    academies.boundary.plot(ax=ax, color="black", linewidth=0.9)
+    if bounds is not None:
+        ax.set_xlim(bounds[0], bounds[2])
+        ax.set_ylim(bounds[1], bounds[3])
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+
+
+def _metropolitan(frame: pl.DataFrame) -> tuple[pl.DataFrame, int]:
+    xmin, ymin, xmax, ymax = METROPOLE.bounds
+    inside = (
+        pl.col("x_l93").is_between(xmin, xmax) & pl.col("y_l93").is_between(ymin, ymax)
+    )
+    located = frame.filter(pl.col("x_l93").is_not_null())
+    kept = located.filter(inside)
+    return kept, located.height - kept.height
+
+
+def _save(fig, stem: Path) -> list[Path]:
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    written = []
+    with matplotlib.rc_context({"svg.hashsalt": "effipia", "svg.fonttype": "none"}):
+        svg = stem.with_suffix(".svg")
+        fig.savefig(svg, format="svg", metadata=_SVG_META, bbox_inches="tight")
+        png = stem.with_suffix(".png")
+        fig.savefig(png, format="png", dpi=_PNG_DPI, bbox_inches="tight")
+        written += [svg, png]
+    plt.close(fig)
+    return written
+
+
+def _caption(left_out: int) -> str:
+    if not left_out:
+        return "Établissements d'enseignement secondaire ; traits épais : académies."
+    return (
+        "Établissements d'enseignement secondaire ; traits épais : académies. "
+        f"{format_decimal(left_out, locale='fr_FR')} établissement(s) hors métropole non représenté(s)."
+    )
+
+
+def national_map(
+    campuses: pl.DataFrame, schools: pl.DataFrame, supports: pl.DataFrame | None, stem: str | os.PathLike[str]
+) -> list[Path]:
+    """Draw the territories of every campus on one metropolitan map; write ``stem``.svg and .png.
+
+    Returns the written paths.
+    """
+    kept, left_out = _metropolitan(schools)
+    fig, ax = plt.subplots(figsize=(8.3, 8.6))
+    _base(ax, METROPOLE.bounds)
+    labels = dict(
+        zip(campuses["campus_id"], [letter or cid for cid, letter in campuses.select("campus_id", "letter").iter_rows()], strict=True)
+    )
+    hatches = itertools.cycle(_HATCHES)
+    for cid in campuses["campus_id"]:
+        points = kept.filter(pl.col("campus_id") == cid).select("x_l93", "y_l93").unique().rows()
+        if not points:
+            continue
+        hull = MultiPoint(points).convex_hull.buffer(_WIDEN_M)
+        xs, ys = hull.exterior.xy
+        ax.fill(xs, ys, facecolor="none", edgecolor="black", linewidth=0.7, hatch=next(hatches))
+        ax.plot(*zip(*points, strict=True), linestyle="none", marker="o", markersize=1.8, color="black")
+        anchor = hull.representative_point()
+        ax.annotate(
+            labels.get(cid, cid), (anchor.x, anchor.y), fontsize=7, ha="center", va="center",
+            bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "black", "linewidth": 0.4},
+        )
+    if supports is not None and supports.height:
+        sup, _ = _metropolitan(supports.rename({"support_x_l93": "x_l93", "support_y_l93": "y_l93"}))
+        if sup.height:
+            ax.plot(sup["x_l93"], sup["y_l93"], linestyle="none", marker="*", markersize=7,
+                    markerfacecolor="white", markeredgecolor="black", markeredgewidth=0.6, label="Établissement support")
+            ax.legend(loc="lower left", fontsize=7, frameon=True)
+    ax.set_title("Les « territoires » des campus", fontsize=11)
+    fig.text(0.02, 0.01, _caption(left_out), fontsize=7)
+    return _save(fig, Path(stem))
+
+
+def campus_map(
+    campus: dict, schools: pl.DataFrame, support: dict | None, stem: str | os.PathLike[str]
+) -> list[Path]:
+    """Draw the schools of one campus (``campus``: a row of the campus frame); write ``stem``.svg and .png."""
+    mine = schools.filter(pl.col("campus_id") == campus["campus_id"])
+    kept, left_out = _metropolitan(mine)
+    fig, ax = plt.subplots(figsize=(7, 7))
+    points = kept.select("x_l93", "y_l93").rows()
+    sup_point = None
+    if support and support.get("support_x_l93") is not None:
+        candidate = (support["support_x_l93"], support["support_y_l93"])
+        if METROPOLE.contains(MultiPoint([candidate]).centroid):
+            sup_point = candidate
+    extent_points = points + ([sup_point] if sup_point else [])
+    if extent_points:
+        minx, miny, maxx, maxy = MultiPoint(extent_points).bounds
+        half = max(maxx - minx, maxy - miny, 60_000) / 2 + 25_000
+        cx, cy = (minx + maxx) / 2, (miny + maxy) / 2
+        bounds = (cx - half, cy - half, cx + half, cy + half)
+    else:
+        bounds = METROPOLE.bounds
+    _base(ax, bounds)
+    exact = kept.filter(~pl.col("approximate"))
+    approx = kept.filter(pl.col("approximate"))
+    if exact.height:
+        ax.plot(exact["x_l93"], exact["y_l93"], linestyle="none", marker="o", markersize=5, color="black",
+                label="Lycée (position exacte)")
+    if approx.height:
+        ax.plot(approx["x_l93"], approx["y_l93"], linestyle="none", marker="o", markersize=7, markerfacecolor="white",
+                markeredgecolor="black", label="Lycée (centre du département, position approchée)")
+    stacked = kept.group_by("x_l93", "y_l93").len("n").filter(pl.col("n") > 1)
+    for x, y, n in stacked.iter_rows():  # schools sharing a position (same département centroid)
+        ax.annotate(f"× {n}", (x, y), xytext=(6, 6), textcoords="offset points", fontsize=8)
+    if sup_point:
+        ax.plot([sup_point[0]], [sup_point[1]], linestyle="none", marker="*", markersize=13, markerfacecolor="white",
+                markeredgecolor="black", label="Établissement support")
+    if exact.height or approx.height or sup_point:
+        ax.legend(loc="lower left", fontsize=7, frameon=True)
+    title = campus.get("name") or campus["campus_id"]
+    ax.set_title(f"{title} : {format_decimal(kept.height, locale='fr_FR')} établissement(s)", fontsize=10)
+    fig.text(0.02, 0.01, _caption(left_out), fontsize=7)
+    return _save(fig, Path(stem))

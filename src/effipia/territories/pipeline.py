@@ -1,0 +1,126 @@
+"""The territories stage in one call: registry frames in, located schools, indicators and maps out.
+
+:func:`build_territories` runs geolocation, support placement, indicators, the
+comparison across campuses and the company descriptors; :func:`write_territories` and
+:func:`write_maps` write the files of the ``effipia territories`` and ``effipia map``
+commands.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from effipia.errors import Problem
+from effipia.territories.annuaire import read_annuaire
+from effipia.territories.companies import describe_companies
+from effipia.territories.geolocate import locate_schools
+from effipia.territories.indicators import (
+    TERRITORY_COLUMNS,
+    compare_territories,
+    distances_to_support,
+    locate_supports,
+    territory_indicators,
+)
+
+__all__ = ["Territories", "build_territories", "write_territories", "write_maps", "SCHOOLS_CSV_COLUMNS"]
+
+#: Columns of ``schools.csv`` (contract), then the distance to the support.
+SCHOOLS_CSV_COLUMNS = [
+    "campus_id", "partner_id", "uai", "name", "commune", "academie", "x_l93", "y_l93", "approximate",
+    "distance_to_support_km",
+]
+
+
+@dataclass
+class Territories:
+    """Everything the stage computes for one campaign."""
+
+    campuses: pl.DataFrame
+    schools: pl.DataFrame  # located schools with ``distance_to_support_km``
+    supports: pl.DataFrame
+    indicators: pl.DataFrame  # one row per campus, TERRITORY_COLUMNS
+    comparison: pl.DataFrame  # indicators + rank_spread, profile
+    companies: pl.DataFrame
+    problems: list[Problem] = field(default_factory=list)
+
+
+def build_territories(
+    campuses: pl.DataFrame,
+    partners: pl.DataFrame,
+    annuaire: str | os.PathLike[str] | pl.DataFrame | None = None,
+    file: str = "partenaires",
+) -> Territories:
+    """Compute the territories of every campus from the registry frames.
+
+    ``annuaire`` is an Annuaire de l'éducation file (path) or an already read frame; without
+    it schools sit at their département centroid (approximate). Problems (bad or unknown
+    UAI, SIRET, NAF, size class) are collected, never raised: the caller decides.
+    """
+    if annuaire is not None and not isinstance(annuaire, pl.DataFrame):
+        annuaire = read_annuaire(annuaire)
+    schools, problems = locate_schools(partners, annuaire, file=file)
+    supports = locate_supports(campuses, partners, schools)
+    indicators = territory_indicators(campuses, schools, supports)
+    companies, company_problems = describe_companies(partners, file=file)
+    return Territories(
+        campuses=campuses,
+        schools=distances_to_support(schools, supports),
+        supports=supports,
+        indicators=indicators,
+        comparison=compare_territories(indicators),
+        companies=companies,
+        problems=problems + company_problems,
+    )
+
+
+def write_territories(result: Territories, out: str | os.PathLike[str]) -> list[Path]:
+    """Write ``territories.csv``, ``schools.csv``, ``supports.csv``, ``comparison.csv``,
+    ``companies.csv`` and ``problems.csv`` (French reasons) to ``out``; return the paths."""
+    folder = Path(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    files = {
+        "territories.csv": result.indicators.select(list(TERRITORY_COLUMNS)),
+        "schools.csv": result.schools.select(SCHOOLS_CSV_COLUMNS),
+        "supports.csv": result.supports,
+        "comparison.csv": result.comparison,
+        "companies.csv": result.companies,
+        "problems.csv": pl.DataFrame(
+            {
+                "column": [p.column for p in result.problems],
+                "code": [p.code for p in result.problems],
+                "partner_id": [dict(p.params).get("partner") for p in result.problems],
+                "reason": [p.reason for p in result.problems],
+            },
+            schema={"column": pl.String, "code": pl.String, "partner_id": pl.String, "reason": pl.String},
+        ),
+    }
+    written = []
+    for name, frame in files.items():
+        path = folder / name
+        frame.write_csv(path)
+        written.append(path)
+    return written
+
+
+def write_maps(result: Territories, out: str | os.PathLike[str], tiles: str | None = None) -> list[Path]:
+    """Write the national map, one map per campus (SVG and PNG) and the interactive map
+    (``carte_interactive.html``) to ``out``; return the paths."""
+    from effipia.territories.interactive import check_tiles, interactive_map
+    from effipia.territories.maps import campus_map, national_map
+
+    check_tiles(tiles)
+    folder = Path(out)
+    written = national_map(result.campuses, result.schools, result.supports, folder / "carte_nationale")
+    supports = {r["campus_id"]: r for r in result.supports.iter_rows(named=True)}
+    for campus in result.campuses.iter_rows(named=True):
+        written += campus_map(campus, result.schools, supports.get(campus["campus_id"]), folder / "campus" / _safe_name(campus["campus_id"]))
+    written.append(interactive_map(result.campuses, result.schools, result.supports, folder / "carte_interactive.html", tiles=tiles))
+    return written
+
+
+def _safe_name(campus_id: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_" else "_" for c in str(campus_id))
