@@ -64,14 +64,15 @@ def is_valid_siren(siren: str) -> bool:
 def is_valid_siret(siret: str) -> bool:
     """True when ``siret`` is 14 digits passing Luhn.
 
-    La Poste's establishments (SIREN 356000000) use another rule: the sum of the
-    14 digits is a multiple of 5.
+    La Poste (SIREN 356000000) has more establishments than Luhn leaves numbers for:
+    INSEE also accepts its SIRETs whose 14 digits add up to a multiple of 5 (its
+    head office, 356 000 000 00048, is an ordinary Luhn number).
     """
     if len(siret) != 14 or not siret.isdigit():
         return False
-    if siret.startswith(LA_POSTE_SIREN):
-        return sum(int(c) for c in siret) % 5 == 0
-    return luhn_ok(siret)
+    if luhn_ok(siret):
+        return True
+    return siret.startswith(LA_POSTE_SIREN) and sum(int(c) for c in siret) % 5 == 0
 
 
 def normalize_siret(value: object) -> str:

@@ -1,0 +1,141 @@
+"""Campus registry files (CSV or XLSX, canonical or French headers) → the canonical campus frame.
+
+Checks: required identifier and name, unique identifier and publication letter
+(A…Z, ZA…ZF), filière among the 12 CMQ filières (code or label, stored as the code),
+région and académie among the shipped geography (stored with their reference
+spelling), integers in range (wave 1–5). Every problem is reported at once.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+
+import polars as pl
+
+from effipia import nomenclatures
+from effipia.errors import Problem, ValidationFailed
+from effipia.registry.reading import read_table
+from effipia.registry.tables import map_header, recode_yes_no
+from effipia.registry.text import cell_text, normalize
+from effipia.schema import CAMPUS_COLUMNS
+
+__all__ = ["read_campuses", "LETTER_PATTERN"]
+
+#: Anonymous publication letters: A…Z then ZA…ZF (32 campuses).
+LETTER_PATTERN = re.compile(r"^(Z[A-F]|[A-Z])$")
+
+_RANGES = {"year_created": (1900, 2100), "pia_wave": (1, 5), "duration_years": (1, 50), "pia_amount_eur": (0, 10**12)}
+
+
+@cache
+def _filieres() -> dict[str, str]:
+    table = nomenclatures.load("filieres")
+    mapping = {normalize(label): code for code, label in zip(table["code"], table["filiere"], strict=True)}
+    mapping.update({normalize(code): code for code in table["code"]})
+    return mapping
+
+
+@cache
+def _geography(column: str) -> dict[str, str]:
+    table = nomenclatures.load("departements_academies_regions")
+    return {normalize(v): v for v in table[column].unique().to_list()}
+
+
+def _integer(value: object) -> int | None:
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else None
+    text = re.sub(r"[\s\u00a0\u202f€]", "", str(value))
+    if re.fullmatch(r"\d+([.,]0+)?", text):
+        return int(re.split(r"[.,]", text)[0])
+    return None
+
+
+def read_campuses(path: str | Path) -> pl.DataFrame:
+    """Read and validate a campus file; return the canonical campus frame (file order).
+
+    Raises :class:`ValidationFailed` with every problem (file, line, column, reason)."""
+
+    def is_header(header: list[str | None]) -> bool:
+        found = map_header(header, "campus")
+        return "campus_id" in found or "name" in found
+
+    table = read_table(path, is_header, "registry.missing_campus_header")
+    columns = map_header(table.header, "campus")
+    problems: list[Problem] = []
+    for required, label in (("campus_id", "identifiant du campus"), ("name", "nom du campus")):
+        if required not in columns:
+            problems.append(Problem.at(table.file, table.header_line, None, "generic.missing_column", column=label))
+    if problems:
+        raise ValidationFailed(problems)
+    headers = {c: table.header[i] for c, i in columns.items()}
+    records: list[dict[str, object]] = []
+    seen_ids: dict[str, int] = {}
+    seen_letters: dict[str, int] = {}
+    for line, cells in table.rows:
+        raw = {c: (cells[i] if i < len(cells) else None) for c, i in columns.items()}
+        text = {c: cell_text(v) for c, v in raw.items()}
+        out: dict[str, object] = {c: None for c in CAMPUS_COLUMNS}
+
+        def bad(column: str, code: str, **params: object) -> None:
+            problems.append(Problem.at(table.file, line, headers.get(column, column), code, **params))
+
+        campus_id = text.get("campus_id")
+        if not campus_id:
+            bad("campus_id", "registry.missing_campus_id")
+        elif campus_id in seen_ids:
+            bad("campus_id", "registry.duplicate_campus_id", value=campus_id, other=seen_ids[campus_id])
+        else:
+            seen_ids[campus_id] = line
+        out["campus_id"] = campus_id
+        out["name"] = text.get("name")
+        if not out["name"]:
+            bad("name", "registry.missing_campus_name")
+        if text.get("letter"):
+            letter = text["letter"].upper()
+            if not LETTER_PATTERN.match(letter):
+                bad("letter", "registry.bad_letter", value=text["letter"])
+            elif letter in seen_letters:
+                bad("letter", "registry.duplicate_letter", value=letter, other=seen_letters[letter])
+            else:
+                seen_letters[letter] = line
+                out["letter"] = letter
+        if text.get("filiere"):
+            code = _filieres().get(normalize(text["filiere"]))
+            if code is None:
+                bad("filiere", "registry.unknown_filiere", value=text["filiere"])
+            out["filiere"] = code
+        for column, reference, code in (
+            ("region", "libelleRegion", "registry.unknown_region"),
+            ("academie", "libelleAcademie", "registry.unknown_academie"),
+        ):
+            if text.get(column):
+                value = _geography(reference).get(normalize(text[column]))
+                if value is None:
+                    bad(column, code, value=text[column])
+                out[column] = value
+        if text.get("excellence"):
+            flag = recode_yes_no(text["excellence"])
+            if flag is None:
+                bad("excellence", "registry.bad_yes_no", value=text["excellence"])
+            out["excellence"] = flag
+        for column, (low, high) in _RANGES.items():
+            if text.get(column):
+                number = _integer(raw[column])
+                if number is None:
+                    bad(column, "registry.bad_integer", value=text[column])
+                elif not low <= number <= high:
+                    bad(column, "registry.out_of_range", value=number, low=low, high=high)
+                else:
+                    out[column] = number
+        out["support_type"] = text.get("support_type")
+        records.append(out)
+    if problems:
+        raise ValidationFailed(problems)
+    return pl.DataFrame(records, schema=CAMPUS_COLUMNS) if records else pl.DataFrame(schema=CAMPUS_COLUMNS)
+

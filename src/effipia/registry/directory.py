@@ -1,0 +1,324 @@
+"""Partner directories as campus directors send them → the canonical partner frame.
+
+Pipeline: read each file (:mod:`effipia.registry.reading`), map its French headers
+(``column_aliases.csv``), check and recode every cell (category → ``partner_type``
+and survey group, yes/no, SIRET, UAI, e-mail, NAF, size class, commune), merge
+duplicates within a campus (same SIRET, same UAI or same normalised name), and give
+each partner a stable ``partner_id`` when the file has none. Every problem of every
+file is collected before failing with :class:`~effipia.errors.ValidationFailed`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import polars as pl
+
+from effipia import nomenclatures
+from effipia.errors import Problem, ValidationFailed, message
+from effipia.registry.identifiers import (
+    is_valid_siret,
+    is_valid_uai,
+    normalize_siret,
+    normalize_uai,
+    uai_check_letter,
+)
+from effipia.registry.reading import read_table
+from effipia.registry.tables import map_header, partner_type_groups, recode_category, recode_yes_no
+from effipia.registry.text import cell_text, normalize
+from effipia.schema import PARTNER_COLUMNS
+
+__all__ = ["Merge", "DirectoryImport", "read_directories", "partner_id_for"]
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_COMMUNE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
+_NAF = re.compile(r"^(\d{2})\.?(\d{1,2})?([A-Z])?$")
+
+
+@dataclass(frozen=True)
+class Merge:
+    """Rows of a campus merged into one partner (information, not an error)."""
+
+    campus_id: str
+    name: str
+    reason: str  # siret | uai | name
+    sources: tuple[tuple[str, int], ...]  # (file, line) of every merged row, kept row first
+
+    def __str__(self) -> str:
+        where = ", ".join(f"{f}:{line}" for f, line in self.sources)
+        reason = message(f"registry.key_{self.reason}")
+        return message("registry.merged", campus=self.campus_id, name=self.name, reason=reason, where=where)
+
+
+@dataclass
+class DirectoryImport:
+    """Result of reading directories: the partner frame (canonical layout), the number of
+    data rows read and the merges done."""
+
+    partners: pl.DataFrame
+    rows_read: int
+    merges: list[Merge] = field(default_factory=list)
+
+
+@dataclass
+class _Row:
+    file: str
+    line: int
+    values: dict[str, object]
+    headers: dict[str, str | None]  # canonical column → header as written in the file
+
+
+def partner_id_for(campus_id: str, name: str) -> str:
+    """Stable identifier of a partner without one: campus + hash of its normalised name."""
+    digest = hashlib.sha1(f"{campus_id}\x1f{normalize(name)}".encode()).hexdigest()[:10]
+    return f"{campus_id}-{digest}"
+
+
+@cache
+def _naf_codes() -> frozenset[str]:
+    return frozenset(nomenclatures.codes("naf_hierarchy"))
+
+
+@cache
+def _size_classes() -> dict[str, str]:
+    sizes = nomenclatures.load("sirene_size_classes")
+    mapping = {normalize(label): code for code, label in zip(sizes["code_tefen"], sizes["label"], strict=True)}
+    mapping.update({code: code for code in sizes["code_tefen"]})
+    return mapping
+
+
+def _normalize_naf(text: str) -> str:
+    compact = text.replace(" ", "").upper()
+    m = _NAF.match(compact)
+    if not m:
+        return compact
+    division, rest, letter = m.groups()
+    if rest is None:
+        return division
+    return f"{division}.{rest}{letter or ''}"
+
+
+def _check_row(
+    file: str, line: int, cells: dict[str, object], headers: dict[str, str | None], problems: list[Problem]
+) -> dict[str, object]:
+    """Canonical values of one row; problems appended for every bad cell."""
+    out: dict[str, object] = {}
+
+    def bad(column: str, code: str, **params: object) -> None:
+        problems.append(Problem.at(file, line, column, code, **params))
+
+    text = {col: cell_text(v) for col, v in cells.items()}
+    col = lambda canonical: headers.get(canonical, canonical)  # noqa: E731 - header as the user wrote it
+
+    out["partner_id"] = text.get("partner_id")
+    out["campus_id"] = text.get("campus_id")
+    out["name"] = text.get("name")
+    if "name" in headers and not out["name"]:
+        bad(col("name"), "registry.empty_name")
+
+    category = text.get("category")
+    if not category:
+        bad(col("category"), "registry.empty_category")
+    else:
+        partner_type = recode_category(category)
+        if partner_type is None:
+            bad(col("category"), "registry.unknown_category", value=category)
+        else:
+            out["partner_type"] = partner_type
+            out["category"] = partner_type_groups()[partner_type]
+
+    for flag in ("consortium", "pia_concerned"):
+        if flag in headers:
+            value = text.get(flag)
+            recoded = 0 if value is None else recode_yes_no(value)
+            if recoded is None:
+                bad(col(flag), "registry.bad_yes_no", value=value)
+            out[flag] = recoded
+
+    email = text.get("email")
+    if email:
+        if _EMAIL.match(email):
+            out["email"] = email
+        else:
+            bad(col("email"), "registry.bad_email", value=email)
+
+    raw_siret = cells.get("siret")
+    if cell_text(raw_siret):
+        siret = normalize_siret(raw_siret if not isinstance(raw_siret, str) else raw_siret.strip())
+        if len(siret) != 14 or not siret.isdigit():
+            bad(col("siret"), "registry.bad_siret_format", value=cell_text(raw_siret))
+        elif not is_valid_siret(siret):
+            bad(col("siret"), "registry.bad_siret_key", value=siret)
+        else:
+            out["siret"] = siret
+
+    if text.get("uai"):
+        uai = normalize_uai(text["uai"])
+        if len(uai) == 8 and uai[:7].isdigit() and uai[7].isalpha():
+            if is_valid_uai(uai):
+                out["uai"] = uai
+            else:
+                bad(col("uai"), "registry.bad_uai_key", value=uai, expected=uai_check_letter(uai[:7]))
+        else:
+            bad(col("uai"), "registry.bad_uai_format", value=text["uai"])
+
+    if text.get("naf"):
+        naf = _normalize_naf(text["naf"])
+        if naf in _naf_codes():
+            out["naf"] = naf
+        else:
+            bad(col("naf"), "registry.bad_naf", value=text["naf"])
+
+    if text.get("size_class"):
+        value = text["size_class"]
+        code = _size_classes().get(value.zfill(2) if value.isdigit() else normalize(value))
+        if code is None:
+            bad(col("size_class"), "registry.bad_size_class", value=value)
+        else:
+            out["size_class"] = code
+
+    if text.get("commune_insee"):
+        commune = text["commune_insee"].upper()
+        commune = commune.zfill(5) if commune.isdigit() else commune
+        if _COMMUNE.match(commune):
+            out["commune_insee"] = commune
+        else:
+            bad(col("commune_insee"), "registry.bad_commune", value=text["commune_insee"])
+    return out
+
+
+def _read_rows(path: str | Path, campus: str | None, problems: list[Problem]) -> list[_Row]:
+    try:
+        table = read_table(path, lambda header: "name" in map_header(header, "partner"), "registry.missing_name_column")
+    except ValidationFailed as exc:
+        problems.extend(exc.problems)
+        return []
+    columns = map_header(table.header, "partner")
+    headers = {canonical: table.header[index] for canonical, index in columns.items()}
+    if "category" not in columns:
+        problems.append(Problem.at(table.file, table.header_line, None, "registry.missing_category_column"))
+    if campus is None and "campus_id" not in columns:
+        problems.append(Problem.at(table.file, table.header_line, None, "registry.missing_campus_column"))
+    if any(p.file == table.file for p in problems):
+        return []
+    rows: list[_Row] = []
+    for line, cells in table.rows:
+        values: dict[str, object] = {c: (cells[i] if i < len(cells) else None) for c, i in columns.items()}
+        checked = _check_row(table.file, line, values, headers, problems)
+        if campus is not None:
+            given = checked.get("campus_id")
+            if given is not None and given != campus:
+                problems.append(
+                    Problem.at(table.file, line, headers["campus_id"], "registry.campus_mismatch", value=given, campus=campus)
+                )
+            checked["campus_id"] = campus
+        elif not checked.get("campus_id"):
+            problems.append(Problem.at(table.file, line, headers["campus_id"], "registry.empty_campus"))
+        rows.append(_Row(table.file, line, checked, headers))
+    return rows
+
+
+def _merge(rows: list[_Row]) -> tuple[list[_Row], list[Merge]]:
+    """Union of rows sharing a SIRET, a UAI or a normalised name within a campus."""
+    parent = list(range(len(rows)))
+    reason: dict[int, str] = {}
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    seen: dict[tuple[str, str, str], int] = {}
+    for i, row in enumerate(rows):
+        v = row.values
+        for key in ("siret", "uai", "name"):
+            value = v.get(key)
+            if not value:
+                continue
+            marker = (str(v["campus_id"]), key, normalize(str(value)) if key == "name" else str(value))
+            if marker in seen:
+                a, b = find(seen[marker]), find(i)
+                if a != b:
+                    first, second = min(a, b), max(a, b)
+                    parent[second] = first
+                    reason.setdefault(first, key)
+            else:
+                seen[marker] = i
+    groups: dict[int, list[int]] = {}
+    for i in range(len(rows)):
+        groups.setdefault(find(i), []).append(i)
+    kept: list[_Row] = []
+    merges: list[Merge] = []
+    for root, members in sorted(groups.items()):
+        base = dict(rows[members[0]].values)
+        for j in members[1:]:
+            for column, value in rows[j].values.items():
+                if base.get(column) is None and value is not None:
+                    base[column] = value
+                elif column in ("consortium", "pia_concerned") and value is not None:
+                    base[column] = max(int(base[column]), int(value))
+        kept.append(_Row(rows[members[0]].file, rows[members[0]].line, base, rows[members[0]].headers))
+        if len(members) > 1:
+            merges.append(
+                Merge(
+                    str(base["campus_id"]),
+                    str(base.get("name") or ""),
+                    reason.get(root, "name"),
+                    tuple((rows[j].file, rows[j].line) for j in members),
+                )
+            )
+    return kept, merges
+
+
+def read_directories(
+    paths: Sequence[str | Path] | str | Path,
+    campus: str | None = None,
+    known_campuses: Iterable[str] | None = None,
+) -> DirectoryImport:
+    """Read partner directory files (CSV or XLSX) into the canonical partner frame.
+
+    ``campus``: every row belongs to this campus (one-campus files); otherwise each
+    file needs a campus column. ``known_campuses``: the campus registry, to reject
+    unknown campuses. Raises :class:`ValidationFailed` with every problem at once.
+    """
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    problems: list[Problem] = []
+    known = None if known_campuses is None else set(known_campuses)
+    if campus is not None and known is not None and campus not in known:
+        raise ValidationFailed([Problem.at(str(p), None, None, "registry.unknown_campus", campus=campus) for p in paths])
+    rows: list[_Row] = []
+    for path in paths:
+        rows.extend(_read_rows(path, campus, problems))
+    if known is not None and campus is None:
+        for row in rows:
+            cid = row.values.get("campus_id")
+            if cid and cid not in known:
+                problems.append(
+                    Problem.at(row.file, row.line, row.headers.get("campus_id"), "registry.unknown_campus", campus=cid)
+                )
+    if problems:
+        raise ValidationFailed(problems)
+    kept, merges = _merge(rows)
+    ids: dict[str, tuple[str, int]] = {}
+    for row in kept:
+        v = row.values
+        if not v.get("partner_id"):
+            v["partner_id"] = partner_id_for(str(v["campus_id"]), str(v["name"]))
+        pid = str(v["partner_id"])
+        if pid in ids:
+            other = f"{ids[pid][0]}:{ids[pid][1]}"
+            column = row.headers.get("partner_id") or "partner_id"
+            problems.append(Problem.at(row.file, row.line, column, "registry.duplicate_partner_id", value=pid, other=other))
+        ids.setdefault(pid, (row.file, row.line))
+    if problems:
+        raise ValidationFailed(problems)
+    records = [{c: row.values.get(c) for c in PARTNER_COLUMNS} for row in kept]
+    frame = pl.DataFrame(records, schema=PARTNER_COLUMNS) if records else pl.DataFrame(schema=PARTNER_COLUMNS)
+    return DirectoryImport(frame.sort("partner_id"), len(rows), merges)
