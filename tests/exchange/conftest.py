@@ -69,3 +69,31 @@ def write_text(path: Path, text: str, encoding: str = "utf-8") -> Path:
     """Write ``text`` exactly (newlines as given) in ``encoding``."""
     path.write_bytes(text.encode(encoding))
     return path
+
+
+@pytest.fixture
+def fresh_urls(request: pytest.FixtureRequest, db_url: str, tmp_path: Path) -> Iterator:
+    """A maker of further fresh database URLs on the same back-end as ``db_url``."""
+    import os
+    import uuid
+
+    made: list[str] = []
+
+    def make() -> str:
+        if db_url.startswith("sqlite"):
+            return f"sqlite:///{tmp_path / f'fresh_{uuid.uuid4().hex[:8]}.db'}"
+        name = f"effipia_test_{uuid.uuid4().hex[:12]}"
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        made.append(name)
+        return db_url.rsplit("/", 1)[0] + f"/{name}"
+
+    admin = None
+    if not db_url.startswith("sqlite"):
+        admin = sa.create_engine(os.environ["EFFIPIA_TEST_POSTGRES_URL"], isolation_level="AUTOCOMMIT")
+    yield make
+    if admin is not None:
+        with admin.connect() as conn:
+            for name in made:
+                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
