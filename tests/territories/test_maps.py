@@ -1,0 +1,134 @@
+"""Static and interactive maps: valid SVG/PNG/HTML files from hand-made campuses with real UAI."""
+
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+
+import polars as pl
+import pytest
+
+from effipia.errors import EffipiaError
+from effipia.territories import build_territories, write_maps
+from effipia.territories.interactive import render_interactive_map
+
+# Real lycées: three in Ille-et-Vilaine (exact via the annuaire), two in Paris, one in Guadeloupe
+CAMPUS_A = ["0351907H", "0352072M", "0350053T"]
+CAMPUS_B = ["0750683K", "0750648X", "9710055H"]
+
+
+@pytest.fixture(scope="module")
+def result(annuaire_path):
+    from effipia.schema import CAMPUS_COLUMNS, PARTNER_COLUMNS, conform
+
+    partners = conform(
+        pl.DataFrame(
+            {
+                "partner_id": [f"a{i}" for i in range(3)] + [f"b{i}" for i in range(3)],
+                "campus_id": ["A"] * 3 + ["B"] * 3,
+                "category": ["lycee"] * 6,
+                "partner_type": ["lycee"] * 6,
+                "consortium": [1, 0, 0, 1, 0, 0],
+                "uai": CAMPUS_A + CAMPUS_B,
+            }
+        ),
+        PARTNER_COLUMNS,
+    )
+    campuses = conform(
+        pl.DataFrame(
+            {
+                "campus_id": ["A", "B"], "name": ["Campus <Bretagne> & co", "Campus Paris"], "letter": ["A", "B"],
+                "filiere": ["F06", "F04"], "support_type": ["lycee", "lycee"],
+            }
+        ),
+        CAMPUS_COLUMNS,
+    )
+    return build_territories(campuses, partners, annuaire=annuaire_path)
+
+
+@pytest.fixture(scope="module")
+def maps(result, tmp_path_factory):
+    out = tmp_path_factory.mktemp("maps")
+    return out, write_maps(result, out)
+
+
+def test_every_map_is_written(maps):
+    out, paths = maps
+    names = sorted(str(p.relative_to(out)) for p in paths)
+    assert names == [
+        "campus/A.png", "campus/A.svg", "campus/B.png", "campus/B.svg",
+        "carte_interactive.html", "carte_nationale.png", "carte_nationale.svg",
+    ]
+
+
+def test_svg_files_are_valid_svg_with_hatching_and_text(maps):
+    out, _ = maps
+    for name in ("carte_nationale.svg", "campus/A.svg"):
+        root = ET.parse(out / name).getroot()
+        assert root.tag == "{http://www.w3.org/2000/svg}svg"
+    national = (out / "carte_nationale.svg").read_text(encoding="utf-8")
+    # readable in black and white: the campus territories are hatched patterns, labels are text
+    assert national.count("<pattern") >= 2
+    assert "Les « territoires » des campus" in national
+    # Guadeloupe is outside the metropolitan map: the caption says so
+    assert "1 établissement(s) hors métropole non représenté(s)" in national
+
+
+def test_png_files_are_png(maps):
+    out, _ = maps
+    for name in ("carte_nationale.png", "campus/B.png"):
+        assert (out / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+class _Collector(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags: list[tuple[str, dict]] = []
+        self.scripts: dict[str, str] = {}
+        self._current: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        self.tags.append((tag, attrs))
+        self._current = attrs.get("id") if tag == "script" else None
+
+    def handle_data(self, data):
+        if self._current:
+            self.scripts[self._current] = self.scripts.get(self._current, "") + data
+
+    def handle_endtag(self, tag):
+        self._current = None
+
+
+def test_interactive_html_is_self_contained(maps):
+    out, _ = maps
+    html = (out / "carte_interactive.html").read_text(encoding="utf-8")
+    parser = _Collector()
+    parser.feed(html)
+    # no external resource: no src/href attribute pointing anywhere
+    assert [a for _, a in parser.tags if a.get("src") or (a.get("href") and not a["href"].startswith("#"))] == []
+    assert not re.search(r"url\((?!#)[^)]*\)", html)  # CSS images removed
+    data = json.loads(parser.scripts["effipia-data"])
+    assert [s["uai"] for s in data["schools"]] == CAMPUS_A + CAMPUS_B
+    assert data["tiles"] is None
+    assert {c["filiere"] for c in data["campuses"]} == {
+        "Mobilité, aéronautique, transports terrestres et maritimes", "Infrastructures, bâtiment, éco-construction",
+    }
+    # Rennes, Lycée René Descartes back in WGS 84 within 1e-5° of the annuaire's coordinates
+    rennes = data["schools"][0]
+    assert rennes["lat"] == pytest.approx(48.08839581314323, abs=1e-5)
+    assert rennes["lon"] == pytest.approx(-1.642879342483228, abs=1e-5)
+    assert json.loads(parser.scripts["effipia-academies"])["type"] == "FeatureCollection"
+    # campus names are escaped in the page (an option's text, not markup)
+    assert "Campus &lt;Bretagne&gt; &amp; co" in html
+    assert len(html) < 1_200_000  # simplified boundaries keep the page small
+
+
+def test_tiles_only_on_request_and_checked(result):
+    html = render_interactive_map(result.campuses, result.schools, result.supports, tiles="https://tile.example.org/{z}/{x}/{y}.png")
+    assert '"tiles": "https://tile.example.org/{z}/{x}/{y}.png"' in html
+    with pytest.raises(EffipiaError) as caught:
+        render_interactive_map(result.campuses, result.schools, tiles="http://insecure/{z}/{x}/{y}.png")
+    assert caught.value.code == "territories.tiles_url"
