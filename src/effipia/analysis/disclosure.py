@@ -7,8 +7,10 @@ emptied, so that no report can print them. Its ``n`` stays: the count is not the
 Secondary rule: counts of a statistic × item are additive along the domain hierarchy
 (campus × group cells sum to the campus and to the group margins; campuses and groups sum to
 the ensemble), and a share times its base is a count, so a lone suppressed cell in a margin
-could be recovered by subtraction. Wherever a margin holds exactly one suppressed non-empty
-child, the smallest other non-empty child is suppressed too, until no margin has a lone one.
+could be recovered by subtraction. Wherever a relation « margin = Σ children » has exactly
+one unknown (a suppressed margin or a suppressed non-empty child), the smallest published
+non-empty child is suppressed too (or the margin, when it is the only other term), until no
+relation has a lone unknown.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ __all__ = ["DEFAULT_MIN_N", "apply_min_count", "secondary_suppression"]
 
 DEFAULT_MIN_N = 5
 _VALUES = ("estimate", "se", "ci_low", "ci_high")
+ENSEMBLE_KEY = "ensemble"
 
 
 def apply_min_count(rows: pl.DataFrame, min_n: int = DEFAULT_MIN_N) -> pl.DataFrame:
@@ -34,73 +37,107 @@ def _blank(rows: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _protect(n: np.ndarray, sup: np.ndarray) -> np.ndarray:
-    """One margin family: rows of ``n``/``sup`` are margins, columns their children."""
-    sup = sup.copy()
-    nonempty = n > 0
+def _relation_pass(margin_sup: np.ndarray, child_n: np.ndarray, child_sup: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """One pass over relations ``margin_r = Σ_j child_rj`` (rows ``r``).
+
+    A relation with exactly one unknown (suppressed margin or suppressed non-empty child)
+    would reveal it: suppress the smallest published non-empty child, or the margin when
+    no such child is left. Returns updated ``(margin_sup, child_sup)``.
+    """
+    nonempty = child_n > 0
+    unknown = margin_sup.astype(np.int64) + (child_sup & nonempty).sum(axis=1)
+    lone = unknown == 1
+    if not lone.any():
+        return margin_sup, child_sup
+    big = np.iinfo(np.int64).max
+    candidates = np.where(nonempty & ~child_sup, child_n, big)
+    pick = candidates.argmin(axis=1)
+    has_child = candidates.min(axis=1) < big
+    margin_sup = margin_sup.copy()
+    child_sup = child_sup.copy()
+    rows = np.flatnonzero(lone & has_child)
+    child_sup[rows, pick[rows]] = True
+    margin_sup[lone & ~has_child] = True
+    return margin_sup, child_sup
+
+
+def _protect_item(part: pl.DataFrame) -> set[tuple[str, str, str]]:
+    """Cells ``(domain, group, campus)`` of one statistic × item to suppress in addition."""
+    def table(domain: str) -> dict[tuple[str, str], tuple[int, bool]]:
+        sub = part.filter(pl.col("domain") == domain)
+        return {
+            (g, c): (int(n or 0), bool(s))
+            for g, c, n, s in zip(sub["group"], sub["campus"], sub["n"], sub["suppressed"], strict=True)
+        }
+
+    cg, grp, cmp, ens = table("campus_group"), table("group"), table("campus"), table("ensemble")
+    campuses = sorted({c for _, c in cg} | {c for _, c in cmp})
+    groups = sorted({g for g, _ in cg} | {g for g, _ in grp})
+    C, G = len(campuses), len(groups)
+    cell_n = np.zeros((C, G), dtype=np.int64)
+    cell_sup = np.zeros((C, G), dtype=bool)
+    for (g, c), (n, s) in cg.items():
+        cell_n[campuses.index(c), groups.index(g)] = n
+        cell_sup[campuses.index(c), groups.index(g)] = s
+
+    def margin(tab, keys, key_of):
+        # a margin without a row is not published: permanently unknown
+        n = np.array([tab.get(key_of(k), (0, True))[0] for k in keys], dtype=np.int64)
+        s = np.array([tab.get(key_of(k), (0, True))[1] for k in keys], dtype=bool)
+        return n, s
+
+    c_n, c_sup = margin(cmp, campuses, lambda c: (ENSEMBLE_KEY, c))
+    g_n, g_sup = margin(grp, groups, lambda g: (g, ENSEMBLE_KEY))
+    e_n, e_sup = margin(ens, [0], lambda _: (ENSEMBLE_KEY, ENSEMBLE_KEY))
+    start = (cell_sup.copy(), c_sup.copy(), g_sup.copy(), e_sup.copy())
+    has_cells = bool(cg)
     while True:
-        lone = ((sup & nonempty).sum(axis=1) == 1)
-        if not lone.any():
-            return sup
-        candidates = np.where(nonempty & ~sup, n, np.iinfo(np.int64).max)
-        pick = candidates.argmin(axis=1)
-        rows = np.flatnonzero(lone & (candidates.min(axis=1) < np.iinfo(np.int64).max))
-        if rows.size == 0:
-            return sup
-        sup[rows, pick[rows]] = True
+        before = (cell_sup.sum(), c_sup.sum(), g_sup.sum(), e_sup.sum())
+        if has_cells:
+            c_sup, cell_sup = _relation_pass(c_sup, cell_n, cell_sup)
+            g_sup, t = _relation_pass(g_sup, cell_n.T, cell_sup.T)
+            cell_sup = t.T
+        e_sup, c_sup2 = _relation_pass(e_sup, c_n[None, :], c_sup[None, :])
+        c_sup = c_sup2[0]
+        e_sup, g_sup2 = _relation_pass(e_sup, g_n[None, :], g_sup[None, :])
+        g_sup = g_sup2[0]
+        if (cell_sup.sum(), c_sup.sum(), g_sup.sum(), e_sup.sum()) == before:
+            break
+    out: set[tuple[str, str, str]] = set()
+    for i, j in zip(*np.nonzero(cell_sup & ~start[0]), strict=True):
+        out.add(("campus_group", groups[j], campuses[i]))
+    for i in np.flatnonzero(c_sup & ~start[1]):
+        if (ENSEMBLE_KEY, campuses[i]) in cmp:
+            out.add(("campus", ENSEMBLE_KEY, campuses[i]))
+    for j in np.flatnonzero(g_sup & ~start[2]):
+        if (groups[j], ENSEMBLE_KEY) in grp:
+            out.add(("group", groups[j], ENSEMBLE_KEY))
+    if e_sup[0] and not start[3][0] and ens:
+        out.add(("ensemble", ENSEMBLE_KEY, ENSEMBLE_KEY))
+    return out
 
 
 def secondary_suppression(rows: pl.DataFrame) -> pl.DataFrame:
     """Extend suppression so that no suppressed cell can be recovered by subtraction.
 
     Works per ``statistic × item`` on the domain-level counts ``n`` (shared by the answer
-    rows of a domain): campus × group cells within campus and group margins, then campuses
-    and groups within the ensemble. Rows of other layouts (no ``domain``) are left alone.
+    rows of a domain), over the relations campus = Σ campus × group, group = Σ campus ×
+    group, ensemble = Σ campuses = Σ groups. Only statistics with more than the ensemble
+    domain and at least one suppressed cell are examined.
     """
-    if rows.is_empty():
+    if rows.is_empty() or not rows["suppressed"].any():
         return rows
-    cells = (
-        rows.group_by("statistic", "item", "domain", "group", "campus", maintain_order=True)
-        .agg(pl.col("n").max(), pl.col("suppressed").any())
-        .with_row_index("_cell")
-    )
-    newly: set[int] = set()
-    for _key, part in cells.group_by("statistic", "item", maintain_order=True):
-        by_dom = {d: part.filter(pl.col("domain") == d) for d in ("group", "campus", "campus_group")}
-        cg = by_dom["campus_group"]
-        state = {int(i): bool(s) for i, s in zip(part["_cell"], part["suppressed"], strict=True)}
-        changed = True
-        while changed:
-            changed = False
-            families = []
-            if cg.height:
-                campuses = sorted(set(cg["campus"]))
-                groups = sorted(set(cg["group"]))
-                ci = {c: i for i, c in enumerate(campuses)}
-                gi = {g: i for i, g in enumerate(groups)}
-                ids = np.full((len(campuses), len(groups)), -1)
-                for cell, c, g in zip(cg["_cell"], cg["campus"], cg["group"], strict=True):
-                    ids[ci[c], gi[g]] = cell
-                families += [ids, ids.T]
-            for dom in ("group", "campus"):
-                if by_dom[dom].height:
-                    families.append(by_dom[dom]["_cell"].to_numpy()[None, :])
-            n_of = dict(zip(part["_cell"].to_list(), part["n"].fill_null(0).to_list(), strict=True))
-            for ids in families:
-                n = np.where(ids >= 0, np.vectorize(lambda i: n_of.get(int(i), 0))(ids), 0).astype(np.int64)
-                sup = np.where(ids >= 0, np.vectorize(lambda i: state.get(int(i), False))(ids), False).astype(bool)
-                new = _protect(n, sup)
-                for cell in ids[new & ~sup]:
-                    state[int(cell)] = True
-                    newly.add(int(cell))
-                    changed = True
-    if not newly:
+    keys = ["statistic", "item", "domain", "group", "campus"]
+    cells = rows.group_by(keys, maintain_order=True).agg(pl.col("n").max(), pl.col("suppressed").any())
+    touched = cells.filter(pl.col("suppressed")).select("statistic", "item").unique()
+    cells = cells.join(touched, on=["statistic", "item"], how="semi", nulls_equal=True)
+    marks = []
+    for (statistic, item), part in cells.group_by(["statistic", "item"], maintain_order=True):
+        for domain, group, campus in _protect_item(part):
+            marks.append((statistic, item, domain, group, campus))
+    if not marks:
         return rows
-    marked = cells.filter(pl.col("_cell").is_in(sorted(newly))).select(
-        "statistic", "item", "domain", "group", "campus", pl.lit(True).alias("_secondary")
-    )
-    out = rows.join(marked, on=["statistic", "item", "domain", "group", "campus"], how="left", nulls_equal=True)
-    out = out.with_columns((pl.col("suppressed") | pl.col("_secondary").fill_null(False)).alias("suppressed")).drop(
-        "_secondary"
-    )
-    return _blank(out)
+    marked = pl.DataFrame(marks, schema=keys, orient="row").with_columns(pl.lit(True).alias("_secondary"))
+    out = rows.join(marked, on=keys, how="left", nulls_equal=True)
+    out = out.with_columns((pl.col("suppressed") | pl.col("_secondary").fill_null(False)).alias("suppressed"))
+    return _blank(out.drop("_secondary"))

@@ -118,7 +118,7 @@ def _item_average_stats(y: np.ndarray, valid: np.ndarray, dset: DomainSet, desig
             shares[:, j] = num / totals[:, j]
     k_dom = (totals > 0).sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        score = np.nanmean(np.where(totals > 0, shares, np.nan), axis=1) if k else np.full(dset.size, np.nan)
+        score = np.where(totals > 0, shares, 0.0).sum(axis=1) / k_dom
         # z_i = (1/K_d) Σ_k valid_ik w_i (y_ik - R_dk) / W_dk
         contrib = np.where(valid & inside[:, None], (w[:, None] * (y - np.nan_to_num(shares[d]))) / totals[d], 0.0)
     contrib = np.nan_to_num(contrib, nan=0.0, posinf=0.0, neginf=0.0)
