@@ -45,18 +45,20 @@ def join_split_columns(table: TextTable, form: FormView, file: str) -> TextTable
         joined: list[str | None] = []
         for row in rows:
             selected = []
+            valid = True
             for choice in known:
                 value = row[split[choice]]
                 if value in ("1", "0") or value is None:
                     if value == "1":
                         selected.append(choice)
                 else:
+                    valid = False
                     problems.append(Problem.at(file, row[ROW], split[choice], "exchange.split_value", value=value))
             any_value = any(row[split[c]] is not None for c in known)
             derived = " ".join(selected) if selected else None
             if item in row:
                 summary = row[item]
-                if any_value and set((summary or "").split()) != set(selected):
+                if valid and any_value and set((summary or "").split()) != set(selected):
                     problems.append(
                         Problem.at(file, row[ROW], item, "exchange.split_mismatch",
                                    value=summary or "", detail=derived or "")

@@ -29,6 +29,8 @@ class FormView:
     labels: dict[str, str] = field(default_factory=dict)
     #: Choices of each select column: choice name → choice label, in form order.
     choices: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: Enclosing group of each item: (group name, group label) — KoboToolbox header prefixes.
+    blocks: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -69,7 +71,11 @@ def form_view(questionnaire: Any = None) -> FormView:
     multiple: set[str] = set()
     labels: dict[str, str] = {}
     choices: dict[str, dict[str, str]] = {}
+    block_labels = {b.name: str(b.label or "") for b in getattr(questionnaire, "blocks", [])}
+    blocks: dict[str, tuple[str, str]] = {}
     for item in questionnaire.items:
+        if item.block:
+            blocks[item.name] = (item.block, block_labels.get(item.block, ""))
         name = item.name
         if name not in RESPONSE_ID_COLUMNS:
             items.append(name)
@@ -78,4 +84,4 @@ def form_view(questionnaire: Any = None) -> FormView:
         labels[name] = str(item.label or "")
         if item.choices:
             choices[name] = _choice_map(item.choices)
-    return FormView(tuple(items), frozenset(multiple), labels, choices)
+    return FormView(tuple(items), frozenset(multiple), labels, choices, blocks)

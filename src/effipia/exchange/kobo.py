@@ -28,23 +28,33 @@ def _is_metadata(name: str) -> bool:
 
 
 def _column_name(header: str, form: FormView, by_label: dict[str, str]) -> str:
-    """Codebook name of a Kobo header (``group/…/name``, ``…/item/choice`` or labels)."""
+    """Codebook name of a Kobo header (``group/…/name``, ``…/item/choice``, or labels).
+
+    A header that cannot be resolved is returned unchanged, so that validation reports
+    it as an unknown column.
+    """
     known = set(form.columns)
-    if header in known:
-        return header
-    if header in by_label:
-        return by_label[header]
+
+    def resolve(text: str) -> str | None:
+        if text in known:
+            return text
+        if text in by_label:
+            return by_label[text]
+        last = text.rsplit("/", 1)[-1]
+        return last if last in known else None
+
+    found = resolve(header)
+    if found is not None:
+        return found
     parts = header.split("/")
-    if len(parts) >= 2:
-        item = parts[-2] if parts[-2] in known else by_label.get(parts[-2])
+    for cut in range(len(parts) - 1, 0, -1):
+        item = resolve("/".join(parts[:cut]))
         if item in form.multiple:
-            choice = parts[-1]
+            choice = "/".join(parts[cut:])
             names = form.choices.get(item, {})
             if choice not in names:
-                choice = next((n for n, lab in names.items() if lab == choice), choice)
+                choice = next((n for n, label in names.items() if label == choice), choice)
             return f"{item}/{choice}"
-        last = parts[-1]
-        return last if last in known else by_label.get(last, last)
     return header
 
 
@@ -90,11 +100,25 @@ def _label_values(frame: pl.DataFrame, form: FormView) -> pl.DataFrame:
     return frame.with_columns(updates) if updates else frame
 
 
+def _labels_to_names(form: FormView) -> dict[str, str]:
+    """Header label → column name, for labels unique in the form (alone or « group label/label »)."""
+    candidates: dict[str, set[str]] = {}
+    for name, label in form.labels.items():
+        if not label:
+            continue
+        candidates.setdefault(label, set()).add(name)
+        block = form.blocks.get(name)
+        if block and block[1]:
+            candidates.setdefault(f"{block[1]}/{label}", set()).add(name)
+    # A label shared by two questions (« Ressources financières ») cannot name a column.
+    return {label: names.pop() for label, names in candidates.items() if len(names) == 1}
+
+
 def normalise_kobo(table: TextTable, form: FormView, file: str) -> TextTable:
     """Turn a KoboToolbox export read as text into codebook columns and choice names."""
     frame = table.frame
     problems = list(table.problems)
-    by_label = {label: name for name, label in form.labels.items() if label}
+    by_label = _labels_to_names(form)
     keep: dict[str, str] = {}
     for header in frame.columns:
         if header == ROW or _is_metadata(header):
