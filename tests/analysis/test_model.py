@@ -219,3 +219,9 @@ def test_live_r_cross_check(rscript, tmp_path):
     assert nb.alpha == pytest.approx(1.0 / live["negbin"]["theta"], rel=1e-4)
     assert not math.isnan(nb.equal_uninvolved_p)
     assert np.isfinite(list(nb.bse.values())).all()
+
+
+def test_without_consortium_columns_only_autre_is_modelled():
+    df = _responses(HAND).drop(["consortium", "pia_concerned"])
+    frame = model.model_frame(df)
+    assert set(frame["category"]) == {"autre"}  # other groups have no involvement answer

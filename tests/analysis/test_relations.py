@@ -133,3 +133,27 @@ def test_rows_all_statistics_and_absent_block():
     assert out["title"].null_count() == 0
     no_block = _frame().drop([*ITEMS, "rel_new"])
     assert relations.rows(no_block).height == 0
+
+
+def test_design_with_campus_clusters_is_used():
+    from effipia.analysis.domains import Design
+
+    frame = _frame()
+    plain = relations.rows(frame, min_n=1)
+    design = Design(cluster=np.array([0, 0, 0, 1, 1, 1]))
+    clustered = relations.rows(frame, design=design, min_n=1)
+
+    def se(df):
+        return df.filter((pl.col("statistic") == "tableau_2") & (pl.col("item") == "rel_1")
+                         & (pl.col("domain") == "ensemble"))["se"][0]
+
+    # same estimate, different (campus-clustered) standard error
+    assert _value(clustered, statistic="tableau_2", item="rel_1", domain="ensemble") == pytest.approx(60.0)
+    assert se(clustered) != pytest.approx(se(plain))
+
+
+def test_compute_includes_these_statistics():
+    from effipia.analysis.compute import compute
+
+    out = compute(_frame(), min_n=1, include=["relations", "model"])
+    assert {"tableau_2", "relations_count", "rel_new", "relations_graph"} <= set(out["statistic"])

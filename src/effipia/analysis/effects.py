@@ -28,6 +28,7 @@ from functools import cache
 import polars as pl
 
 from effipia import nomenclatures
+from effipia.analysis.domains import Design
 from effipia.analysis.layout import DOMAIN_SETS, empty_rows
 from effipia.analysis.shares import share_rows
 from effipia.errors import message
@@ -110,7 +111,7 @@ def _has_expectations(responses: pl.DataFrame) -> bool:
 
 
 def expectations_rows(
-    responses: pl.DataFrame, *, weights=None, min_n: int = 5, domains: Sequence[str] = DOMAIN_SETS
+    responses: pl.DataFrame, *, weights=None, min_n: int = 5, domains: Sequence[str] = DOMAIN_SETS, sets=None
 ) -> pl.DataFrame:
     """Rows ``expectations``: share (percent) choosing each expectation (``item`` = choice code).
 
@@ -123,7 +124,7 @@ def expectations_rows(
     codes = list(dict.fromkeys(code for group in expectation_lists().values() for code, _ in group))
     out = share_rows(
         frame, codes, statistic="expectations", answers=[1], base="all", domains=domains,
-        weights=weights, min_n=min_n, title=_title("expectations"),
+        weights=weights, min_n=min_n, title=_title("expectations"), sets=sets,
     )
     # A choice not offered to a group has an empty base there: not a statistic of that group.
     return out.filter(pl.col("n") > 0)
@@ -152,22 +153,22 @@ def top_expectations(
 
 
 def benefits_rows(
-    responses: pl.DataFrame, *, weights=None, min_n: int = 5, domains: Sequence[str] = DOMAIN_SETS
+    responses: pl.DataFrame, *, weights=None, min_n: int = 5, domains: Sequence[str] = DOMAIN_SETS, sets=None
 ) -> pl.DataFrame:
     """Rows ``benefits``: share (percent) answering 1 to each benefit or workload item."""
     return share_rows(
         responses, list(BENEFIT_ITEMS), statistic="benefits", answers=[1], base="all", domains=domains,
-        weights=weights, min_n=min_n, title=_title("benefits"),
+        weights=weights, min_n=min_n, title=_title("benefits"), sets=sets,
     )
 
 
 def collab_rows(
-    responses: pl.DataFrame, *, weights=None, min_n: int = 5, domains: Sequence[str] = DOMAIN_SETS
+    responses: pl.DataFrame, *, weights=None, min_n: int = 5, domains: Sequence[str] = DOMAIN_SETS, sets=None
 ) -> pl.DataFrame:
     """Rows ``collab``: split (percent) of the five collaboration/competition answers, NA left out."""
     return share_rows(
         responses, ["collab"], statistic="collab", answers=[1, 2, 3, 4, 5], base="exclude_na", domains=domains,
-        weights=weights, min_n=min_n, title=_title("collab"),
+        weights=weights, min_n=min_n, title=_title("collab"), sets=sets,
     )
 
 
@@ -186,7 +187,7 @@ def _intl_contrib_all(responses: pl.DataFrame) -> pl.Expr:
 
 
 def international_rows(
-    responses: pl.DataFrame, *, weights=None, min_n: int = 5, domains: Sequence[str] = DOMAIN_SETS
+    responses: pl.DataFrame, *, weights=None, min_n: int = 5, domains: Sequence[str] = DOMAIN_SETS, sets=None
 ) -> pl.DataFrame:
     """Rows ``international`` (report section 5); see the module docstring for the bases."""
     present = [c for c in ("intl_strategy", "intl_pia_effect", "intl_parcours", "intl_known", "intl_contrib",
@@ -197,7 +198,7 @@ def international_rows(
     if "intl_contrib" in responses.columns:
         frame = frame.with_columns(pl.col("intl_contrib").alias("__intl_contrib_aware"))
     common = dict(statistic="international", weights=weights, min_n=min_n, domains=domains,
-                  title=_title("international"))
+                  title=_title("international"), sets=sets)
     parts = [
         share_rows(frame, ["intl_strategy", "intl_parcours"], answers=[1, 2, 3, 9], base="all", **common),
         share_rows(frame, ["intl_pia_effect"], answers=[1, 2, 3], base="exclude_na", **common),
@@ -226,17 +227,21 @@ def rows(
     partners: pl.DataFrame | None = None,
     campuses: pl.DataFrame | None = None,
     weights=None,
+    design: Design | None = None,
+    sets=None,
     min_n: int = 5,
 ) -> pl.DataFrame:
     """Every declared-effect statistic: ``expectations``, ``benefits``, ``collab``, ``international``.
 
-    Blocks absent from the response frame produce no rows.
+    ``design`` (weights, clusters, calibration) takes precedence over ``weights``; ``sets``:
+    precomputed domain sets. Blocks absent from the response frame produce no rows.
     """
+    w = design if design is not None else weights
     return pl.concat(
         [
-            expectations_rows(responses, weights=weights, min_n=min_n),
-            benefits_rows(responses, weights=weights, min_n=min_n),
-            collab_rows(responses, weights=weights, min_n=min_n),
-            international_rows(responses, weights=weights, min_n=min_n),
+            expectations_rows(responses, weights=w, min_n=min_n, sets=sets),
+            benefits_rows(responses, weights=w, min_n=min_n, sets=sets),
+            collab_rows(responses, weights=w, min_n=min_n, sets=sets),
+            international_rows(responses, weights=w, min_n=min_n, sets=sets),
         ]
     )

@@ -130,7 +130,8 @@ def model_frame(responses: pl.DataFrame) -> pl.DataFrame:
     else:
         involved = pl.lit(None, dtype=pl.Int64)
     frame = pl.concat(
-        [counts, responses.select(involved.cast(pl.Int64).alias("involved"))], how="horizontal"
+        [counts, responses.with_columns(involved.cast(pl.Int64).alias("__involved")).select(
+            pl.col("__involved").alias("involved"))], how="horizontal"
     ).with_columns(
         pl.when(pl.col("category") == _NOT_ASKED).then(None).otherwise(pl.col("involved")).alias("involved")
     )
@@ -350,6 +351,7 @@ def rows(
     partners: pl.DataFrame | None = None,
     campuses: pl.DataFrame | None = None,
     weights=None,
+    design: Design | None = None,
     min_n: int = 5,
     family: str = "auto",
 ) -> pl.DataFrame:
@@ -369,6 +371,8 @@ def rows(
 
     if not relation_items(responses):
         return empty_rows()
+    if design is not None:
+        weights = design.weights
     if isinstance(weights, Design):
         weights = weights.weights
     try:

@@ -217,7 +217,9 @@ def graph_figures(graph: nx.DiGraph) -> dict[str, object]:
     }
 
 
-def tableau_2_rows(responses: pl.DataFrame, *, weights=None, min_n: int = 5, domains=DOMAIN_SETS) -> pl.DataFrame:
+def tableau_2_rows(
+    responses: pl.DataFrame, *, weights=None, min_n: int = 5, domains=DOMAIN_SETS, sets=None
+) -> pl.DataFrame:
     """Rows ``tableau_2``: share (percent) of respondents relating to each of the 16 categories.
 
     One row per relation item × domain (``answer = "1"``); the base is every respondent who
@@ -225,20 +227,22 @@ def tableau_2_rows(responses: pl.DataFrame, *, weights=None, min_n: int = 5, dom
     """
     return share_rows(
         responses, relation_items(responses), statistic="tableau_2", answers=[1], base="all",
-        domains=domains, weights=weights, min_n=min_n, title=title("tableau_2"),
+        domains=domains, weights=weights, min_n=min_n, title=title("tableau_2"), sets=sets,
     )
 
 
-def rel_new_rows(responses: pl.DataFrame, *, weights=None, min_n: int = 5, domains=DOMAIN_SETS) -> pl.DataFrame:
+def rel_new_rows(
+    responses: pl.DataFrame, *, weights=None, min_n: int = 5, domains=DOMAIN_SETS, sets=None
+) -> pl.DataFrame:
     """Rows ``rel_new``: share (percent) who met new types of partners through the campus."""
     return share_rows(
         responses, ["rel_new"], statistic="rel_new", answers=[1], base="all",
-        domains=domains, weights=weights, min_n=min_n, title=title("rel_new"),
+        domains=domains, weights=weights, min_n=min_n, title=title("rel_new"), sets=sets,
     )
 
 
 def relations_count_rows(
-    responses: pl.DataFrame, *, weights=None, min_n: int = 5, domains=DOMAIN_SETS
+    responses: pl.DataFrame, *, weights=None, min_n: int = 5, domains=DOMAIN_SETS, sets=None
 ) -> pl.DataFrame:
     """Rows ``relations_count``: mean number of related categories per domain (Illustration 4).
 
@@ -252,7 +256,7 @@ def relations_count_rows(
     values = counts.fill_null(0).cast(pl.Float64).to_numpy()
     design = _design(weights)
     parts = []
-    for dset in domain_sets(responses, domains):
+    for dset in sets if sets is not None else domain_sets(responses, domains):
         stats = domain_mean_stats(values, dset.index, dset.size, valid=valid, **design.kernel_args())
         parts.append(
             stats_rows(stats, dset, statistic="relations_count", item="n_categories", answers=[None],
@@ -267,19 +271,24 @@ def rows(
     partners: pl.DataFrame | None = None,
     campuses: pl.DataFrame | None = None,
     weights=None,
+    design: Design | None = None,
+    sets=None,
     min_n: int = 5,
 ) -> pl.DataFrame:
     """Every relations statistic: ``tableau_2``, ``relations_count``, ``rel_new``, ``relations_graph``.
 
+    ``weights``: per-respondent weights, or ``design`` (a :class:`Design`: weights, campus
+    clusters, calibration) which takes precedence; ``sets``: precomputed domain sets.
     Empty when the response frame holds no relation item (block not collected).
     """
     if not relation_items(responses):
         return empty_rows()
+    w = design if design is not None else weights
     return pl.concat(
         [
-            tableau_2_rows(responses, weights=weights, min_n=min_n),
-            relations_count_rows(responses, weights=weights, min_n=min_n),
-            rel_new_rows(responses, weights=weights, min_n=min_n),
-            relations_graph_rows(responses, weights=weights, min_n=min_n),
+            tableau_2_rows(responses, weights=w, min_n=min_n, sets=sets),
+            relations_count_rows(responses, weights=w, min_n=min_n, sets=sets),
+            rel_new_rows(responses, weights=w, min_n=min_n, sets=sets),
+            relations_graph_rows(responses, weights=w, min_n=min_n),
         ]
     )
