@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from pathlib import Path
 
 import typer
@@ -10,14 +9,6 @@ from babel.numbers import format_decimal
 
 from effipia.cli.app import open_store, reporting_errors, responses_app
 from effipia.errors import message
-
-
-class ExportFormat(StrEnum):
-    csv = "csv"
-    xlsx = "xlsx"
-    parquet = "parquet"
-    sav = "sav"
-    dta = "dta"
 
 
 def _n(value: int) -> str:
@@ -57,7 +48,7 @@ def import_command(
 @responses_app.command("export")
 def export_command(
     ctx: typer.Context,
-    fmt: ExportFormat = typer.Option(..., "--format", help="Format du fichier : csv, xlsx, parquet, sav (SPSS) ou dta (Stata)."),
+    fmt: str = typer.Option(..., "--format", help="Format du fichier : csv, xlsx, parquet, sav (SPSS) ou dta (Stata)."),
     out: Path = typer.Option(..., "--out", help="Fichier à écrire."),
     campaign: str = typer.Option(None, "--campaign", help="Campagne à exporter ; facultatif s'il n'y en a qu'une."),
 ) -> None:
@@ -67,7 +58,7 @@ def export_command(
     with reporting_errors():
         store = open_store(ctx)
         try:
-            report = export_responses(store, out, fmt.value, campaign)
+            report = export_responses(store, out, fmt.lower(), campaign)
         finally:
             store.close()
     typer.echo(

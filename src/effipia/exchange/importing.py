@@ -168,6 +168,16 @@ def _canonical(frame: pl.DataFrame, form: FormView) -> pl.DataFrame:
     return conform(frame, {**RESPONSE_ID_COLUMNS, **items})
 
 
+def _export_format(fmt: Format | str) -> Format:
+    try:
+        found = Format(fmt)
+    except ValueError:
+        found = None
+    if found in (None, Format.KOBO):
+        raise EffipiaError("exchange.unknown_export_format", format=str(fmt))
+    return found
+
+
 def export_responses(
     store: Any,
     path: str | Path,
@@ -183,9 +193,10 @@ def export_responses(
     ``extra`` / ``extra_labels``: derived columns keyed by ``respondent_id`` (e.g. scores)
     added after the answers (see :func:`~effipia.exchange.writers.write_response_file`).
     """
+    fmt = _export_format(fmt)
     name = store.resolve_campaign(campaign)
     frame = store.responses(name)
     form = form_view(_questionnaire(questionnaire))
     written = write_response_file(frame, path, fmt, form=form, extra=extra, extra_labels=extra_labels)
     columns = frame.width + (extra.width - 1 if extra is not None else 0)
-    return ExportReport(campaign=name, path=written, format=Format(fmt), rows=frame.height, columns=columns)
+    return ExportReport(campaign=name, path=written, format=fmt, rows=frame.height, columns=columns)
