@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 
 from effipia.errors import EffipiaError
-from effipia.territories import build_territories, write_maps
+from effipia.territories import build_territories, save_maps
 from effipia.territories.interactive import render_interactive_map
 
 # Real lycées: three in Ille-et-Vilaine (exact via the annuaire), two in Paris, one in Guadeloupe
@@ -51,7 +51,7 @@ def result(annuaire_path):
 @pytest.fixture(scope="module")
 def maps(result, tmp_path_factory):
     out = tmp_path_factory.mktemp("maps")
-    return out, write_maps(result, out)
+    return out, save_maps(result, out)
 
 
 def test_every_map_is_written(maps):
@@ -60,12 +60,13 @@ def test_every_map_is_written(maps):
     assert names == [
         "campus/A.png", "campus/A.svg", "campus/B.png", "campus/B.svg",
         "carte_interactive.html", "carte_nationale.png", "carte_nationale.svg",
+        "carte_regions.png", "carte_regions.svg",
     ]
 
 
 def test_svg_files_are_valid_svg_with_hatching_and_text(maps):
     out, _ = maps
-    for name in ("carte_nationale.svg", "campus/A.svg"):
+    for name in ("carte_nationale.svg", "campus/A.svg", "carte_regions.svg"):
         root = ET.parse(out / name).getroot()
         assert root.tag == "{http://www.w3.org/2000/svg}svg"
     national = (out / "carte_nationale.svg").read_text(encoding="utf-8")

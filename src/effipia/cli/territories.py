@@ -18,7 +18,13 @@ _ANNUAIRE_HELP = (
 )
 
 
-def _build(ctx: typer.Context, campaign: str | None, annuaire: Path | None):
+_NATIONAL_HELP = (
+    "Liste nationale des campus (CSV avec une colonne region) : la répartition régionale des "
+    "campus est comparée à celle de l'ensemble des campus."
+)
+
+
+def _build(ctx: typer.Context, campaign: str | None, annuaire: Path | None, national: Path | None = None):
     from effipia.territories import build_territories
 
     store = open_store(ctx)
@@ -30,7 +36,7 @@ def _build(ctx: typer.Context, campaign: str | None, annuaire: Path | None):
         store.close()
     if campuses.height == 0:
         raise EffipiaError("territories.no_campus")
-    result = build_territories(campuses, partners, annuaire=annuaire)
+    result = build_territories(campuses, partners, annuaire=annuaire, national=national)
     if result.problems:
         echo_err(message("territories_cli.warnings", count=format_decimal(len(result.problems), locale="fr_FR")))
         for problem in result.problems:
@@ -44,14 +50,15 @@ def territories_command(
     out: Path = typer.Option(..., "--out", help="Dossier où écrire territories.csv, schools.csv et les fichiers annexes."),
     campaign: str = typer.Option(None, "--campaign", help=_CAMPAIGN_HELP),
     annuaire: Path = typer.Option(None, "--annuaire", help=_ANNUAIRE_HELP),
+    national: Path = typer.Option(None, "--national", help=_NATIONAL_HELP),
 ) -> None:
     """Indicateurs territoriaux de chaque campus (lycées, départements, académies, régions,
     surface de l'enveloppe convexe, plus grande distance, distance à l'établissement support)."""
-    from effipia.territories import write_territories
+    from effipia.territories import save_territories
 
     with reporting_errors():
-        result = _build(ctx, campaign, annuaire)
-        paths = write_territories(result, out)
+        result = _build(ctx, campaign, annuaire, national)
+        paths = save_territories(result, out)
     rows = {"territories.csv": result.indicators.height, "schools.csv": result.schools.height}
     for path in paths:
         if path.name in rows:
@@ -69,12 +76,15 @@ def map_command(
         help="Adresse de tuiles web pour le fond de la carte interactive (https://…/{z}/{x}/{y}.png) ; "
         "par défaut la carte n'utilise que les contours fournis et fonctionne hors ligne.",
     ),
+    national: Path = typer.Option(None, "--national", help=_NATIONAL_HELP),
 ) -> None:
     """Cartes des territoires : carte nationale, une carte par campus (SVG et PNG) et carte
     interactive de tous les campus (HTML autonome, filtres par campus et filière)."""
-    from effipia.territories import write_maps
+    from effipia.territories import save_maps
+    from effipia.territories.interactive import check_tiles
 
     with reporting_errors():
-        result = _build(ctx, campaign, annuaire)
-        paths = write_maps(result, out, tiles=tiles)
+        check_tiles(tiles)
+        result = _build(ctx, campaign, annuaire, national)
+        paths = save_maps(result, out, tiles=tiles)
     typer.echo(message("territories_cli.maps_written", count=format_decimal(len(paths), locale="fr_FR"), path=out))

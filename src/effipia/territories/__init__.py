@@ -1,7 +1,8 @@
 """Territories: reference geography, school geolocation, territory indicators, companies, maps.
 
 Pipeline: :func:`build_territories` (registry frames → :class:`Territories`), then
-:func:`write_territories` (CSV files) and :func:`write_maps` (SVG/PNG and interactive HTML).
+:func:`save_territories` (CSV files) and :func:`save_maps` (SVG/PNG and interactive HTML);
+:func:`write_territories` / :func:`write_maps` do both from the registry frames.
 Reference data (lycées, boundaries, NAF, Sirene, INSEE counts) is loaded through
 :mod:`effipia.territories.reference`.
 """
@@ -10,11 +11,20 @@ from effipia.territories.annuaire import read_annuaire
 from effipia.territories.companies import describe_companies, naf_section, size_distribution, size_group
 from effipia.territories.geolocate import locate_schools
 from effipia.territories.indicators import compare_territories, locate_supports, territory_indicators
-from effipia.territories.pipeline import Territories, build_territories, write_maps, write_territories
+from effipia.territories.pipeline import (
+    Territories,
+    build_territories,
+    save_maps,
+    save_territories,
+    write_maps,
+    write_territories,
+)
 
 __all__ = [
     "Territories",
     "build_territories",
+    "save_territories",
+    "save_maps",
     "write_territories",
     "write_maps",
     "read_annuaire",

@@ -19,13 +19,14 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.patches import PathPatch  # noqa: E402
 import polars as pl  # noqa: E402
 from babel.numbers import format_decimal  # noqa: E402
 from shapely.geometry import MultiPoint, box  # noqa: E402
 
 from effipia.territories.reference import academie_outlines, boundaries  # noqa: E402
 
-__all__ = ["national_map", "campus_map", "METROPOLE"]
+__all__ = ["national_map", "campus_map", "region_map", "METROPOLE"]
 
 #: Lambert-93 box of metropolitan France (Corsica included), metres.
 METROPOLE = box(50_000, 6_030_000, 1_250_000, 7_130_000)
@@ -159,3 +160,44 @@ def campus_map(
     ax.set_title(f"{title} : {format_decimal(kept.height, locale='fr_FR')} établissement(s)", fontsize=10)
     fig.text(0.02, 0.01, _caption(left_out), fontsize=7)
     return _save(fig, Path(stem))
+
+
+def region_map(region_counts: pl.DataFrame, stem: str | os.PathLike[str], title: str = "Campus par région") -> list[Path]:
+    """Metropolitan regions shaded by number of campuses (grey levels, the number written in
+    each region); ``region_counts`` has ``region`` (names) and ``n``. Writes ``stem``.svg and .png."""
+    from effipia.territories.characterise import normalise_region
+
+    regions = boundaries("regions")
+    regions = regions[regions.geometry.intersects(METROPOLE)].copy()
+    names = normalise_region(pl.Series(regions["name"].tolist())).to_list()
+    counts = dict(region_counts.select("region", "n").iter_rows())
+    regions["n"] = [counts.get(name, 0) for name in names]
+    top = max(regions["n"].max(), 1)
+    fig, ax = plt.subplots(figsize=(7.5, 7.5))
+    for geom, n in zip(regions.geometry, regions["n"], strict=True):
+        grey = str(round(1 - 0.7 * n / top, 3))  # 1 = white (none) … 0.3 = dark grey (most)
+        ax.add_patch(PathPatch(_path(geom), facecolor=grey, edgecolor="black", linewidth=0.8))
+        point = geom.representative_point()
+        ax.annotate(format_decimal(n, locale="fr_FR"), (point.x, point.y), ha="center", va="center", fontsize=10,
+                    bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "black", "linewidth": 0.4})
+    ax.set_xlim(METROPOLE.bounds[0], METROPOLE.bounds[2])
+    ax.set_ylim(METROPOLE.bounds[1], METROPOLE.bounds[3])
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+    ax.set_title(title, fontsize=11)
+    fig.text(0.02, 0.01, "Nombre de campus par région (plus le gris est foncé, plus il y en a).", fontsize=7)
+    return _save(fig, Path(stem))
+
+
+def _path(geom):
+    """A matplotlib path of a (multi)polygon, holes included."""
+    from matplotlib.path import Path as MplPath
+
+    polygons = getattr(geom, "geoms", [geom])
+    vertices, codes = [], []
+    for polygon in polygons:
+        for ring in [polygon.exterior, *polygon.interiors]:
+            coords = list(ring.coords)
+            vertices += coords
+            codes += [MplPath.MOVETO] + [MplPath.LINETO] * (len(coords) - 2) + [MplPath.CLOSEPOLY]
+    return MplPath(vertices, codes)

@@ -1,9 +1,10 @@
 """The territories stage in one call: registry frames in, located schools, indicators and maps out.
 
 :func:`build_territories` runs geolocation, support placement, indicators, the
-comparison across campuses and the company descriptors; :func:`write_territories` and
-:func:`write_maps` write the files of the ``effipia territories`` and ``effipia map``
-commands.
+comparison across campuses and the company descriptors; :func:`save_territories` and
+:func:`save_maps` write the files of the ``effipia territories`` and ``effipia map``
+commands from its result; :func:`write_territories` and :func:`write_maps` do both steps
+from the registry frames.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import polars as pl
 
 from effipia.errors import Problem
 from effipia.territories.annuaire import read_annuaire
+from effipia.territories.characterise import characterise_campuses, read_national_list
 from effipia.territories.companies import describe_companies
 from effipia.territories.geolocate import locate_schools
 from effipia.territories.indicators import (
@@ -26,7 +28,15 @@ from effipia.territories.indicators import (
     territory_indicators,
 )
 
-__all__ = ["Territories", "build_territories", "write_territories", "write_maps", "SCHOOLS_CSV_COLUMNS"]
+__all__ = [
+    "Territories",
+    "build_territories",
+    "save_territories",
+    "save_maps",
+    "write_territories",
+    "write_maps",
+    "SCHOOLS_CSV_COLUMNS",
+]
 
 #: Columns of ``schools.csv`` (contract), then the distance to the support.
 SCHOOLS_CSV_COLUMNS = [
@@ -45,6 +55,7 @@ class Territories:
     indicators: pl.DataFrame  # one row per campus, TERRITORY_COLUMNS
     comparison: pl.DataFrame  # indicators + rank_spread, profile
     companies: pl.DataFrame
+    characterisation: dict[str, pl.DataFrame] = field(default_factory=dict)  # region, academie, year_created
     problems: list[Problem] = field(default_factory=list)
 
 
@@ -52,16 +63,21 @@ def build_territories(
     campuses: pl.DataFrame,
     partners: pl.DataFrame,
     annuaire: str | os.PathLike[str] | pl.DataFrame | None = None,
+    national: str | os.PathLike[str] | pl.DataFrame | None = None,
     file: str = "partenaires",
 ) -> Territories:
     """Compute the territories of every campus from the registry frames.
 
     ``annuaire`` is an Annuaire de l'éducation file (path) or an already read frame; without
-    it schools sit at their département centroid (approximate). Problems (bad or unknown
-    UAI, SIRET, NAF, size class) are collected, never raised: the caller decides.
+    it schools sit at their département centroid (approximate). ``national`` is a national
+    list of campuses (path or frame with a ``region`` column) to compare regions with.
+    Problems (bad or unknown UAI, SIRET, NAF, size class) are collected, never raised: the
+    caller decides.
     """
     if annuaire is not None and not isinstance(annuaire, pl.DataFrame):
         annuaire = read_annuaire(annuaire)
+    if national is not None and not isinstance(national, pl.DataFrame):
+        national = read_national_list(national)
     schools, problems = locate_schools(partners, annuaire, file=file)
     supports = locate_supports(campuses, partners, schools)
     indicators = territory_indicators(campuses, schools, supports)
@@ -73,13 +89,41 @@ def build_territories(
         indicators=indicators,
         comparison=compare_territories(indicators),
         companies=companies,
+        characterisation=characterise_campuses(campuses, national),
         problems=problems + company_problems,
     )
 
 
-def write_territories(result: Territories, out: str | os.PathLike[str]) -> list[Path]:
+def write_territories(
+    campuses: pl.DataFrame,
+    partners: pl.DataFrame,
+    out: str | os.PathLike[str],
+    annuaire: str | os.PathLike[str] | pl.DataFrame | None = None,
+    national: str | os.PathLike[str] | pl.DataFrame | None = None,
+) -> list[Path]:
+    """Build the territories of ``campuses``/``partners`` and write the CSV files of :func:`save_territories`."""
+    return save_territories(build_territories(campuses, partners, annuaire=annuaire, national=national), out)
+
+
+def write_maps(
+    campuses: pl.DataFrame,
+    partners: pl.DataFrame,
+    out: str | os.PathLike[str],
+    annuaire: str | os.PathLike[str] | pl.DataFrame | None = None,
+    tiles: str | None = None,
+    national: str | os.PathLike[str] | pl.DataFrame | None = None,
+) -> list[Path]:
+    """Build the territories of ``campuses``/``partners`` and write the maps of :func:`save_maps`."""
+    from effipia.territories.interactive import check_tiles
+
+    check_tiles(tiles)
+    return save_maps(build_territories(campuses, partners, annuaire=annuaire, national=national), out, tiles=tiles)
+
+
+def save_territories(result: Territories, out: str | os.PathLike[str]) -> list[Path]:
     """Write ``territories.csv``, ``schools.csv``, ``supports.csv``, ``comparison.csv``,
-    ``companies.csv`` and ``problems.csv`` (French reasons) to ``out``; return the paths."""
+    ``companies.csv``, ``problems.csv`` (French reasons) and the characterisation tables
+    ``campus_<table>.csv`` (region, academie, year_created) to ``out``; return the paths."""
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
     files = {
@@ -98,6 +142,7 @@ def write_territories(result: Territories, out: str | os.PathLike[str]) -> list[
             schema={"column": pl.String, "code": pl.String, "partner_id": pl.String, "reason": pl.String},
         ),
     }
+    files |= {f"campus_{name}.csv": table for name, table in result.characterisation.items()}
     written = []
     for name, frame in files.items():
         path = folder / name
@@ -106,15 +151,17 @@ def write_territories(result: Territories, out: str | os.PathLike[str]) -> list[
     return written
 
 
-def write_maps(result: Territories, out: str | os.PathLike[str], tiles: str | None = None) -> list[Path]:
-    """Write the national map, one map per campus (SVG and PNG) and the interactive map
-    (``carte_interactive.html``) to ``out``; return the paths."""
+def save_maps(result: Territories, out: str | os.PathLike[str], tiles: str | None = None) -> list[Path]:
+    """Write the national map, the map of campuses by region, one map per campus (SVG and
+    PNG) and the interactive map (``carte_interactive.html``) to ``out``; return the paths."""
     from effipia.territories.interactive import check_tiles, interactive_map
-    from effipia.territories.maps import campus_map, national_map
+    from effipia.territories.maps import campus_map, national_map, region_map
 
     check_tiles(tiles)
     folder = Path(out)
     written = national_map(result.campuses, result.schools, result.supports, folder / "carte_nationale")
+    if "region" in result.characterisation:
+        written += region_map(result.characterisation["region"], folder / "carte_regions")
     supports = {r["campus_id"]: r for r in result.supports.iter_rows(named=True)}
     for campus in result.campuses.iter_rows(named=True):
         written += campus_map(campus, result.schools, supports.get(campus["campus_id"]), folder / "campus" / _safe_name(campus["campus_id"]))
