@@ -123,7 +123,8 @@ def _check_row(
 
     category = text.get("category")
     if not category:
-        bad(col("category"), "registry.empty_category")
+        if "category" in headers:
+            bad(col("category"), "registry.empty_category")
     else:
         partner_type = recode_category(category)
         if partner_type is None:
@@ -204,8 +205,6 @@ def _read_rows(path: str | Path, campus: str | None, problems: list[Problem]) ->
         problems.append(Problem.at(table.file, table.header_line, None, "registry.missing_category_column"))
     if campus is None and "campus_id" not in columns:
         problems.append(Problem.at(table.file, table.header_line, None, "registry.missing_campus_column"))
-    if any(p.file == table.file for p in problems):
-        return []
     rows: list[_Row] = []
     for line, cells in table.rows:
         values: dict[str, object] = {c: (cells[i] if i < len(cells) else None) for c, i in columns.items()}
@@ -217,7 +216,7 @@ def _read_rows(path: str | Path, campus: str | None, problems: list[Problem]) ->
                     Problem.at(table.file, line, headers["campus_id"], "registry.campus_mismatch", value=given, campus=campus)
                 )
             checked["campus_id"] = campus
-        elif not checked.get("campus_id"):
+        elif "campus_id" in columns and not checked.get("campus_id"):
             problems.append(Problem.at(table.file, line, headers["campus_id"], "registry.empty_campus"))
         rows.append(_Row(table.file, line, checked, headers))
     return rows

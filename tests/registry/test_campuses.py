@@ -1,0 +1,95 @@
+"""Campus registry files: French headers, recoding to reference values, every problem at once."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from effipia.errors import ValidationFailed
+from effipia.registry import read_campuses
+from effipia.schema import CAMPUS_COLUMNS
+
+HEADER = (
+    "Identifiant;Nom du campus;Lettre;Filière;Région;Académie;Année de création;Excellence;"
+    "Vague PIA;Durée (années);Montant PIA (€);Structure support"
+)
+
+
+def test_french_headers_are_read_and_recoded(tmp_path, write_csv) -> None:
+    path = write_csv(
+        tmp_path / "campus.csv",
+        [
+            HEADER,
+            "CMQ-AERO;CMQ d'excellence aéronautique et spatial Occitanie;A;"
+            "Mobilité, aéronautique, transports terrestres et maritimes;occitanie;TOULOUSE;2015;oui;1;8;3 500 000;Université",
+            "CMQ-BDB;CMQ bâtiment durable Bretagne;zb;F04;Bretagne;Rennes;2016;Non;2;7;2500000;Lycée",
+        ],
+        "utf-8",
+        bom=True,
+    )
+    df = read_campuses(path)
+    expected = pl.DataFrame(
+        {
+            "campus_id": ["CMQ-AERO", "CMQ-BDB"],
+            "name": ["CMQ d'excellence aéronautique et spatial Occitanie", "CMQ bâtiment durable Bretagne"],
+            "letter": ["A", "ZB"],
+            # filieres.csv: F06 is « Mobilité, aéronautique… », F04 « Infrastructures, bâtiment… »
+            "filiere": ["F06", "F04"],
+            # spelling of departements_academies_regions.csv
+            "region": ["Occitanie", "Bretagne"],
+            "academie": ["Toulouse", "Rennes"],
+            "year_created": [2015, 2016],
+            "excellence": [1, 0],
+            "pia_wave": [1, 2],
+            "duration_years": [8, 7],
+            "pia_amount_eur": [3_500_000, 2_500_000],
+            "support_type": ["Université", "Lycée"],
+        },
+        schema=CAMPUS_COLUMNS,
+    )
+    assert df.equals(expected)
+
+
+def test_canonical_xlsx_is_accepted(tmp_path, write_xlsx) -> None:
+    path = write_xlsx(
+        tmp_path / "campus.xlsx",
+        [list(CAMPUS_COLUMNS), ["C1", "Campus un", "ZF", "F12", "Grand Est", "Nancy-Metz", 2019, 1, 5, 5, 1200000.0, None]],
+    )
+    row = read_campuses(path).to_dicts()[0]
+    assert (row["letter"], row["pia_wave"], row["pia_amount_eur"], row["academie"]) == ("ZF", 5, 1_200_000, "Nancy-Metz")
+
+
+def test_every_problem_is_reported(tmp_path, write_csv) -> None:
+    path = write_csv(
+        tmp_path / "campus.csv",
+        [
+            HEADER,
+            "C1;Campus un;A;Aéronautique;Occitanie;Toulouse;2015;oui;6;8;;",
+            "C1;;A;F01;Atlantide;Toulouse;deux mille;peut-être;1;8;;",
+            "C3;Campus trois;ZG;F01;Bretagne;Gotham;2016;non;1;8;1,5 M;",
+        ],
+        "utf-8",
+    )
+    with pytest.raises(ValidationFailed) as info:
+        read_campuses(path)
+    f = str(path)
+    assert [str(p) for p in info.value.problems] == [
+        f"{f}:2:Filière: filière inconnue : « Aéronautique »",
+        f"{f}:2:Vague PIA: valeur hors limites : 6 (attendu entre 1 et 5)",
+        f"{f}:3:Année de création: nombre entier attendu : « deux mille »",
+        f"{f}:3:Excellence: valeur non reconnue : « peut-être » (attendu : oui ou non)",
+        f"{f}:3:Identifiant: identifiant de campus en double : C1 (déjà en ligne 2)",
+        f"{f}:3:Lettre: lettre A déjà attribuée (ligne 2)",
+        f"{f}:3:Nom du campus: nom du campus manquant",
+        f"{f}:3:Région: région inconnue : « Atlantide »",
+        f"{f}:4:Académie: académie inconnue : « Gotham »",
+        f"{f}:4:Lettre: lettre invalide : « ZG » (attendu : une lettre de A à Z, ou ZA à ZF)",
+        f"{f}:4:Montant PIA (€): nombre entier attendu : « 1,5 M »",
+    ]
+
+
+def test_missing_name_column(tmp_path, write_csv) -> None:
+    path = write_csv(tmp_path / "campus.csv", ["Identifiant;Lettre", "C1;A"], "utf-8")
+    with pytest.raises(ValidationFailed) as info:
+        read_campuses(path)
+    assert [str(p) for p in info.value.problems] == [f"{path}:1:: colonne obligatoire absente : nom du campus"]

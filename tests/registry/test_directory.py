@@ -1,0 +1,212 @@
+"""Partner directories as directors send them: encodings, separators, XLSX, French
+headers, recoding, duplicates, all-or-nothing with every problem listed."""
+
+from __future__ import annotations
+
+import hashlib
+
+import polars as pl
+import pytest
+
+from effipia.errors import Problem, ValidationFailed
+from effipia.registry import read_directories
+from effipia.schema import PARTNER_COLUMNS
+
+KNOWN = ["CMQ-BDB", "CMQ-AERO"]
+
+
+def expected_id(campus: str, normalised_name: str) -> str:
+    # The documented rule: campus + first 10 hex digits of SHA-1 of "campus␟normalised name".
+    return f"{campus}-" + hashlib.sha1(f"{campus}\x1f{normalised_name}".encode()).hexdigest()[:10]
+
+
+def problems(exc: pytest.ExceptionInfo[ValidationFailed]) -> list[str]:
+    return [str(p) for p in exc.value.problems]
+
+
+def test_utf8_bom_semicolon_file_for_one_campus(tmp_path, write_csv) -> None:
+    path = write_csv(
+        tmp_path / "bdb.csv",
+        [
+            "Raison sociale;Catégorie;Membre du consortium;SIRET;UAI;Courriel",
+            "Lycée professionnel Abbé Pierre;Lycée professionnel;x;;0351962T;ce.0351962t@ac-rennes.fr",
+            "Google France;Entreprises;;732 829 320 00074;;",
+            "La Poste;Entreprise;non;35600000049837;;",
+            "OPCO 2i;OPCO;oui;;;",
+            "CCI Ille-et-Vilaine;Chambre de commerce et d'industrie;;;;",
+        ],
+        "utf-8",
+        bom=True,
+    )
+    result = read_directories(path, campus="CMQ-BDB", known_campuses=KNOWN)
+    df = result.partners
+    assert df.columns == list(PARTNER_COLUMNS)
+    assert result.rows_read == 5 and result.merges == []
+    by_name = {row["name"]: row for row in df.to_dicts()}
+    lycee = by_name["Lycée professionnel Abbé Pierre"]
+    assert (lycee["category"], lycee["partner_type"], lycee["consortium"], lycee["uai"]) == ("lycee", "lycee", 1, "0351962T")
+    assert lycee["partner_id"] == expected_id("CMQ-BDB", "lycee professionnel abbe pierre")
+    assert lycee["email"] == "ce.0351962t@ac-rennes.fr"
+    google = by_name["Google France"]
+    assert (google["category"], google["partner_type"], google["consortium"], google["siret"]) == (
+        "entreprise",
+        "entreprise",
+        0,  # empty cell of a present consortium column = not a member
+        "73282932000074",
+    )
+    assert by_name["La Poste"]["siret"] == "35600000049837"
+    # OPCO and CCI: survey group "autre", partner types of the « intermédiation » aggregate.
+    assert (by_name["OPCO 2i"]["category"], by_name["OPCO 2i"]["partner_type"], by_name["OPCO 2i"]["consortium"]) == ("autre", "opco", 1)
+    assert by_name["CCI Ille-et-Vilaine"]["partner_type"] == "chambre_consulaire"
+    assert set(df["campus_id"]) == {"CMQ-BDB"}
+    assert df["pia_concerned"].null_count() == 5  # no such column in the file: unknown
+
+
+def test_cp1252_comma_file_and_header_variants(tmp_path, write_csv) -> None:
+    path = write_csv(
+        tmp_path / "aero.csv",
+        [
+            "Nom de la structure,Type de partenaire,Consortium,N° SIRET,Code UAI,E-mail,Code commune",
+            "Lycée polyvalent Xavier Bichat,LPO,Oui,,0010032E,,1269",
+            "Université de Toulouse,Université,Oui,,,,31555",
+            '"Fédération des industries, mécaniques",Fédération professionnelle,Non,,,,',
+        ],
+        "cp1252",
+    )
+    df = read_directories(path, campus="CMQ-AERO", known_campuses=KNOWN).partners.sort("name")
+    assert df["name"].to_list() == [
+        "Fédération des industries, mécaniques",
+        "Lycée polyvalent Xavier Bichat",
+        "Université de Toulouse",
+    ]
+    assert df["partner_type"].to_list() == ["federation", "lycee", "universite"]
+    assert df["category"].to_list() == ["autre", "lycee", "superieur"]
+    assert df["consortium"].to_list() == [0, 1, 1]
+    assert df["commune_insee"].to_list() == [None, "01269", "31555"]  # Excel dropped Nantua's leading zero
+
+
+def test_xlsx_with_a_title_line_and_numeric_cells(tmp_path, write_xlsx) -> None:
+    path = write_xlsx(
+        tmp_path / "annuaire.xlsx",
+        [
+            ["Annuaire des partenaires du campus — automne 2022"],
+            [],
+            ["Raison sociale", "Catégorie", "Membre du consortium", "SIRET", "Code NAF", "Tranche d'effectif"],
+            ["EDF", "Grande entreprise", "X", 55208131766522, "3511Z", 53],
+            ["Association Bâtir ensemble", "Association", None, None, None, None],
+        ],
+    )
+    result = read_directories(path, campus="CMQ-BDB", known_campuses=KNOWN)
+    edf = result.partners.filter(pl.col("name") == "EDF").to_dicts()[0]
+    assert (edf["siret"], edf["naf"], edf["size_class"], edf["consortium"]) == ("55208131766522", "35.11Z", "53", 1)
+    assert result.rows_read == 2
+
+
+def test_combined_file_with_a_campus_column(tmp_path, write_csv) -> None:
+    path = write_csv(
+        tmp_path / "tous.csv",
+        ["Campus;Raison sociale;Catégorie", "CMQ-BDB;Google France;Entreprise", "CMQ-AERO;Google France;Entreprise"],
+        "utf-8",
+    )
+    df = read_directories(path, known_campuses=KNOWN).partners
+    # Same name in two campuses: two partners, not a duplicate.
+    assert sorted(df["partner_id"].to_list()) == sorted(
+        [expected_id("CMQ-BDB", "google france"), expected_id("CMQ-AERO", "google france")]
+    )
+
+
+def test_duplicates_within_a_campus_are_merged_and_reported(tmp_path, write_csv) -> None:
+    path = write_csv(
+        tmp_path / "bdb.csv",
+        [
+            "Raison sociale;Catégorie;Membre du consortium;SIRET;UAI;Courriel",
+            "Google France;Entreprise;;73282932000074;;",
+            "GOOGLE FRANCE SARL;Entreprise;x;732 829 320 00074;;contact@example.fr",
+            "Lycée Abbé Pierre;Lycée;;;0351962T;",
+            "Lycee professionnel Abbe Pierre;Lycée;;;0351962T;",
+            "Google  france;Entreprise;;;;",
+        ],
+        "utf-8",
+    )
+    result = read_directories(path, campus="CMQ-BDB", known_campuses=KNOWN)
+    assert result.rows_read == 5 and result.partners.height == 2
+    google = result.partners.filter(pl.col("siret") == "73282932000074").to_dicts()[0]
+    # The first row is kept; empty cells are filled from the merged rows; membership is kept.
+    assert (google["name"], google["email"], google["consortium"]) == ("Google France", "contact@example.fr", 1)
+    merges = {m.reason: m for m in result.merges}
+    assert merges["siret"].sources == ((str(path), 2), (str(path), 3), (str(path), 6))
+    assert merges["uai"].sources == ((str(path), 4), (str(path), 5))
+    assert str(merges["uai"]) == f"campus CMQ-BDB : « Lycée Abbé Pierre » fusionné (même UAI) : lignes {path}:4, {path}:5"
+
+
+def test_every_problem_is_reported_at_once(tmp_path, write_csv) -> None:
+    path = write_csv(
+        tmp_path / "tous.csv",
+        [
+            "Campus;Raison sociale;Catégorie;SIRET;UAI;Courriel",
+            "CMQ-BDB;Google France;Entreprise;73282932000075;;",
+            "CMQ-BDB;Lycée Xavier Bichat;Lycée;;0010032F;",
+            "CMQ-XYZ;Truc;Machin chose;;;pas-une-adresse",
+            "CMQ-BDB;;Entreprise;7328293200007;;",
+        ],
+        "utf-8",
+    )
+    with pytest.raises(ValidationFailed) as info:
+        read_directories(path, known_campuses=KNOWN)
+    f = str(path)
+    assert problems(info) == [
+        f"{f}:2:SIRET: SIRET invalide : 73282932000075 (clé de contrôle incorrecte)",
+        f"{f}:3:UAI: UAI invalide : 0010032F (la lettre de contrôle devrait être E)",
+        f"{f}:4:Campus: campus inconnu du registre : CMQ-XYZ",
+        f"{f}:4:Catégorie: catégorie inconnue : « Machin chose » (à ajouter à la table de recodage category_recoding.csv)",
+        f"{f}:4:Courriel: adresse électronique invalide : « pas-une-adresse »",
+        f"{f}:5:Raison sociale: nom du partenaire manquant",
+        f"{f}:5:SIRET: SIRET invalide : « 7328293200007 » (14 chiffres attendus)",
+    ]
+
+
+def test_file_level_problems(tmp_path, write_csv) -> None:
+    undecodable = tmp_path / "latin.csv"
+    undecodable.write_bytes("Raison sociale;Catégorie\nA;B\n".encode("utf-16"))
+    no_name = write_csv(tmp_path / "sans_nom.csv", ["Catégorie;SIRET", "Entreprise;73282932000074"], "utf-8")
+    no_campus = write_csv(tmp_path / "sans_campus.csv", ["Raison sociale;Catégorie", "EDF;Entreprise"], "utf-8")
+    with pytest.raises(ValidationFailed) as info:
+        read_directories([undecodable, no_name, no_campus], known_campuses=KNOWN)
+    assert problems(info) == [
+        f"{undecodable}::: encodage non reconnu : enregistrez le fichier en UTF-8 ou Windows-1252",
+        f"{no_campus}:1:: colonne du campus absente : ajoutez une colonne « Campus » ou précisez --campus",
+        f"{no_name}::: colonne du nom du partenaire introuvable dans les 10 premières lignes "
+        "(en-têtes reconnus : « Raison sociale », « Nom de la structure », « Nom »…)",
+    ]
+
+
+def test_cp1252_undefined_bytes_cannot_be_decoded(tmp_path) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_bytes(b"Raison sociale;Cat\x81gorie\nA;B\n")  # 0x81: invalid UTF-8, undefined in Windows-1252
+    with pytest.raises(ValidationFailed) as info:
+        read_directories(path, campus="CMQ-BDB")
+    assert info.value.problems == [Problem.at(str(path), None, None, "generic.bad_encoding")]
+
+
+def test_unknown_campus_option(tmp_path, write_csv) -> None:
+    path = write_csv(tmp_path / "a.csv", ["Raison sociale;Catégorie", "EDF;Entreprise"], "utf-8")
+    with pytest.raises(ValidationFailed) as info:
+        read_directories(path, campus="CMQ-NOPE", known_campuses=KNOWN)
+    assert problems(info) == [f"{path}::: campus inconnu du registre : CMQ-NOPE"]
+
+
+def test_reimporting_the_same_file_changes_nothing(tmp_path, store, write_csv) -> None:
+    path = write_csv(
+        tmp_path / "bdb.csv",
+        ["Raison sociale;Catégorie;SIRET", "Google France;Entreprise;73282932000074", "OPCO 2i;OPCO;"],
+        "utf-8",
+    )
+    first = read_directories(path, campus="CMQ-BDB", known_campuses=KNOWN).partners
+    stats = store.write_partners("2022", first)
+    assert (stats.created, stats.updated, stats.unchanged) == (2, 0, 0)
+    before = store.partners("2022")
+    again = read_directories(path, campus="CMQ-BDB", known_campuses=KNOWN).partners
+    stats = store.write_partners("2022", again)
+    assert (stats.created, stats.updated, stats.unchanged) == (0, 0, 2)
+    assert store.partners("2022").equals(before)
+    assert sorted(before["analysis_category"].to_list()) == ["entreprises", "intermediation"]
