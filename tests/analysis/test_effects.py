@@ -127,3 +127,48 @@ def test_rows_and_absent_blocks():
     assert set(out["statistic"]) == {"expectations", "benefits", "collab", "international"}
     bare = _frame().select("respondent_id", "campus_id", "category")
     assert effects.rows(bare).height == 0
+
+
+# --- golden: the synthetic campaign against the published report --------------------------
+@pytest.fixture(scope="module")
+def golden():
+    import tomllib
+    from importlib.resources import files
+
+    from effipia.synth import generate
+
+    published = tomllib.loads((files("effipia") / "data" / "reference" / "published_cereq_2024.toml").read_text("utf-8"))
+    return generate(seed=1).responses, published
+
+
+def test_golden_expectations(golden):
+    responses, published = golden
+    out = effects.expectations_rows(responses)
+    for group, figures in published["expectations"].items():
+        if not isinstance(figures, dict):
+            continue
+        for code, value in figures.items():  # section 2.3, e.g. lycées 83 % partenariats
+            assert abs(_value(out, item=code, domain="group", group=group) - value) <= 2.0, (group, code)
+    top = effects.top_expectations(responses)
+    assert [c for c, _, _ in top["lycee"][:2]] == ["exp_partenariats", "exp_valoriser_voie_pro"]
+    assert top["of_cfa"][0][0] == "exp_partenariats"
+
+
+def test_golden_collab_benefits_international(golden):
+    responses, published = golden
+    collab = effects.collab_rows(responses)
+    for code, value in published["collaboration"]["ensemble"].items():  # 70 / 13 / 12 / 4 / 1
+        assert abs(_value(collab, domain="ensemble", answer=str(code)) - value) <= 2.0
+    for group, value in published["collaboration"]["code_1_by_group"].items():  # OF 60, sup 79
+        assert abs(_value(collab, domain="group", group=group, answer="1") - value) <= 2.0
+    ben = effects.benefits_rows(responses)
+    assert abs(_value(ben, item="benef_network", domain="ensemble") - published["benefits"]["benef_network"]) <= 2
+    assert abs(_value(ben, item="workload_more", domain="ensemble") - published["benefits"]["workload_more"]) <= 2
+    # « près de la moitié » of companies: within 5 points of 50
+    assert abs(_value(ben, item="benef_skills", domain="group", group="entreprise") - 50) <= 5
+    intl = effects.international_rows(responses)
+    pub = published["international"]
+    for item, group in (("intl_strategy", "superieur"), ("intl_pia_effect", "superieur"), ("intl_parcours", "superieur"),
+                        ("intl_known", "lycee"), ("intl_contrib", "lycee"), ("intl_below_expect", "lycee")):
+        for code, value in pub[item].items():
+            assert abs(_value(intl, item=item, domain="group", group=group, answer=str(code)) - value) <= 2.0, item

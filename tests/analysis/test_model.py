@@ -225,3 +225,26 @@ def test_without_consortium_columns_only_autre_is_modelled():
     df = _responses(HAND).drop(["consortium", "pia_concerned"])
     frame = model.model_frame(df)
     assert set(frame["category"]) == {"autre"}  # other groups have no involvement answer
+
+
+def test_golden_synthetic_campaign_recovers_the_report():
+    import tomllib
+    from importlib.resources import files
+
+    from effipia.synth import generate
+
+    published = tomllib.loads((files("effipia") / "data" / "reference" / "published_cereq_2024.toml").read_text("utf-8"))
+    rel = published["relations"]
+    m = model.fit(generate(seed=1).responses)
+    for g in rel["model_member_or_concerned_groups"]:  # lycée, supérieur, OF/CFA
+        involved, neither = m.profile(g, 1), m.profile(g, 0)
+        # « estimation de six types de partenaires différents » / « 1,8 » when neither
+        assert involved.ci_low <= rel["model_member_or_concerned"] <= involved.ci_high, g
+        assert neither.ci_low <= rel["model_neither"] <= neither.ci_high, g
+        assert m.effect(g).p_value < 0.001
+    for g in rel["model_no_effect_groups"]:  # « Cet effet ne se retrouve pas pour les entreprises »
+        assert m.effect(g).p_value > 0.05
+    # « autres »: the report's 4,2 cannot hold with its own Tableau 2, whose « autres » column sums
+    # to 522 % (5.22 categories on average); the generator follows Tableau 2.
+    autre_sum = sum(row["autre"] for row in published["tableau_2"]["rows"].values()) / 100
+    assert m.profile("autre", None).predicted == pytest.approx(autre_sum, abs=0.3)

@@ -158,3 +158,54 @@ def test_rows_without_inputs():
     out = structure.rows(None, partners=_partners(), min_n=1)
     assert {"structure_partnership", "structure_consortium", "structure_naf", "structure_size",
             "structure_size_reweighted"} <= set(out["statistic"])
+
+
+# --- golden: the synthetic campaign against the published report --------------------------
+@pytest.fixture(scope="module")
+def golden():
+    import tomllib
+    from importlib.resources import files
+
+    from effipia.synth import generate
+
+    published = tomllib.loads((files("effipia") / "data" / "reference" / "published_cereq_2024.toml").read_text("utf-8"))
+    return generate(seed=1), published
+
+
+def test_golden_partnership_and_consortium(golden):
+    campaign, published = golden
+    part = structure.partnership_rows(campaign.partners)
+    cons = structure.consortium_rows(campaign.partners)
+    for code, value in published["structure"]["partnership_percent"].items():  # section 1.4: 23 %, 18 %
+        if code != "source":
+            assert abs(_value(part, domain="ensemble", answer=code) - value) <= 2.0, code
+    for code, value in published["structure"]["consortium_percent"].items():  # 22 %, 21 %, 19 %
+        if code != "source":
+            assert abs(_value(cons, domain="ensemble", answer=code) - value) <= 2.0, code
+
+
+def test_golden_companies(golden):
+    campaign, published = golden
+    pub = published["companies"]
+    naf = structure.naf_rows(campaign.partners).filter(pl.col("domain") == "ensemble")
+    share = dict(zip(naf["answer"], naf["estimate"], strict=True))
+    # section 6.1: « près d'un tiers » B–E, « près d'une sur cinq » M, « près de 10 % » J
+    assert abs(sum(share[s] for s in pub["naf_industry_sections"]) - pub["naf_industry_BE"]) <= 3
+    assert abs(share["M"] - pub["naf_M"]) <= 3 and abs(share["J"] - pub["naf_J"]) <= 3
+    size = structure.size_rows(campaign.partners)
+    assert abs(_value(size, domain="ensemble", answer="PME") - pub["size_pme"]) <= 3
+    assert _value(size, domain="ensemble", answer="GE") > pub["size_ge_min"]
+    # Figure 2: after NAF reweighting, large companies stay far above their national share
+    fig2 = structure.size_reweighted_rows(campaign.partners)
+    big = _value(fig2, item="size_band_reweighted", answer="2000+")
+    assert big > 10 * _value(fig2, item="size_band_france", answer="2000+")
+
+
+def test_golden_campuses(golden):
+    campaign, published = golden
+    out = structure.campuses_rows(campaign.campuses)
+    pub = published["structure"]
+    for years, count in pub["durations"].items():  # section 1.5: 16 on ten years, 11 on five…
+        assert _value(out, item="duration_years", answer=str(years)) == pytest.approx(100 * count / pub["campuses"])
+    assert _value(out, item="pia_amount_eur", answer="min") == pub["amount_min_eur"]
+    assert _value(out, item="pia_amount_eur", answer="max") == pub["amount_max_eur"]

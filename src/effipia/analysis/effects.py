@@ -156,10 +156,11 @@ def benefits_rows(
     responses: pl.DataFrame, *, weights=None, min_n: int = 5, domains: Sequence[str] = DOMAIN_SETS, sets=None
 ) -> pl.DataFrame:
     """Rows ``benefits``: share (percent) answering 1 to each benefit or workload item."""
-    return share_rows(
+    out = share_rows(
         responses, list(BENEFIT_ITEMS), statistic="benefits", answers=[1], base="all", domains=domains,
         weights=weights, min_n=min_n, title=_title("benefits"), sets=sets,
     )
+    return out.filter(pl.col("n") > 0)  # company-only items have no base in the other groups
 
 
 def collab_rows(
