@@ -30,8 +30,8 @@ import polars as pl
 from effipia import nomenclatures
 from effipia.analysis.domains import Design
 from effipia.analysis.layout import DOMAIN_SETS, empty_rows
+from effipia.analysis.relations import title
 from effipia.analysis.shares import share_rows
-from effipia.errors import message
 
 __all__ = [
     "BENEFIT_ITEMS",
@@ -49,7 +49,7 @@ BENEFIT_ITEMS: tuple[str, ...] = ("benef_network", "benef_skills", "benef_notori
 
 
 def _title(statistic: str) -> str:
-    return message(f"relations_titles.{statistic}")
+    return title(statistic)
 
 
 @cache

@@ -23,7 +23,7 @@ from effipia.analysis.domains import Design, domain_sets
 from effipia.analysis.kernel import domain_mean_stats
 from effipia.analysis.layout import DOMAIN_SETS, ENSEMBLE, conform_rows, empty_rows
 from effipia.analysis.shares import share_rows, stats_rows
-from effipia.errors import EffipiaError, message
+from effipia.errors import EffipiaError
 
 __all__ = [
     "MAIN_GROUPS",
@@ -98,8 +98,10 @@ def _any_relation(responses: pl.DataFrame, items: Sequence[str]) -> pl.Expr:
 
 
 def title(statistic: str) -> str:
-    """French title of one of the statistics of this part (message catalogue)."""
-    return message(f"relations_titles.{statistic}")
+    """French title of a statistic, from the statistics catalogue (``data/analysis/catalogue.toml``)."""
+    from effipia.analysis.tables import catalogue
+
+    return catalogue()[statistic]["title"]
 
 
 def _design(weights) -> Design:

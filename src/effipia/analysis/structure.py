@@ -31,8 +31,9 @@ import polars as pl
 
 from effipia import nomenclatures
 from effipia.analysis.layout import ENSEMBLE, conform_rows, empty_rows
+from effipia.analysis.relations import title
 from effipia.analysis.shares import share_rows
-from effipia.errors import EffipiaError, message
+from effipia.errors import EffipiaError
 
 __all__ = [
     "DEFAULT_REFERENCE",
@@ -59,7 +60,7 @@ _STRUCTURE_DOMAINS = ("ensemble", "campus")
 
 
 def _title(statistic: str) -> str:
-    return message(f"relations_titles.{statistic}")
+    return title(statistic)
 
 
 # --------------------------------------------------------------------------- reference
