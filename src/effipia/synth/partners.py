@@ -317,7 +317,7 @@ def make_invitations(partners: pl.DataFrame, responded: np.ndarray, rng: np.rand
     status_weights = sources.calibration()["invitations"]["nonrespondent_status"]
     options = np.asarray(list(status_weights))
     probs = np.asarray(list(status_weights.values()), dtype=float)
-    status = options[rng.choice(len(options), size=n, p=probs / probs.sum())]
+    status = options[rng.choice(len(options), size=n, p=probs / probs.sum())].astype(object)  # object: "submitted" is longer than the drawn codes
     status[responded] = "submitted"
     return pl.DataFrame(
         {
