@@ -225,3 +225,31 @@ def test_new_block_for_stored_respondents_is_a_change(store, tmp_path: Path) -> 
     import_responses(store, csv_file(tmp_path, GOOD_ROWS), "vague1")
     more = csv_file(tmp_path, [row + ",1" for row in GOOD_ROWS], name="plus.csv", header=HEADER + ",workload_more")
     assert [p.code for p in failing(store, more)] == ["exchange.conflict"] * 4
+
+
+@pytest.mark.parametrize("fmt", ["csv", "kobo", "xlsx", "parquet", "sav", "dta"])
+def test_bad_inputs_are_found_in_every_format(store, tmp_path: Path, questionnaire, form, fmt: str) -> None:
+    from effipia.exchange import write_response_file
+
+    from .test_kobo import kobo_csv
+
+    rows = replaced(3, "C02,autre", "C02,autres")  # unknown category (line 5)
+    rows[1] = rows[1].replace("exp_partenariats,2,1,0,,,,,1", "exp_partenariats,3,1,0,1,,,,1")  # dyn_1 = 3, real_pia_1 skipped
+    rows[2] = rows[2].replace("R3,C02", "R3,C99")  # unknown campus (line 4)
+    rows.append(GOOD_ROWS[0])  # duplicate of R1 (line 6)
+    text = pl.read_csv(csv_file(tmp_path, rows), infer_schema=False)  # every column as text, as a user may type it
+    path = tmp_path / f"bad.{'csv' if fmt == 'kobo' else fmt}"
+    if fmt == "kobo":
+        write_text(path, kobo_csv(text, questionnaire))
+    else:
+        write_response_file(text, path, fmt, form=form)
+    f = str(path)
+    assert failing(store, path) == [
+        Problem.at(f, 3, "dyn_1", "questionnaire.out_of_scale", value="3", list_name="yes_no_na", codes="1, 2, 9"),
+        Problem.at(f, 3, "real_pia_1", "questionnaire.not_asked", value="1",
+                   relevant="(${category} != 'autre') and (${real_known_1} = '1')"),
+        Problem.at(f, 4, "campus_id", "exchange.unknown_campus", campus="C99"),
+        Problem.at(f, 5, "category", "questionnaire.unknown_code", value="autres",
+                   codes="entreprise, lycee, of_cfa, superieur, autre"),
+        Problem.at(f, 6, "respondent_id", "questionnaire.duplicate_respondent", value="R1", first=2),
+    ]
