@@ -28,14 +28,12 @@ _ID_COLUMN = "respondent_id"
 
 @dataclass
 class _Check:
+    """A boolean mask over the typed frame and the problem each hit raises."""
+
     mask: pl.Expr
     column: str
     code: str
     params: Callable[[int, str | None], dict]  # (row index, raw text) → message params
-
-
-def _blank(expr: pl.Expr) -> pl.Expr:
-    return expr.is_null() | (expr.cast(pl.String).str.strip_chars() == "")
 
 
 def _text(expr: pl.Expr) -> pl.Expr:
@@ -44,21 +42,63 @@ def _text(expr: pl.Expr) -> pl.Expr:
     return pl.when(text == "").then(None).otherwise(text)
 
 
-def _integer(expr: pl.Expr, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
-    """(value as Int64 or null, mask of present values that are not integers)."""
-    if dtype.is_integer():
-        return expr.cast(pl.Int64), pl.lit(False)
-    number = expr.cast(pl.Float64, strict=False) if dtype.is_float() else _text(expr).cast(pl.Float64, strict=False)
-    present = ~_blank(expr)
-    bad = present & (number.is_null() | number.is_nan() | (number != number.floor()))
-    return pl.when(bad).then(None).otherwise(number).cast(pl.Int64), bad.fill_null(False)
+def _parsed(frame: pl.DataFrame, items: list[Item]) -> pl.DataFrame:
+    """Each value parsed once: integer-coded items as Float64 (with a « present » flag), others as text.
+
+    Text columns are parsed as they are first; only columns where some value
+    failed are parsed again after stripping spaces (stripping costs more than parsing).
+    """
+    exprs, padded = [], []
+    for item in items:
+        col, dtype = pl.col(item.name), frame.schema[item.name]
+        if item.integer_coded:
+            if dtype.is_numeric():
+                number, present = col.cast(pl.Float64), col.is_not_null()
+            else:
+                text = col.cast(pl.String)
+                number, present = text.cast(pl.Float64, strict=False), text.is_not_null() & (text != "")
+                padded.append(item.name)
+            exprs += [number.alias(item.name), present.alias(f"__present__{item.name}")]
+        else:
+            exprs.append(_text(col).alias(item.name))
+    parsed = frame.lazy().select(exprs).collect()
+    if padded:
+        failed = parsed.select(
+            [(pl.col(f"__present__{n}") & pl.col(n).is_null()).any().alias(n) for n in padded]
+        ).row(0, named=True)
+        retry = [n for n in padded if failed[n]]
+        if retry:
+            stripped = frame.lazy().select([_text(pl.col(n)).alias(n) for n in retry]).collect()
+            parsed = parsed.with_columns(
+                [stripped[n].cast(pl.Float64, strict=False).alias(n) for n in retry]
+                + [stripped[n].is_not_null().alias(f"__present__{n}") for n in retry]
+            )
+    return parsed
+
+
+def _typed(parsed: pl.DataFrame, items: list[Item]) -> pl.DataFrame:
+    """Integer codes as Int64 (non-integers blank, flagged in ``__bad__<name>``); text unchanged."""
+    exprs = []
+    for item in items:
+        if item.integer_coded:
+            number, present = pl.col(item.name), pl.col(f"__present__{item.name}")
+            bad = present & (number.is_null() | number.is_nan() | (number != number.floor())).fill_null(True)
+            exprs += [
+                pl.when(bad).then(None).otherwise(number).cast(pl.Int64).alias(item.name),
+                bad.alias(f"__bad__{item.name}"),
+                present,
+            ]
+        else:
+            exprs.append(pl.col(item.name))
+    return parsed.lazy().select(exprs).collect()
 
 
 def validate_frame(q: Questionnaire, frame: pl.DataFrame, file: str) -> list[Problem]:
     """Return every problem of ``frame`` (a response frame) against questionnaire ``q``.
 
     Row numbers are those of the user's file: taken from a ``__row__`` column
-    when present, else header = line 1 and first data row = line 2.
+    when present, else header = line 1 and first data row = line 2. Problems come
+    sorted by row (whole-file problems first), then by the column's place in the file.
     """
     problems: list[Problem] = []
     known = {item.name for item in q.items}
@@ -71,98 +111,83 @@ def validate_frame(q: Questionnaire, frame: pl.DataFrame, file: str) -> list[Pro
 
     rows = frame[ROW_COLUMN].cast(pl.Int64).to_list() if ROW_COLUMN in frame.columns else list(range(2, frame.height + 2))
     present = [item for item in q.items if item.name in frame.columns]
-    schema = frame.schema
+    typed = _typed(_parsed(frame, present), present)
 
-    # Typed values for routing: integer codes as Int64 (invalid → blank), others as stripped text.
-    clean: dict[str, pl.Expr] = {}
     checks: list[_Check] = []
     for item in present:
         col = pl.col(item.name)
         if item.integer_coded:
-            value, non_integer = _integer(col, schema[item.name])
-            clean[item.name] = value
-            checks.append(_Check(non_integer, item.name, "questionnaire.non_integer", lambda i, raw: {"value": raw}))
-            codes = [int(c) for c in item.codes]
+            checks.append(
+                _Check(pl.col(f"__bad__{item.name}"), item.name, "questionnaire.non_integer", lambda i, raw: {"value": raw})
+            )
             shown = ", ".join(item.codes)
             checks.append(
                 _Check(
-                    (value.is_not_null() & ~value.is_in(codes)).fill_null(False),
+                    (col.is_not_null() & ~col.is_in([int(c) for c in item.codes])).fill_null(False),
                     item.name,
                     "questionnaire.out_of_scale",
                     lambda i, raw, item=item, shown=shown: {"value": raw, "list_name": item.list_name, "codes": shown},
                 )
             )
-        else:
-            clean[item.name] = _text(col)
-            if item.type == "select_one" and item.choices:
-                shown = ", ".join(item.codes)
-                checks.append(
-                    _Check(
-                        (clean[item.name].is_not_null() & ~clean[item.name].is_in(item.codes)).fill_null(False),
-                        item.name,
-                        "questionnaire.unknown_code",
-                        lambda i, raw, shown=shown: {"value": raw, "codes": shown},
-                    )
+        elif item.type == "select_one" and item.choices:
+            shown = ", ".join(item.codes)
+            checks.append(
+                _Check(
+                    (col.is_not_null() & ~col.is_in(item.codes)).fill_null(False),
+                    item.name,
+                    "questionnaire.unknown_code",
+                    lambda i, raw, shown=shown: {"value": raw, "codes": shown},
                 )
+            )
         if item.required and item.block is None:
-            checks.append(_Check(_blank(col), item.name, "questionnaire.empty_required", lambda i, raw: {}))
+            blank = ~pl.col(f"__present__{item.name}") if item.integer_coded else col.is_null()
+            checks.append(_Check(blank, item.name, "questionnaire.empty_required", lambda i, raw: {}))
 
     if _ID_COLUMN in frame.columns:
-        rid = _text(pl.col(_ID_COLUMN))
+        rid = pl.col(_ID_COLUMN)
         checks.append(
             _Check(
-                (rid.is_not_null() & (pl.int_range(pl.len()).over(rid) > 0)).fill_null(False),
+                (rid.is_not_null() & ~rid.is_first_distinct()).fill_null(False),
                 _ID_COLUMN,
                 "questionnaire.duplicate_respondent",
                 lambda i, raw: {"value": raw, "first": first_row[raw]},
             )
         )
 
-    # Routing is evaluated on the typed values; it needs the respondent's group.
-    typed = frame.lazy().select([expr.alias(name) for name, expr in clean.items()]).collect().lazy()
-    asked = q.asked_exprs(typed.collect_schema(), [item.name for item in present])
-    routed_checks: list[_Check] = []
+    # Routing is evaluated on the typed values; it needs the columns it refers to.
+    asked = q.asked_exprs(typed.schema, [item.name for item in present])
     routing_ok = not (set(missing) & q.routing_references)
     if routing_ok:
         for item in present:
-            if not item.relevant:
-                continue
-            routed_checks.append(
-                _Check(
-                    (~asked[item.name] & pl.col(item.name).is_not_null()),
-                    item.name,
-                    "questionnaire.not_asked",
-                    lambda i, raw, item=item: {"value": raw, "relevant": item.relevant},
+            if item.relevant:
+                checks.append(
+                    _Check(
+                        ~asked[item.name] & pl.col(item.name).is_not_null(),
+                        item.name,
+                        "questionnaire.not_asked",
+                        lambda i, raw, item=item: {"value": raw, "relevant": item.relevant},
+                    )
                 )
-            )
 
-    parts = []
-    if checks:
-        parts.append(frame.lazy().select([c.mask.alias(f"__check_{k}") for k, c in enumerate(checks)]).collect())
-    if routed_checks:
-        parts.append(
-            typed.select([c.mask.alias(f"__check_{k}") for k, c in enumerate(routed_checks, len(checks))]).collect()
-        )
-    masks = pl.concat(parts, how="horizontal") if parts else pl.DataFrame()
-    checks = checks + routed_checks
+    masks = typed.lazy().select([c.mask.alias(f"__check_{k}") for k, c in enumerate(checks)]).collect() if checks else None
     first_row: dict[str, int] = {}
-    if _ID_COLUMN in frame.columns:
-        ids = frame[_ID_COLUMN].cast(pl.String).str.strip_chars().to_list()
-        for index, value in enumerate(ids):
-            if value is not None:
-                first_row.setdefault(value, rows[index])
     for k, check in enumerate(checks):
         hits = masks[f"__check_{k}"]
         if not hits.any():
             continue
         indices = hits.arg_true().to_list()
+        if check.code == "questionnaire.duplicate_respondent":
+            firsts = typed.select(pl.col(_ID_COLUMN), pl.int_range(pl.len()).alias("i")).filter(
+                pl.col(_ID_COLUMN).is_duplicated() & pl.col(_ID_COLUMN).is_first_distinct()
+            )
+            first_row.update({v: rows[i] for v, i in firsts.iter_rows()})
         raw = _raw(frame, check.column, indices)
         for index, text in zip(indices, raw, strict=True):
             problems.append(Problem.at(file, rows[index], check.column, check.code, **check.params(index, text)))
 
     for item in present:
         if item.type == "select_multiple" and routing_ok:
-            problems.extend(_multiple(q, item, frame, typed, asked, rows, file))
+            problems.extend(_multiple(q, item, frame, typed.lazy(), asked, rows, file))
 
     order = {c: k for k, c in enumerate(frame.columns)}
     return sorted(problems, key=lambda p: (p.row or 0, order.get(p.column or "", -1), p.code, p.params))
