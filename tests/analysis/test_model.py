@@ -179,7 +179,7 @@ def test_rows_layout_and_absent_block():
     out = model.rows(_responses(HAND), min_n=1, family="poisson")
     assert out.columns[:10] == ["statistic", "item", "answer", "group", "campus", "estimate", "n",
                                 "ci_low", "ci_high", "suppressed"]
-    assert out.filter(pl.col("item") == "family")["answer"].to_list() == ["poisson"]
+    assert out.filter(pl.col("item") == "family")["answer"].to_list() == ["poisson:forced"]  # family="poisson"
     irr = out.filter((pl.col("item") == "rate_ratio") & (pl.col("group") == "lycee"))
     assert irr["estimate"][0] == pytest.approx(3.0) and irr["n"][0] == 6  # 6 / 2, lycée respondents
     assert set(out["statistic"]) == {"model_relations"}
@@ -248,3 +248,11 @@ def test_golden_synthetic_campaign_recovers_the_report():
     # to 522 % (5.22 categories on average); the generator follows Tableau 2.
     autre_sum = sum(row["autre"] for row in published["tableau_2"]["rows"].values()) / 100
     assert m.profile("autre", None).predicted == pytest.approx(autre_sum, abs=0.3)
+
+
+def test_summary_from_the_statistics_set_alone():
+    m = model.fit(_responses(HAND), family="poisson", min_n=1)
+    out = model.rows(_responses(HAND), family="poisson", min_n=1)
+    assert model.summary_fr(out) == m.summary_fr()
+    assert "famille imposée par l'utilisateur" in model.summary_fr(out)
+    assert model.summary_fr(out.filter(pl.col("statistic") == "none")) == ""

@@ -37,7 +37,7 @@ from effipia.analysis.layout import ENSEMBLE, conform_rows, empty_rows
 from effipia.analysis.relations import relation_counts
 from effipia.errors import EffipiaError, message
 
-__all__ = ["Profile", "Effect", "CountModel", "model_frame", "fit", "rows"]
+__all__ = ["Profile", "Effect", "CountModel", "model_frame", "fit", "rows", "summary_fr"]
 
 _Z95 = 1.959963984540054
 _NOT_ASKED = "autre"  # survey group not asked about the consortium and the PIA
@@ -99,8 +99,8 @@ class CountModel:
         raise KeyError(group)
 
     def summary_fr(self) -> str:
-        """Readable French summary of the model (one paragraph per line)."""
-        return _summary_fr(self)
+        """Readable French summary of the model (one sentence per line, see :func:`summary_fr`)."""
+        return summary_fr(_model_rows(self))
 
 
 def _profile_key(group: str, involved: int | None) -> str:
@@ -303,82 +303,7 @@ def _fr_p(p: float) -> str:
     return "< 0,001" if p < 0.001 else "= " + _fr(p, 3)
 
 
-def _summary_fr(model: CountModel) -> str:
-    labels = nomenclatures.labels("survey_groups")
-    family = message(f"model.family_{model.family}")
-    lines = [message("model.summary_head", family=family, n=_fr(model.n, 0), clusters=model.n_clusters)]
-    if model.family_forced:
-        choice = message("model.choice_forced")
-    elif model.family == "negbin":
-        choice = message("model.choice_negbin", p=_fr_p(model.overdispersion_p), alpha=_fr(model.alpha or 0.0, 3))
-    else:
-        choice = message("model.choice_poisson")
-    lines.append(message("model.summary_dispersion", dispersion=_fr(model.pearson_dispersion, 2), choice=choice))
-    for p in model.profiles:
-        status = {None: "status_not_asked", 0: "status_not_involved", 1: "status_involved"}[p.involved]
-        lines.append(
-            message(
-                "model.summary_profile",
-                group=labels.get(p.group, p.group),
-                status=message(f"model.{status}"),
-                estimate=_fr(p.predicted),
-                low=_fr(p.ci_low),
-                high=_fr(p.ci_high),
-                n=_fr(p.n, 0),
-            )
-        )
-    for e in model.effects:
-        lines.append(
-            message(
-                "model.summary_effect",
-                group=labels.get(e.group, e.group),
-                irr=_fr(e.irr, 2),
-                low=_fr(e.ci_low, 2),
-                high=_fr(e.ci_high, 2),
-                significance=message("model.significant" if e.p_value < 0.05 else "model.not_significant"),
-                p=_fr_p(e.p_value),
-            )
-        )
-    if not np.isnan(model.equal_uninvolved_p):
-        verdict = "model.equal_rejected" if model.equal_uninvolved_p < 0.05 else "model.equal_kept"
-        lines.append(message("model.summary_equal", verdict=message(verdict), p=_fr_p(model.equal_uninvolved_p)))
-    return "\n".join(lines)
-
-
-def rows(
-    responses: pl.DataFrame,
-    *,
-    partners: pl.DataFrame | None = None,
-    campuses: pl.DataFrame | None = None,
-    weights=None,
-    design: Design | None = None,
-    min_n: int = 5,
-    family: str = "auto",
-) -> pl.DataFrame:
-    """Statistics-set rows ``model_relations`` (layout of :mod:`effipia.analysis.layout`).
-
-    ``item = "predicted_count"`` (unit ``count``): one row per profile, ``group`` = survey
-    group, ``answer`` = "1" involved / "0" not involved / empty for « autre » (not asked),
-    the predicted count with its 95 % interval and ``n`` respondents; profiles below
-    ``min_n`` respondents come out suppressed. ``item = "rate_ratio"`` (unit ``ratio``) per
-    group: effect of involvement, with ``"rate_ratio_p_value"`` (unit ``p_value``).
-    Whole-model rows (``group`` = ensemble): ``"family"`` (``answer`` = poisson / negbin,
-    estimate 1), ``"pearson_dispersion"``, ``"overdispersion_p_value"``, ``"alpha"`` (NB2
-    only), ``"equal_uninvolved_p_value"`` (Wald test of one count for every group when not
-    involved). Empty when the relation items are absent or the model cannot be fitted.
-    """
-    from effipia.analysis.relations import relation_items, title
-
-    if not relation_items(responses):
-        return empty_rows()
-    if design is not None:
-        weights = design.weights
-    if isinstance(weights, Design):
-        weights = weights.weights
-    try:
-        model = fit(responses, family=family, weights=weights, min_n=min_n)
-    except EffipiaError:
-        return empty_rows()
+def _model_rows(model: CountModel) -> pl.DataFrame:
     records: list[dict] = []
 
     def add(item, unit, estimate, *, group=ENSEMBLE, answer=None, n=None, low=None, high=None, suppressed=False):
@@ -400,13 +325,108 @@ def rows(
         n = sum(p.n for p in model.profiles if p.group == e.group)
         add("rate_ratio", "ratio", e.irr, group=e.group, answer="1", n=n, low=e.ci_low, high=e.ci_high)
         add("rate_ratio_p_value", "p_value", e.p_value, group=e.group, answer="1", n=n)
-    add("family", "count", 1.0, answer=model.family, n=model.n)
+    add("family", "count", 1.0, answer=model.family + (":forced" if model.family_forced else ""), n=model.n)
+    add("clusters", "count", float(model.n_clusters), n=model.n)
     add("pearson_dispersion", "ratio", model.pearson_dispersion, n=model.n)
     add("overdispersion_p_value", "p_value", model.overdispersion_p, n=model.n)
     if model.alpha is not None:
         add("alpha", "coefficient", model.alpha, n=model.n)
     if not np.isnan(model.equal_uninvolved_p):
         add("equal_uninvolved_p_value", "p_value", model.equal_uninvolved_p, n=model.n)
+    from effipia.analysis.relations import title
+
     return conform_rows(pl.DataFrame(records, infer_schema_length=None)).with_columns(
         pl.lit(title("model_relations")).alias("title")
     )
+
+
+def summary_fr(statistics: pl.DataFrame) -> str:
+    """Readable French summary of the model from its statistics-set rows alone.
+
+    ``statistics``: the statistics set (or just its ``model_relations`` rows). One sentence
+    per line: the model, the family choice, each profile's predicted count, each group's
+    involvement effect, the test of equal variety when not involved. Empty string when the
+    set holds no model.
+    """
+    m = statistics.filter(pl.col("statistic") == "model_relations")
+    if m.filter(pl.col("item") == "family").height == 0:
+        return ""
+
+    def one(item: str):
+        part = m.filter(pl.col("item") == item)
+        return part.row(0, named=True) if part.height else None
+
+    labels = nomenclatures.labels("survey_groups")
+    fam = one("family")
+    family, _, forced = fam["answer"].partition(":")
+    lines = [message("model.summary_head", family=message(f"model.family_{family}"), n=_fr(fam["n"], 0),
+                     clusters=int(one("clusters")["estimate"]))]
+    if forced:
+        choice = message("model.choice_forced")
+    elif family == "negbin":
+        choice = message("model.choice_negbin", p=_fr_p(one("overdispersion_p_value")["estimate"]),
+                         alpha=_fr(one("alpha")["estimate"], 3))
+    else:
+        choice = message("model.choice_poisson")
+    lines.append(message("model.summary_dispersion", dispersion=_fr(one("pearson_dispersion")["estimate"], 2),
+                         choice=choice))
+    order = {g: i for i, g in enumerate(nomenclatures.codes("survey_groups"))}
+    profiles = m.filter((pl.col("item") == "predicted_count") & ~pl.col("suppressed")).sort(
+        pl.col("group").replace_strict(order, default=len(order)), pl.col("answer"), nulls_last=True)
+    for p in profiles.iter_rows(named=True):
+        status = {None: "status_not_asked", "0": "status_not_involved", "1": "status_involved"}[p["answer"]]
+        lines.append(message("model.summary_profile", group=labels.get(p["group"], p["group"]),
+                             status=message(f"model.{status}"), estimate=_fr(p["estimate"]), low=_fr(p["ci_low"]),
+                             high=_fr(p["ci_high"]), n=_fr(p["n"], 0)))
+    pvals = {r["group"]: r["estimate"] for r in m.filter(pl.col("item") == "rate_ratio_p_value").iter_rows(named=True)}
+    effects = m.filter(pl.col("item") == "rate_ratio").sort(pl.col("group").replace_strict(order, default=len(order)))
+    for e in effects.iter_rows(named=True):
+        p = pvals[e["group"]]
+        lines.append(message("model.summary_effect", group=labels.get(e["group"], e["group"]), irr=_fr(e["estimate"], 2),
+                             low=_fr(e["ci_low"], 2), high=_fr(e["ci_high"], 2),
+                             significance=message("model.significant" if p < 0.05 else "model.not_significant"),
+                             p=_fr_p(p)))
+    equal = one("equal_uninvolved_p_value")
+    if equal is not None:
+        verdict = "model.equal_rejected" if equal["estimate"] < 0.05 else "model.equal_kept"
+        lines.append(message("model.summary_equal", verdict=message(verdict), p=_fr_p(equal["estimate"])))
+    return "\n".join(lines)
+
+
+def rows(
+    responses: pl.DataFrame,
+    *,
+    partners: pl.DataFrame | None = None,
+    campuses: pl.DataFrame | None = None,
+    weights=None,
+    design: Design | None = None,
+    min_n: int = 5,
+    family: str = "auto",
+) -> pl.DataFrame:
+    """Statistics-set rows ``model_relations`` (layout of :mod:`effipia.analysis.layout`).
+
+    ``item = "predicted_count"`` (unit ``count``): one row per profile, ``group`` = survey
+    group, ``answer`` = "1" involved / "0" not involved / empty for « autre » (not asked),
+    the predicted count with its 95 % interval and ``n`` respondents; profiles below
+    ``min_n`` respondents come out suppressed. ``item = "rate_ratio"`` (unit ``ratio``) per
+    group: effect of involvement, with ``"rate_ratio_p_value"`` (unit ``p_value``).
+    Whole-model rows (``group`` = ensemble): ``"family"`` (``answer`` = poisson / negbin,
+    with ``:forced`` when imposed; estimate 1), ``"clusters"`` (number of campuses),
+    ``"pearson_dispersion"``, ``"overdispersion_p_value"``, ``"alpha"`` (NB2 only),
+    ``"equal_uninvolved_p_value"`` (Wald test of one count for every group when not
+    involved). :func:`summary_fr` turns these rows into the French summary. Empty when the
+    relation items are absent or the model cannot be fitted.
+    """
+    from effipia.analysis.relations import relation_items
+
+    if not relation_items(responses):
+        return empty_rows()
+    if design is not None:
+        weights = design.weights
+    if isinstance(weights, Design):
+        weights = weights.weights
+    try:
+        model = fit(responses, family=family, weights=weights, min_n=min_n)
+    except EffipiaError:
+        return empty_rows()
+    return _model_rows(model)
