@@ -23,6 +23,9 @@ def test_import_campuses_then_partners(tmp_path, sqlite_url, write_csv) -> None:
     result = run(sqlite_url, "campuses", "import", str(campuses))
     assert result.exit_code == 0, result.stderr
     assert result.stdout.strip() == "Campus : 2 lus, 2 créés, 0 mis à jour, 0 inchangés."
+    assert run(sqlite_url, "campuses", "import", str(campuses)).stdout.strip() == (
+        "Campus : 2 lus, 0 créés, 0 mis à jour, 2 inchangés."
+    )
 
     directory = write_csv(
         tmp_path / "bdb.csv",

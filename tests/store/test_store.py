@@ -218,6 +218,15 @@ def test_a_database_constraint_rolls_back_the_whole_campaign(db_url: str) -> Non
     assert_same(before, snapshot(store))
 
 
+def test_invitations_take_campus_and_group_from_the_partner(db_url: str) -> None:
+    store = full_store(db_url)
+    bare = pl.DataFrame({"partner_id": ["P2"], "token": ["tok-ccc"]})
+    assert store.write_invitations("2022", bare) == WriteStats(created=1)
+    row = store.invitations("2022").filter(pl.col("partner_id") == "P2").to_dicts()[0]
+    # P2 is OPCO 2i of CMQ-AERO, survey group "autre" (PARTNERS above); a new invitation is pending.
+    assert row == {"partner_id": "P2", "campus_id": "CMQ-AERO", "category": "autre", "token": "tok-ccc", "status": "pending"}
+
+
 def test_campaign_resolution_errors_are_french(db_url: str) -> None:
     store = Store(db_url)
     with pytest.raises(EffipiaError, match="^" + message("generic.no_campaign") + "$"):

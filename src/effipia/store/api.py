@@ -9,6 +9,7 @@ Bulk paths use Core ``insert()``/``update()`` executemany in chunks.
 from __future__ import annotations
 
 import contextlib
+import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -310,10 +311,26 @@ class Store:
         bad = sorted(set(incoming.get_column("status").to_list()) - set(INVITATION_STATUSES))
         if bad:
             raise EffipiaError("store.bad_status", values=", ".join(bad), allowed=", ".join(INVITATION_STATUSES))
-        known = set(conn.execute(sa.select(PARTNERS.c.partner_id).where(PARTNERS.c.campaign_id == cid)).scalars())
-        unknown = sorted(set(incoming.get_column("partner_id").to_list()) - known)
+        known = _frame(
+            conn.execute(
+                sa.select(PARTNERS.c.partner_id, PARTNERS.c.campus_id, PARTNERS.c.category).where(
+                    PARTNERS.c.campaign_id == cid
+                )
+            ).all(),
+            {"partner_id": pl.String, "campus_id": pl.String, "category": pl.String},
+        )
+        unknown = sorted(set(incoming.get_column("partner_id").to_list()) - set(known.get_column("partner_id").to_list()))
         if unknown:
             raise EffipiaError("store.unknown_partners", ids=", ".join(unknown[:10]))
+        # Campus and survey group left empty are those of the invited partner.
+        incoming = (
+            incoming.join(known, on="partner_id", how="left", suffix="__partner")
+            .with_columns(
+                pl.coalesce("campus_id", "campus_id__partner").alias("campus_id"),
+                pl.coalesce("category", "category__partner").alias("category"),
+            )
+            .select(list(INVITATION_COLUMNS))
+        )
         cols = [INVITATIONS.c[c] for c in INVITATION_COLUMNS]
         existing = _frame(
             conn.execute(sa.select(*cols).where(INVITATIONS.c.campaign_id == cid)).all(), INVITATION_COLUMNS
@@ -353,8 +370,10 @@ class Store:
             return ids
         if not rows:
             return pl.DataFrame(schema={**RESPONSE_ID_COLUMNS, **items})
-        answers = pl.Series("answers", [r[-1] for r in rows], dtype=pl.String).str.json_decode(pl.Struct(items))
-        return pl.concat([ids, answers.struct.unnest()], how="horizontal")
+        # One JSON object per line: Polars' NDJSON reader is several times faster than json_decode.
+        ndjson = "\n".join(r[-1] for r in rows).encode()
+        answers = pl.read_ndjson(io.BytesIO(ndjson), schema=items)
+        return pl.concat([ids, answers], how="horizontal")
 
     def write_responses(self, campaign: str, df: pl.DataFrame, source: str | None = None) -> WriteStats:
         """Upsert responses by ``respondent_id``; the campaign's collected items become the
