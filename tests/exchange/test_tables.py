@@ -80,7 +80,7 @@ def test_csv_line_numbers_blank_lines_quotes_and_structure(tmp_path: Path) -> No
         "\n"  # line 3: blank, skipped
         '"R2","C01\nsuite",y,\n'  # lines 4-5: one record over two lines
         "R3,C01\n"  # line 6: too short
-        "R4,C02,z,\n"  # line 7
+        "R4,C02,z,w\n"  # line 7: a value under the empty header
     )
     f = str(tmp_path / "r.csv")
     table = read_table(write_text(tmp_path / "r.csv", text), Format.CSV)
@@ -91,6 +91,13 @@ def test_csv_line_numbers_blank_lines_quotes_and_structure(tmp_path: Path) -> No
     ]
     assert table.frame.columns == ["respondent_id", "campus_id", ROW]
     assert table.frame.rows() == [("R1", "C01", 2), ("R2", "C01\nsuite", 4), ("R4", "C02", 7)]
+
+
+def test_trailing_separators_are_ignored(tmp_path: Path) -> None:
+    # Spreadsheets often save a separator after the last column: no header, no value.
+    table = read_table(write_text(tmp_path / "r.csv", "respondent_id;campus_id;;\nR1;C01;;\n"), Format.CSV)
+    assert table.problems == []
+    assert table.frame.rows() == [("R1", "C01", 2)]
 
 
 def test_empty_csv(tmp_path: Path) -> None:

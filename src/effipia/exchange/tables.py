@@ -91,6 +91,16 @@ def _header_problems(file: str, header: list[str]) -> tuple[list[int], list[Prob
     return keep, problems
 
 
+def _drop_blank_columns(
+    header: list[str], rows: list[tuple[int, list[str | None]]]
+) -> tuple[list[str], list[tuple[int, list[str | None]]]]:
+    """Drop columns with neither a header nor a value (trailing separators, touched spreadsheet cells)."""
+    used = [i for i, name in enumerate(header) if name or any(r[i] is not None for _, r in rows)]
+    if len(used) == len(header):
+        return header, rows
+    return [header[i] for i in used], [(line, [r[i] for i in used]) for line, r in rows]
+
+
 def _frame(header: list[str], keep: list[int], rows: list[tuple[int, list[str | None]]]) -> pl.DataFrame:
     data: dict[str, list[Any]] = {header[i]: [r[i] for _, r in rows] for i in keep}
     data[ROW] = [line for line, _ in rows]
@@ -132,6 +142,7 @@ def _read_csv(path: Path, file: str) -> TextTable:
         raise EffipiaError("generic.unreadable_file", detail=str(exc)) from None
     if header is None:
         raise EffipiaError("exchange.empty_file", path=file)
+    header, rows = _drop_blank_columns(header, rows)
     keep, header_problems = _header_problems(file, header)
     return TextTable(_frame(header, keep, rows), header_problems + problems)
 
@@ -176,13 +187,9 @@ def _read_xlsx(path: Path, file: str) -> TextTable:
         book.close()
     if header is None:
         raise EffipiaError("exchange.empty_file", path=file)
-    # Read-only sheets often report trailing empty columns: drop those without a header or a value.
     width = max([len(header)] + [len(r) for _, r in rows])
     header = header + [""] * (width - len(header))
-    rows = [(line, r + [None] * (width - len(r))) for line, r in rows]
-    used = [i for i in range(width) if header[i] or any(r[i] is not None for _, r in rows)]
-    header = [header[i] for i in used]
-    rows = [(line, [r[i] for i in used]) for line, r in rows]
+    header, rows = _drop_blank_columns(header, [(line, r + [None] * (width - len(r))) for line, r in rows])
     keep, problems = _header_problems(file, header)
     return TextTable(_frame(header, keep, rows), problems)
 
