@@ -118,6 +118,8 @@ def model_frame(responses: pl.DataFrame) -> pl.DataFrame:
         if column not in responses.columns:
             raise EffipiaError("relations.missing_column", column=column)
     counts = relation_counts(responses).rename({"n_categories": "y"})
+    if "__w" in responses.columns:  # survey weights carried along by fit()
+        counts = counts.with_columns(responses["__w"])
     flags = [c for c in ("consortium", "pia_concerned") if c in responses.columns]
     if flags:
         involved = (
@@ -171,21 +173,24 @@ def fit(
     ``family``: ``"auto"`` (Poisson unless the LR test of overdispersion rejects at
     ``level``), ``"poisson"`` or ``"negbin"``. ``weights``: optional survey weights (a
     column name of ``responses`` or an array aligned with it), used as variance weights
-    (pseudo-likelihood). Profiles with fewer than ``min_n`` respondents, or with no relation
-    at all, are left out of the fit (listed in ``excluded_profiles``).
+    (pseudo-likelihood; respondents of weight 0 are left out); with weights the overdispersion
+    LR test is not defined, so ``"auto"`` keeps Poisson (its cluster-robust intervals stay
+    valid under overdispersion) unless ``"negbin"`` is asked. Profiles with fewer than
+    ``min_n`` respondents, or with no relation at all, are left out of the fit (listed in
+    ``excluded_profiles``).
     """
     if family not in ("auto", "poisson", "negbin"):
         raise EffipiaError("model.unknown_family", family=family)
-    frame = model_frame(responses)
     if weights is not None:
         w_all = (
             responses[weights].cast(pl.Float64).to_numpy()
             if isinstance(weights, str)
             else np.asarray(weights, dtype=np.float64)
         )
-        keep_ids = set(frame["respondent_id"].to_list())
-        mask = np.array([rid in keep_ids for rid in responses["respondent_id"].to_list()])
-        frame = frame.with_columns(pl.Series("w", w_all[mask]))
+        responses = responses.with_columns(pl.Series("__w", w_all))
+    frame = model_frame(responses)
+    if weights is not None:
+        frame = frame.rename({"__w": "w"}).filter(pl.col("w") > 0)
     stats_by_profile = frame.group_by("profile").agg(pl.len().alias("n"), pl.col("y").sum().alias("s"))
     small = stats_by_profile.filter((pl.col("n") < min_n) | (pl.col("s") == 0))["profile"].to_list()
     frame = frame.filter(~pl.col("profile").is_in(small))
