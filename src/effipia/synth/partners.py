@@ -127,7 +127,6 @@ def make_partners(campuses: pl.DataFrame, counts: np.ndarray, rng: np.random.Gen
         {
             "campus_index": campus,
             "group_index": group,
-            "category": np.asarray(GROUPS)[group],
             "partner_type": partner_type,
             "consortium": member.astype(np.int64),
             "pia_concerned": concerned.astype(np.int64),
@@ -136,10 +135,12 @@ def make_partners(campuses: pl.DataFrame, counts: np.ndarray, rng: np.random.Gen
     )
     frame = frame.with_columns(
         pl.format("P{}", pl.int_range(1, n + 1).cast(pl.String).str.zfill(7)).alias("partner_id"),
+        pl.col("group_index").replace_strict(dict(enumerate(GROUPS)), return_dtype=pl.String).alias("category"),
         pl.col("campus_index").replace_strict(
             dict(enumerate(campuses["campus_id"].to_list())), return_dtype=pl.String
         ).alias("campus_id"),
         # « autre » partners are not asked whether they are concerned by the PIA
+    ).with_columns(
         pl.when(pl.col("category") == "autre").then(None).otherwise(pl.col("pia_concerned")).alias("pia_concerned"),
     )
     geo = lycees.select(
@@ -158,15 +159,18 @@ def make_partners(campuses: pl.DataFrame, counts: np.ndarray, rng: np.random.Gen
     )
 
 
-def _partner_types(group: np.ndarray, campus: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def _partner_types(group: np.ndarray, campus: np.ndarray, rng: np.random.Generator) -> pl.Series:
     weights = sources.calibration()["partner_types"]
-    types = np.empty(group.size, dtype=object)
+    vocabulary = ["lycee", "entreprise", "rectorat", "region"] + [t for g in weights.values() for t in g]
+    vocabulary = list(dict.fromkeys(vocabulary))
+    code = {name: i for i, name in enumerate(vocabulary)}
+    types = np.zeros(group.size, dtype=np.int64)
     for g, name in enumerate(GROUPS):
         rows = np.flatnonzero(group == g)
         if name in ("lycee", "entreprise"):
-            types[rows] = name
+            types[rows] = code[name]
             continue
-        options = np.asarray(list(weights[name]))
+        options = np.array([code[t] for t in weights[name]])
         probs = np.asarray(list(weights[name].values()), dtype=float)
         types[rows] = options[rng.choice(len(options), size=rows.size, p=probs / probs.sum())]
         if name == "autre":
@@ -175,9 +179,9 @@ def _partner_types(group: np.ndarray, campus: np.ndarray, rng: np.random.Generat
             first[1:] = campus[rows][1:] != campus[rows][:-1]
             second = np.zeros(rows.size, dtype=bool)
             second[1:] = first[:-1] & (campus[rows][1:] == campus[rows][:-1])
-            types[rows[first]] = "rectorat"
-            types[rows[second]] = "region"
-    return types.astype(str)
+            types[rows[first]] = code["rectorat"]
+            types[rows[second]] = code["region"]
+    return pl.Series("partner_type", types).replace_strict(dict(enumerate(vocabulary)), return_dtype=pl.String)
 
 
 def _companies(frame: pl.DataFrame, campuses: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
@@ -270,22 +274,25 @@ def _names(frame: pl.DataFrame, campuses: pl.DataFrame, rng: np.random.Generator
     frame = frame.with_columns(pl.Series("trade", trade.astype(str)))
     legal = np.asarray(words["legal_forms"])
 
-    pieces = []
     company_patterns = words["company_patterns"]
     templates = {**words["labels"], "entreprise": [p + " {legal}" for p in company_patterns]}
-    frame = frame.with_columns(pl.Series("legal", legal[rng.integers(0, legal.size, n)]))
+    frame = frame.with_columns(
+        pl.Series("legal", legal[rng.integers(0, legal.size, n)]),
+        pl.int_range(pl.len(), dtype=pl.Int64).alias("row"),
+    )
+    pieces = [frame.filter(pl.col("category") == "lycee").select("row", pl.col("lycee_name").alias("name"))]
     for partner_type, options in templates.items():
-        mask = (pl.col("partner_type") == partner_type) & (pl.col("category") != "lycee")
+        subset = frame.filter((pl.col("partner_type") == partner_type) & (pl.col("category") != "lycee"))
         for j, template in enumerate(options):
             fields = re.findall(r"\{(\w+)\}", template)
             expr = pl.format(re.sub(r"\{\w+\}", "{}", template), *[pl.col(f) for f in fields])
-            pieces.append((mask & ((pl.col("pick") % len(options)) == j), expr))
-    name = pl.col("lycee_name")
-    chain = pl.when(pl.col("category") == "lycee").then(pl.col("lycee_name"))
-    for condition, expr in pieces:
-        chain = chain.when(condition).then(expr)
-    name = chain.otherwise(pl.format("Partenaire {}", pl.col("partner_id")))
-    return frame.with_columns(name.alias("name"))
+            pieces.append(subset.filter((pl.col("pick") % len(options)) == j).select("row", expr.alias("name")))
+    names = pl.concat(pieces)
+    return (
+        frame.join(names, on="row", how="left", maintain_order="left")
+        .with_columns(pl.col("name").fill_null(pl.format("Partenaire {}", pl.col("partner_id"))))
+        .drop("row")
+    )
 
 
 def _emails(campuses: pl.DataFrame) -> pl.Expr:

@@ -12,7 +12,16 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["largest_remainder", "gumbel", "top_k", "ordinal", "allocate", "weighted_choice"]
+__all__ = [
+    "largest_remainder",
+    "gumbel",
+    "top_k",
+    "ordinal",
+    "allocate",
+    "weighted_choice",
+    "campus_table",
+    "assign_within",
+]
 
 
 def largest_remainder(shares: np.ndarray | list[float], total: int) -> np.ndarray:
@@ -90,3 +99,61 @@ def weighted_choice(rng: np.random.Generator, options: np.ndarray, weights: np.n
     """``size`` independent draws from ``options`` with probabilities proportional to ``weights``."""
     weights = np.asarray(weights, dtype=float)
     return options[rng.choice(len(options), size=size, p=weights / weights.sum())]
+
+
+def campus_table(sizes: np.ndarray, totals: np.ndarray, log_seed: np.ndarray, iterations: int = 100) -> np.ndarray:
+    """Integer table (campuses × answers) with row sums ``sizes`` and column sums ``totals``.
+
+    The table is the iterative proportional fit of ``exp(log_seed)`` to both margins, then
+    rounded so that every cell is its fitted value's floor or ceiling where possible (cells
+    with the largest fractional parts first) and both margins hold exactly. It fixes how many
+    respondents of each campus give each answer: campus differences follow the planted
+    effects rather than sampling noise, and the overall marginal stays exact.
+    """
+    sizes = np.asarray(sizes, dtype=float)
+    totals = np.asarray(totals, dtype=float)
+    fitted = np.exp(log_seed - log_seed.max(axis=1, keepdims=True)) * (sizes[:, None] > 0)
+    for _ in range(iterations):
+        rows = fitted.sum(axis=1, keepdims=True)
+        fitted *= np.divide(sizes[:, None], rows, out=np.zeros_like(rows), where=rows > 0)
+        cols = fitted.sum(axis=0, keepdims=True)
+        fitted *= np.divide(totals[None, :], cols, out=np.zeros_like(cols), where=cols > 0)
+    table = np.floor(fitted).astype(np.int64)
+    row_left = sizes.astype(np.int64) - table.sum(axis=1)
+    col_left = totals.astype(np.int64) - table.sum(axis=0)
+    fraction = fitted - table
+    for flat in np.argsort(-fraction, axis=None, kind="stable"):
+        if fraction.flat[flat] <= 0:
+            break
+        r, c = divmod(int(flat), table.shape[1])
+        if row_left[r] > 0 and col_left[c] > 0:
+            table[r, c] += 1
+            row_left[r] -= 1
+            col_left[c] -= 1
+    # whatever greedy rounding left over is paired row by column (always completes)
+    for r in np.flatnonzero(row_left > 0):
+        while row_left[r] > 0:
+            c = int(np.flatnonzero(col_left > 0)[0])
+            step = min(row_left[r], col_left[c])
+            table[r, c] += step
+            row_left[r] -= step
+            col_left[c] -= step
+    return table
+
+
+def assign_within(groups: np.ndarray, keys: np.ndarray, counts: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """Give, inside each group g, ``codes[0]`` to its ``counts[g, 0]`` highest keys, then ``codes[1]``…
+
+    ``groups`` holds each row's group index (0…G-1); ``counts`` is (G, K) with row g summing
+    to the size of group g. Vectorised: one sort for all groups.
+    """
+    # one float sort instead of a two-key lexsort: group first, then key descending
+    composite = groups * 3.0 - keys / (np.abs(keys).max(initial=0.0) + 1.0)
+    order = np.argsort(composite, kind="stable")
+    codes = np.asarray(codes, dtype=np.int64)
+    if counts.sum(axis=1).tolist() != np.bincount(groups, minlength=counts.shape[0]).tolist():
+        raise ValueError("each row of counts must sum to its group's size")
+    labels = np.empty(groups.size, dtype=np.int64)
+    # rows sorted by group then key: the labels are each group's codes repeated by its counts
+    labels[order] = np.repeat(np.tile(codes, counts.shape[0]), counts.ravel())
+    return labels

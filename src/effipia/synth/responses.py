@@ -21,7 +21,7 @@ from scipy.optimize import nnls
 from effipia.schema import RESPONSE_ID_COLUMNS
 from effipia.synth import sources
 from effipia.synth.partners import GROUPS
-from effipia.synth.quota import gumbel, largest_remainder, ordinal, top_k
+from effipia.synth.quota import assign_within, campus_table, gumbel, largest_remainder, ordinal, top_k
 
 __all__ = ["group_shares", "member_shares", "select_respondents", "make_responses", "tableau_8_counts"]
 
@@ -138,6 +138,10 @@ class _Latent:
     resources: np.ndarray
     engagement: np.ndarray
     breadth: np.ndarray
+    n_campus: int
+    campus_quality: np.ndarray
+    campus_resources: np.ndarray
+    campus_nonresponse: np.ndarray
 
 
 def make_responses(
@@ -169,8 +173,6 @@ def make_responses(
         consortium=consortium,
         halo=cal["respondent_halo"] * rng.standard_normal(n),
         na=cal["na_respondent"] * rng.standard_normal(n)
-        - cal["na_campus_engagement"] * effects["engagement"][campus]
-        - cal["na_campus_quality"] * effects["quality"][campus]
         + cal["na_member_or_concerned"] * mc
         + na_shift,
         dk=cal["dk_respondent"] * rng.standard_normal(n) + cal["dk_member_or_concerned"] * mc,
@@ -178,6 +180,10 @@ def make_responses(
         resources=effects["resources"][campus],
         engagement=effects["engagement"][campus],
         breadth=effects["breadth"][campus],
+        n_campus=campuses.height,
+        campus_quality=effects["quality"],
+        campus_resources=effects["resources"],
+        campus_nonresponse=-cal["na_campus_engagement"] * effects["engagement"] - cal["na_campus_quality"] * effects["quality"],
     )
     answers: dict[str, np.ndarray] = {}
     answers.update(_relations(latent, rng))
@@ -253,75 +259,110 @@ def _printed_shares(printed: np.ndarray) -> np.ndarray:
     return adjusted / adjusted.sum()
 
 
+def _slopes(codes: list[int]) -> np.ndarray:
+    """Campus-effect slope of each answer code: +1 for the best substantive code down to -1
+    for the worst; non-response codes (8, 9) get 0 (their campus effect is separate)."""
+    substantive = [c for c in codes if c not in (8, 9)]
+    ladder = np.linspace(1.0, -1.0, len(substantive)) if len(substantive) > 1 else np.zeros(1)
+    slope = dict(zip(substantive, ladder, strict=True))
+    return np.array([slope.get(c, 0.0) for c in codes])
+
+
 def _scale_answers(
+    lat: _Latent,
     item_rows: dict[str, dict[str, float]],
-    quality: np.ndarray,
+    campus_effect: np.ndarray,
+    keys: np.ndarray,
     na: np.ndarray,
-    dk: np.ndarray,
     rng: np.random.Generator,
     na_share: float | None = None,
 ) -> dict[str, np.ndarray]:
     """Answers of a block whose published rows give the share of every code (NA = 9, DK = 8).
 
-    ``na_share``: when the published rows exclude NA (Tableau 5), the share of NA to add.
+    For each item, how many respondents of each campus give each code is fixed by
+    :func:`~effipia.synth.quota.campus_table` (overall shares exact, campuses shifted by
+    ``campus_effect`` towards the best or worst codes, and by their non-response
+    propensity towards NA and « ne sait pas »); inside a campus, NA goes to the highest
+    ``na`` keys, « ne sait pas » to the highest DK keys, and the substantive codes follow
+    ``keys`` (respondent halo, group shift, noise). ``na_share``: share of NA to add when the
+    published rows exclude NA (Tableau 5).
     """
     cal = sources.calibration()["latent"]
-    n = quality.size
+    n = keys.size
+    sizes = np.bincount(lat.campus, minlength=lat.n_campus)
     out = {}
     for item, row in item_rows.items():
         codes = [int(c) for c in row]
         shares = _printed_shares(np.array([row[c] for c in row], dtype=float))
         if na_share is not None:
-            shares = np.append(shares / shares.sum() * (1 - na_share), na_share)
+            shares = np.append(shares * (1 - na_share), na_share)
             codes.append(9)
-        counts = dict(zip(codes, largest_remainder(shares, n), strict=True))
+        totals = largest_remainder(shares, n)
+        nonresponse = np.array([c in (8, 9) for c in codes])
+        log_seed = (
+            np.log(np.maximum(shares, 1e-6))[None, :]
+            + campus_effect[:, None] * _slopes(codes)[None, :]
+            + lat.campus_nonresponse[:, None] * nonresponse[None, :]
+        )
+        table = campus_table(sizes, totals, log_seed)
         values = np.full(n, NULL, dtype=np.int64)
         free = np.ones(n, dtype=bool)
-        for code, propensity, noise in ((9, na, cal["na_item_noise"]), (8, dk, cal["dk_item_noise"])):
-            if code in counts:
-                chosen = top_k(propensity + noise * rng.standard_normal(n), counts[code], free)
-                values[chosen] = code
-                free &= ~chosen
-        substantive = [c for c in codes if c not in (8, 9)]
-        keys = quality[free] + cal["item_noise"] * rng.standard_normal(int(free.sum()))
-        values[free] = ordinal(keys, substantive, np.array([counts[c] for c in substantive]))
+        for code, propensity, noise in ((9, na, cal["na_item_noise"]), (8, lat.dk, cal["dk_item_noise"])):
+            if code not in codes:
+                continue
+            j = codes.index(code)
+            remaining = np.bincount(lat.campus[free], minlength=lat.n_campus)
+            counts = np.column_stack([table[:, j], remaining - table[:, j]])
+            local = propensity[free] + noise * rng.standard_normal(int(free.sum()))
+            picked = assign_within(lat.campus[free], local, counts, np.array([1, 0])) == 1
+            rows = np.flatnonzero(free)[picked]
+            values[rows] = code
+            free[rows] = False
+        substantive = [j for j, c in enumerate(codes) if c not in (8, 9)]
+        local = keys[free] + cal["item_noise"] * rng.standard_normal(int(free.sum()))
+        values[free] = assign_within(
+            lat.campus[free], local, table[:, substantive], np.array([codes[j] for j in substantive])
+        )
         out[item] = values
     return out
 
 
-def _register_key(lat: _Latent, base: np.ndarray, shift: dict[str, float], rng: np.random.Generator) -> np.ndarray:
+def _register_key(lat: _Latent, shift: dict[str, float], rng: np.random.Generator) -> np.ndarray:
+    """Respondent key of a register: halo + group shift + register-specific noise."""
     cal = sources.calibration()["latent"]
     group_shift = np.array([shift[g] for g in GROUPS])[lat.group]
-    return base + group_shift + lat.halo + cal["register_specific"] * rng.standard_normal(lat.group.size)
+    return group_shift + lat.halo + cal["register_specific"] * rng.standard_normal(lat.group.size)
 
 
 def _registers(lat: _Latent, rng: np.random.Generator) -> dict[str, np.ndarray]:
     """Tableaux 3 to 7 (dynamics, leadership, resources level and use, management)."""
     published = sources.published()
-    cal = sources.calibration()
-    shift = cal["latent"]["group_shift"]
+    cal = sources.calibration()["latent"]
+    shift = cal["group_shift"]
     n = lat.group.size
-    scale = cal["latent"]["register_campus"]
-    skew = cal["latent"]["register_skew"]
+    scale = cal["register_campus"]
+    skew = cal["register_skew"]
+    jitter = cal["campus_jitter"]
 
     def campus(register: str, effect: np.ndarray) -> np.ndarray:
         # (exp(s q) - 1) / s: s > 0 stretches the best campuses, s < 0 the worst ones
         s = skew[register]
-        return scale[register] * (np.expm1(s * effect) / s if s else effect)
+        shaped = np.expm1(s * effect) / s if s else effect
+        return scale[register] * shaped + jitter * rng.standard_normal(effect.size)
 
     block_na = lambda: lat.na + 0.3 * rng.standard_normal(n)  # noqa: E731 — one draw per block
+    q, r = lat.campus_quality, lat.campus_resources
+    blocks = [
+        ("tableau_3", campus("dyn", q), shift, None),
+        ("tableau_4", campus("lead", q), shift, None),
+        ("tableau_5", campus("res_level", r), shift, sources.calibration()["resources"]["res_level_na"]),
+        ("tableau_6", campus("res_use", 0.5 * (q + r)), shift, None),
+        ("tableau_7", campus("mgmt", q), cal["mgmt_group_shift"], None),
+    ]
     out = {}
-    dyn_key = _register_key(lat, campus("dyn", lat.quality), shift, rng)
-    out.update(_scale_answers(published["tableau_3"]["rows"], dyn_key, block_na(), lat.dk, rng))
-    lead_key = _register_key(lat, campus("lead", lat.quality), shift, rng)
-    out.update(_scale_answers(published["tableau_4"]["rows"], lead_key, block_na(), lat.dk, rng))
-    level_key = _register_key(lat, campus("res_level", lat.resources), shift, rng)
-    na_share = cal["resources"]["res_level_na"]
-    out.update(_scale_answers(published["tableau_5"]["rows"], level_key, block_na(), lat.dk, rng, na_share=na_share))
-    use_key = _register_key(lat, campus("res_use", 0.5 * (lat.quality + lat.resources)), shift, rng)
-    out.update(_scale_answers(published["tableau_6"]["rows"], use_key, block_na(), lat.dk, rng))
-    mgmt_key = _register_key(lat, campus("mgmt", lat.quality), cal["latent"]["mgmt_group_shift"], rng)
-    out.update(_scale_answers(published["tableau_7"]["rows"], mgmt_key, block_na(), lat.dk, rng))
+    for table, effect, group_shift, na_share in blocks:
+        keys = _register_key(lat, group_shift, rng)
+        out.update(_scale_answers(lat, published[table]["rows"], effect, keys, block_na(), rng, na_share))
     return out
 
 
