@@ -165,26 +165,25 @@ def _cell_text(value: Any) -> str | None:
 
 
 def _read_xlsx(path: Path, file: str) -> TextTable:
-    from openpyxl import load_workbook
+    # calamine (Rust) reads a sheet some 25 times faster than openpyxl; keeping the empty
+    # area gives each row its position in the sheet, hence the user's line numbers.
+    from python_calamine import CalamineWorkbook
 
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a damaged workbook
+        sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
+        values = sheet.to_python(skip_empty_area=False)
+    except Exception as exc:  # calamine raises its own error types for a damaged workbook
         raise EffipiaError("generic.unreadable_file", detail=str(exc)) from None
-    try:
-        sheet = book.worksheets[0]
-        header: list[str] | None = None
-        rows: list[tuple[int, list[str | None]]] = []
-        for line, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            cells = [_cell_text(v) for v in values]
-            if not any(cells):
-                continue
-            if header is None:
-                header = [c or "" for c in cells]
-                continue
-            rows.append((line, cells))
-    finally:
-        book.close()
+    header: list[str] | None = None
+    rows: list[tuple[int, list[str | None]]] = []
+    for line, raw in enumerate(values, start=1):
+        cells = [_cell_text(v) for v in raw]
+        if not any(cells):
+            continue
+        if header is None:
+            header = [c or "" for c in cells]
+            continue
+        rows.append((line, cells))
     if header is None:
         raise EffipiaError("exchange.empty_file", path=file)
     width = max([len(header)] + [len(r) for _, r in rows])
