@@ -146,7 +146,7 @@ def _against_codebook(file: str, form: Questionnaire, shipped: Questionnaire, su
                 problems.append(
                     SheetProblem.at(
                         file, "survey", line, "questionnaire.codebook_code_missing",
-                        item=expected.name, code=code, list_name=actual.list_name,
+                        item=expected.name, answer=code, list_name=actual.list_name,
                     )
                 )
     return problems
