@@ -27,6 +27,7 @@ import numpy as np
 import polars as pl
 
 from effipia.territories.reference import (
+    academie_outlines,
     boundaries,
     departement_centroids,
     departement_of_commune,
@@ -78,8 +79,8 @@ def _academie_centroids() -> dict[str, tuple[float, float]]:
     academies = boundaries("academies")
     for code, geom in zip(academies["code"], academies.geometry, strict=True):
         out[code] = (geom.centroid.x, geom.centroid.y)
-    deps = boundaries("departements")
-    for code, geom in deps.dissolve(by="academie_code").geometry.items():
+    outlines = academie_outlines()
+    for code, geom in zip(outlines["academie_code"], outlines.geometry, strict=True):
         out[code] = (geom.centroid.x, geom.centroid.y)  # metropolitan: dissolved départements win
     return out
 

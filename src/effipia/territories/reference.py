@@ -167,10 +167,15 @@ def boundaries(level: str):
     return _boundaries(level, str(reference_path(_BOUNDARY_FILES[level]))).copy()
 
 
-def academie_outlines():
-    """Académie outlines drawn as the départements dissolved by académie code (metropolitan, Lambert-93)."""
+@cache
+def _outlines(path: str):
     deps = boundaries("departements")
     return deps.dissolve(by="academie_code", as_index=False)[["academie_code", "geometry"]]
+
+
+def academie_outlines():
+    """Académie outlines drawn as the départements dissolved by académie code (metropolitan, Lambert-93)."""
+    return _outlines(str(reference_path(_BOUNDARY_FILES["departements"]))).copy()
 
 
 @cache
