@@ -133,3 +133,26 @@ def test_problem_text_is_french_with_file_row_and_column(q):
     assert [str(p) for p in problems] == [
         "reponses.csv:2:dyn_1: valeur 3 hors de l'échelle « yes_no_na » (codes admis : 1, 2, 9)"
     ]
+
+
+def test_validation_of_a_large_text_frame_is_vectorised(q):
+    import time
+
+    # 100 000 respondents answering every yes_no_na / quality4 item with valid codes, as text.
+    rows = 100_000
+    groups = ["entreprise", "lycee", "of_cfa", "superieur", "autre"]
+    codes = {name: q.item(name).codes for name in q.columns if q.item(name).list_name in ("yes_no_na", "quality4")}
+    df = pl.DataFrame(
+        {
+            "respondent_id": [f"p{i}" for i in range(rows)],
+            "campus_id": ["C01"] * rows,
+            "category": [groups[i % 5] for i in range(rows)],
+            **{name: [c[i % len(c)] for i in range(rows)] for name, c in codes.items()},
+        }
+    )
+    df = df.with_columns(pl.when(pl.int_range(pl.len()) == 777).then(pl.lit("5")).otherwise(pl.col("dyn_3")).alias("dyn_3"))
+    start = time.perf_counter()
+    problems = q.validate(df, F)
+    elapsed = time.perf_counter() - start
+    assert problems == [P(779, "dyn_3", "questionnaire.out_of_scale", value="5", list_name="yes_no_na", codes="1, 2, 9")]
+    assert elapsed < 10.0, f"validate() took {elapsed:.2f} s on {rows} rows"
