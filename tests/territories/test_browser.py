@@ -103,5 +103,11 @@ def test_map_offline_shows_every_school_of_each_campus(browser, page_file):
     page.wait_for_timeout(400)  # let the popup's fade-in end before the screenshot
     page.screenshot(path=str(ARTIFACTS / "carte_popup.png"))
 
+    # the two Lyon lycées share the Rhône centroid: either marker's popup lists both
+    markers.nth(2).dispatch_event("click")
+    page.wait_for_function("document.querySelector('.leaflet-popup-content').textContent.includes('0690027E')")
+    text = page.locator(".leaflet-popup-content").text_content()
+    assert "2 établissements au même point" in text and "0690026D" in text and "0690027E" in text
+
     assert blocked == [] and errors == []
     page.close()
