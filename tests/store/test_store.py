@@ -113,6 +113,21 @@ def test_migration_creates_the_models_schema(db_url: str) -> None:
     Store(db_url)  # reopening an up-to-date store is a no-op
 
 
+def test_migrations_downgrade_and_upgrade_again(db_url: str) -> None:
+    from alembic import command
+
+    from effipia.store.engine import _config
+
+    store = full_store(db_url)
+    with store.engine.connect() as conn, conn.begin():
+        cfg = _config()
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "base")
+    assert set(sa.inspect(store.engine).get_table_names()) <= {"alembic_version"}
+    store.close()
+    assert Store(db_url).counts() == {"campaigns": 0, "campuses": 0, "partners": 0, "invitations": 0, "responses": 0}
+
+
 def test_sqlite_runs_in_wal_with_foreign_keys(sqlite_url: str) -> None:
     store = Store(sqlite_url)
     with store.engine.connect() as conn:

@@ -112,8 +112,11 @@ def _check_row(
     def bad(column: str, code: str, **params: object) -> None:
         problems.append(Problem.at(file, line, column, code, **params))
 
-    text = {col: cell_text(v) for col, v in cells.items()}
-    col = lambda canonical: headers.get(canonical, canonical)  # noqa: E731 - header as the user wrote it
+    def col(canonical: str) -> str:
+        """The header as the user wrote it, for the problem's location."""
+        return headers.get(canonical) or canonical
+
+    text = {name: cell_text(v) for name, v in cells.items()}
 
     out["partner_id"] = text.get("partner_id")
     out["campus_id"] = text.get("campus_id")
