@@ -126,3 +126,19 @@ def test_typed_formats_become_text(tmp_path: Path) -> None:
     frame.write_parquet(tmp_path / "r.parquet")
     table = read_table(tmp_path / "r.parquet", Format.PARQUET)
     assert table.frame.rows() == [("R1", "1", "2.5", 2), ("R2", None, "3", 3)]
+
+
+def test_spss_user_missing_values_stay_answer_codes(tmp_path: Path) -> None:
+    import pandas as pd
+    import pyreadstat
+
+    data = pd.DataFrame({"respondent_id": ["R1", "R2"], "dyn_1": [9.0, 1.0]})
+    # An evaluator declared 9 (NA) as an SPSS missing value: it is still code 9 of yes_no_na.
+    pyreadstat.write_sav(data, str(tmp_path / "r.sav"), missing_ranges={"dyn_1": [9]})
+    assert read_table(tmp_path / "r.sav", Format.SAV).frame.rows() == [("R1", "9", 2), ("R2", "1", 3)]
+
+
+def test_row_column_name_is_reserved(tmp_path: Path) -> None:
+    table = read_table(write_text(tmp_path / "r.csv", "respondent_id,__row__\nR1,99\n"), Format.CSV)
+    assert table.problems == [Problem.at(str(tmp_path / "r.csv"), None, ROW, "questionnaire.unknown_column", column=ROW)]
+    assert table.frame.rows() == [("R1", 2)]

@@ -83,6 +83,8 @@ def _header_problems(file: str, header: list[str]) -> tuple[list[int], list[Prob
     for position, name in enumerate(header):
         if not name:
             problems.append(Problem.at(file, 1, None, "exchange.empty_header", position=position + 1))
+        elif name == ROW:
+            problems.append(Problem.at(file, None, ROW, "questionnaire.unknown_column", column=ROW))
         elif name in seen:
             problems.append(Problem.at(file, 1, name, "exchange.duplicate_column"))
         else:
@@ -222,8 +224,11 @@ def _read_binary(path: Path, fmt: Format) -> pl.DataFrame:
             return pl.read_parquet(path)
         import pyreadstat
 
-        reader = pyreadstat.read_sav if fmt is Format.SAV else pyreadstat.read_dta
-        pdf, _meta = reader(str(path), apply_value_formats=False)
+        if fmt is Format.SAV:
+            # SPSS users often declare 8/9 as "missing values": they are still answer codes.
+            pdf, _meta = pyreadstat.read_sav(str(path), apply_value_formats=False, user_missing=True)
+        else:
+            pdf, _meta = pyreadstat.read_dta(str(path), apply_value_formats=False)
         return pl.from_pandas(pdf)
     except EffipiaError:
         raise
