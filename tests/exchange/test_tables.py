@@ -142,3 +142,10 @@ def test_row_column_name_is_reserved(tmp_path: Path) -> None:
     table = read_table(write_text(tmp_path / "r.csv", "respondent_id,__row__\nR1,99\n"), Format.CSV)
     assert table.problems == [Problem.at(str(tmp_path / "r.csv"), None, ROW, "questionnaire.unknown_column", column=ROW)]
     assert table.frame.rows() == [("R1", 2)]
+
+
+def test_binary_file_without_known_suffix(tmp_path: Path) -> None:
+    (tmp_path / "donnees").write_bytes(b"\x00\x01\x02binary")
+    with pytest.raises(EffipiaError) as exc:
+        detect_format(tmp_path / "donnees")
+    assert str(exc.value) == message("generic.unknown_format", suffix=message("exchange.no_suffix"))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from enum import StrEnum
 from pathlib import Path
 
-from effipia.errors import EffipiaError
+from effipia.errors import EffipiaError, message
 
 __all__ = ["Format", "detect_format", "is_kobo_header", "KOBO_METADATA"]
 
@@ -109,7 +109,7 @@ def detect_format(
         # A binary suffix on a file without the matching signature: unreadable, not "CSV".
         raise EffipiaError("exchange.bad_signature", name=p.name, format=by_suffix.value.upper())
     if by_suffix is None and b"\x00" in head:
-        raise EffipiaError("generic.unknown_format", suffix=p.suffix or "sans extension")
+        raise EffipiaError("generic.unknown_format", suffix=p.suffix or message("exchange.no_suffix"))
     if header is not None and is_kobo_header(header, multiple):
         return Format.KOBO
     return Format.CSV
