@@ -256,3 +256,13 @@ def test_summary_from_the_statistics_set_alone():
     assert model.summary_fr(out) == m.summary_fr()
     assert "famille imposée par l'utilisateur" in model.summary_fr(out)
     assert model.summary_fr(out.filter(pl.col("statistic") == "none")) == ""
+
+
+def test_weighted_summary_says_so_and_weights_are_normalised():
+    df = _responses(HAND).with_columns(pl.Series("w", [1000.0, 3000.0] * 6 + [1000.0]))
+    m = model.fit(df, min_n=1, weights="w")
+    assert m.weighted and m.family == "poisson"
+    assert "réponses pondérées" in m.summary_fr()
+    # Pearson dispersion does not depend on the weights' scale (normalised to mean 1)
+    m2 = model.fit(df.with_columns(pl.col("w") / 1000), min_n=1, weights="w")
+    assert m.pearson_dispersion == pytest.approx(m2.pearson_dispersion)

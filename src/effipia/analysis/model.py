@@ -83,6 +83,7 @@ class CountModel:
     effects: list[Effect]
     equal_uninvolved_p: float  #: Wald test: same count for every group when not involved
     excluded_profiles: list[str] = field(default_factory=list)
+    weighted: bool = False  #: fitted with survey weights (pseudo-likelihood)
 
     def profile(self, group: str, involved: int | None) -> Profile:
         """The profile of ``group`` with ``involved`` (1, 0, or None for « autre »)."""
@@ -187,7 +188,11 @@ def fit(
             if isinstance(weights, str)
             else np.asarray(weights, dtype=np.float64)
         )
-        responses = responses.with_columns(pl.Series("__w", w_all))
+        # Normalised to mean 1 over the positive weights: estimates and the sandwich do not
+        # depend on the scale, the Pearson dispersion does.
+        positive = w_all[np.isfinite(w_all) & (w_all > 0)]
+        scale = positive.mean() if positive.size else 1.0
+        responses = responses.with_columns(pl.Series("__w", np.nan_to_num(w_all / scale, nan=0.0)))
     frame = model_frame(responses)
     if weights is not None:
         frame = frame.rename({"__w": "w"}).filter(pl.col("w") > 0)
@@ -294,6 +299,7 @@ def fit(
         effects=effects,
         equal_uninvolved_p=equal_p,
         excluded_profiles=sorted(small),
+        weighted=var_weights is not None,
     )
 
 
@@ -330,7 +336,8 @@ def _model_rows(model: CountModel) -> pl.DataFrame:
         n = sum(p.n for p in model.profiles if p.group == e.group)
         add("rate_ratio", "ratio", e.irr, group=e.group, answer="1", n=n, low=e.ci_low, high=e.ci_high)
         add("rate_ratio_p_value", "p_value", e.p_value, group=e.group, answer="1", n=n)
-    add("family", "count", 1.0, answer=model.family + (":forced" if model.family_forced else ""), n=model.n)
+    flags = (":forced" if model.family_forced else "") + (":weighted" if model.weighted else "")
+    add("family", "count", 1.0, answer=model.family + flags, n=model.n)
     add("clusters", "count", float(model.n_clusters), n=model.n)
     add("pearson_dispersion", "ratio", model.pearson_dispersion, n=model.n)
     add("overdispersion_p_value", "p_value", model.overdispersion_p, n=model.n)
@@ -363,11 +370,13 @@ def summary_fr(statistics: pl.DataFrame) -> str:
 
     labels = nomenclatures.labels("survey_groups")
     fam = one("family")
-    family, _, forced = fam["answer"].partition(":")
+    family, *flags = fam["answer"].split(":")
     lines = [message("model.summary_head", family=message(f"model.family_{family}"), n=_fr(fam["n"], 0),
                      clusters=int(one("clusters")["estimate"]))]
-    if forced:
+    if "forced" in flags:
         choice = message("model.choice_forced")
+    elif "weighted" in flags:
+        choice = message("model.choice_weighted")
     elif family == "negbin":
         choice = message("model.choice_negbin", p=_fr_p(one("overdispersion_p_value")["estimate"]),
                          alpha=_fr(one("alpha")["estimate"], 3))
