@@ -49,8 +49,10 @@ def test_wrong_list_name_and_bad_relevant_are_reported_with_sheet_and_row(tmp_pa
     detail = message("questionnaire.expr_unknown_function",
                      expression="string-length(${category}) = 0", name="string-length")
     expected = [
-        SheetProblem.at(str(path), "survey", lines["consortium"], "questionnaire.bad_relevant", item="consortium", detail=detail),
-        SheetProblem.at(str(path), "survey", lines["dyn_1"], "questionnaire.unknown_list", list_name="yes_no_maybe", item="dyn_1"),
+        SheetProblem.at(str(path), "survey", lines["consortium"], "questionnaire.bad_relevant",
+                        item="consortium", detail=detail),
+        SheetProblem.at(str(path), "survey", lines["dyn_1"], "questionnaire.unknown_list",
+                        list_name="yes_no_maybe", item="dyn_1"),
     ]
     assert check_workbook(path) == expected
 

@@ -107,6 +107,12 @@ def test_expectations_unknown_out_of_group_too_many_and_skipped(q):
     ]
 
 
+def test_a_blank_group_is_reported_once(q):
+    # No group, no group list to check the expectations against: only the blank category is a problem.
+    df = frame(category=[None], expectations=["exp_partenariats"])
+    assert q.validate(df, F) == [P(2, "category", "questionnaire.empty_required")]
+
+
 def test_duplicate_respondents_and_empty_identification(q):
     df = frame(category=["lycee", "lycee", None, "lycee"])
     df = df.with_columns(pl.Series("respondent_id", ["p1", "p2", "p1", " p1 "]))

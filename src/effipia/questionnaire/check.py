@@ -44,7 +44,7 @@ class SheetProblem:
     params: tuple[tuple[str, Any], ...] = field(default=())
 
     @classmethod
-    def at(cls, file: str, sheet: str | None, row: int | None, code: str, /, **params: Any) -> "SheetProblem":
+    def at(cls, file: str, sheet: str | None, row: int | None, code: str, /, **params: Any) -> SheetProblem:
         return cls(file, sheet, row, code, tuple(sorted(params.items())))
 
     @property
@@ -79,12 +79,15 @@ def check_workbook(path: str | Path) -> list[SheetProblem]:
             problems.append(SheetProblem.at(file, None, None, "questionnaire.missing_sheet", sheet=sheet))
 
     lists = {row.get("list_name") or row.get("list name") for row in definition.choices or []}
+    expressions = ((_RELEVANT, False, "questionnaire.bad_relevant"), (_CHOICE_FILTER, True, "questionnaire.bad_choice_filter"))
     for index, row in enumerate(definition.survey or []):
         line, name = index + 2, row.get("name", "")
         select = _SELECT.match(row.get("type", ""))
         if select and select.group(2) not in lists:
-            problems.append(SheetProblem.at(file, "survey", line, "questionnaire.unknown_list", list_name=select.group(2), item=name))
-        for keys, bare, code in ((_RELEVANT, False, "questionnaire.bad_relevant"), (_CHOICE_FILTER, True, "questionnaire.bad_choice_filter")):
+            problems.append(
+                SheetProblem.at(file, "survey", line, "questionnaire.unknown_list", list_name=select.group(2), item=name)
+            )
+        for keys, bare, code in expressions:
             expression = _cell(row, keys)
             if expression:
                 try:
@@ -92,8 +95,11 @@ def check_workbook(path: str | Path) -> list[SheetProblem]:
                 except routing.RoutingError as exc:
                     problems.append(SheetProblem.at(file, "survey", line, code, item=name, detail=str(exc)))
         constraint = _cell(row, _CONSTRAINT)
-        if constraint and not (select and select.group(1) in ("select_multiple", "select all that apply") and _COUNT_SELECTED.match(constraint)):
-            problems.append(SheetProblem.at(file, "survey", line, "questionnaire.bad_constraint", item=name, constraint=constraint))
+        multiple = bool(select) and select.group(1) in ("select_multiple", "select all that apply")
+        if constraint and not (multiple and _COUNT_SELECTED.match(constraint)):
+            problems.append(
+                SheetProblem.at(file, "survey", line, "questionnaire.bad_constraint", item=name, constraint=constraint)
+            )
 
     warnings: list[str] = []
     converted = True

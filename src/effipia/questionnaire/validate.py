@@ -211,8 +211,8 @@ def _multiple(
 ) -> list[Problem]:
     """Choices of a ``select_multiple`` column: known, offered to the group, not too many."""
     codes = set(item.codes)
-    context = sorted(routing.references(routing.parse(item.choice_filter, allow_bare=True))) if item.choice_filter else []
-    context = [c for c in context if c in frame.columns]
+    needed = sorted(routing.references(routing.parse(item.choice_filter, allow_bare=True))) if item.choice_filter else []
+    context = [c for c in needed if c in frame.columns]
     exploded = (
         typed.with_row_index("__index__")
         .select(
@@ -229,7 +229,10 @@ def _multiple(
         over = exploded.filter(pl.col("__choice__").list.len() > item.max_choices)
         for index, choices in zip(over["__index__"].to_list(), over["__choice__"].to_list(), strict=True):
             problems.append(
-                Problem.at(file, rows[index], item.name, "questionnaire.too_many_choices", count=len(choices), max=item.max_choices)
+                Problem.at(
+                    file, rows[index], item.name, "questionnaire.too_many_choices",
+                    count=len(choices), max=item.max_choices,
+                )
             )
     long = exploded.explode("__choice__")
     unknown = long.filter(~pl.col("__choice__").is_in(sorted(codes)))
@@ -237,9 +240,9 @@ def _multiple(
         problems.append(
             Problem.at(file, rows[index], item.name, "questionnaire.unknown_choice", value=choice, list_name=item.list_name)
         )
-    if item.choice_filter and context == sorted(routing.references(routing.parse(item.choice_filter, allow_bare=True))):
-        candidates = long.filter(pl.col("__choice__").is_in(sorted(codes)) & pl.col("__asked__"))
-        combos = candidates.select(context).unique().drop_nulls()
+    if item.choice_filter and context == needed:  # the group list needs the answers the filter reads
+        candidates = long.filter(pl.col("__choice__").is_in(sorted(codes)) & pl.col("__asked__")).drop_nulls(context)
+        combos = candidates.select(context).unique()
         offered = [
             {**combo, "__choice__": choice.code}
             for combo in combos.to_dicts()
