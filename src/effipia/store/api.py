@@ -152,7 +152,7 @@ class Store:
 
     @staticmethod
     def _resolve(conn: sa.Connection, name: str | None, create: bool) -> str:
-        names = conn.execute(sa.select(CAMPAIGNS.c.name).order_by(CAMPAIGNS.c.name)).scalars().all()
+        names = sorted(conn.execute(sa.select(CAMPAIGNS.c.name)).scalars())
         if name is None:
             if len(names) == 1:
                 return names[0]
@@ -211,7 +211,7 @@ class Store:
     def campaign_names(self) -> list[str]:
         """Names of the campaigns in the store, sorted."""
         with self._read() as conn:
-            return list(conn.execute(sa.select(CAMPAIGNS.c.name).order_by(CAMPAIGNS.c.name)).scalars())
+            return sorted(conn.execute(sa.select(CAMPAIGNS.c.name)).scalars())
 
     def resolve_campaign(self, name: str | None = None, create: bool = False) -> str:
         """The campaign to work on: ``name`` if it exists (created when ``create``), else the
@@ -234,8 +234,8 @@ class Store:
         """The campus registry in the canonical layout, sorted by ``campus_id``."""
         cols = [CAMPUSES.c[c] for c in CAMPUS_COLUMNS]
         with self._read() as conn:
-            rows = conn.execute(sa.select(*cols).order_by(CAMPUSES.c.campus_id)).all()
-        return _frame(rows, CAMPUS_COLUMNS)
+            rows = conn.execute(sa.select(*cols)).all()
+        return _frame(rows, CAMPUS_COLUMNS).sort("campus_id")
 
     def write_campuses(self, df: pl.DataFrame) -> WriteStats:
         """Upsert campuses by ``campus_id``."""
@@ -252,14 +252,15 @@ class Store:
 
     # ---------------------------------------------------------------- partners
     def partners(self, campaign: str | None = None) -> pl.DataFrame:
-        """Partners of ``campaign``: canonical columns then ``analysis_category``, sorted by id."""
+        """Partners of ``campaign``: canonical columns then ``analysis_category``, sorted by id
+        (code-point order, the same on every back-end whatever its collation)."""
         cols = [PARTNERS.c[c] for c in PARTNER_STORE_COLUMNS]
         with self._read() as conn:
             cid = self._campaign_id(conn, campaign, create=False)
             rows = conn.execute(
-                sa.select(*cols).where(PARTNERS.c.campaign_id == cid).order_by(PARTNERS.c.partner_id)
+                sa.select(*cols).where(PARTNERS.c.campaign_id == cid)
             ).all()
-        return _frame(rows, PARTNER_STORE_COLUMNS)
+        return _frame(rows, PARTNER_STORE_COLUMNS).sort("partner_id")
 
     def write_partners(self, campaign: str, df: pl.DataFrame) -> WriteStats:
         """Upsert the partners of ``campaign`` (created if new) by ``partner_id``;
@@ -294,9 +295,9 @@ class Store:
         with self._read() as conn:
             cid = self._campaign_id(conn, campaign, create=False)
             rows = conn.execute(
-                sa.select(*cols).where(INVITATIONS.c.campaign_id == cid).order_by(INVITATIONS.c.partner_id)
+                sa.select(*cols).where(INVITATIONS.c.campaign_id == cid)
             ).all()
-        return _frame(rows, INVITATION_COLUMNS)
+        return _frame(rows, INVITATION_COLUMNS).sort("partner_id")
 
     def write_invitations(self, campaign: str, df: pl.DataFrame) -> WriteStats:
         """Upsert invitations by ``partner_id`` (the partner must exist in the campaign)."""
@@ -362,18 +363,17 @@ class Store:
         stmt = (
             sa.select(*cols, sa.cast(RESPONSES.c.answers, sa.Text))
             .where(RESPONSES.c.campaign_id == cid)
-            .order_by(RESPONSES.c.respondent_id)
         )
         rows = conn.execute(stmt).all()
         ids = _frame([r[:-1] for r in rows], RESPONSE_ID_COLUMNS)
         if not items:
-            return ids
+            return ids.sort("respondent_id")
         if not rows:
             return pl.DataFrame(schema={**RESPONSE_ID_COLUMNS, **items})
         # One JSON object per line: Polars' NDJSON reader is several times faster than json_decode.
         ndjson = "\n".join(r[-1] for r in rows).encode()
         answers = pl.read_ndjson(io.BytesIO(ndjson), schema=items)
-        return pl.concat([ids, answers], how="horizontal")
+        return pl.concat([ids, answers], how="horizontal").sort("respondent_id")
 
     def write_responses(self, campaign: str, df: pl.DataFrame, source: str | None = None) -> WriteStats:
         """Upsert responses by ``respondent_id``; the campaign's collected items become the
