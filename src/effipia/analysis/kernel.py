@@ -265,8 +265,12 @@ def domain_variance(
         x = sp.hstack([_indicator(np.asarray(c)) for c in calibration]).tocsr()  # n × p
         wx = x.multiply(w[:, None]).tocsr()
         d0 = np.ones(n_units) if design_weights is None else np.asarray(design_weights, dtype=np.float64)
-        h = (x.T @ x.multiply(d0[:, None])).toarray()  # X'DX
-        h_inv = np.linalg.pinv(h)
+        raking = len(calibration) > 1 and raking_sweeps is not None
+        if len(calibration) == 1:  # indicator columns of one partition: X'DX is diagonal
+            diag = np.asarray(x.multiply(d0[:, None]).sum(axis=0)).ravel()
+            h_inv = sp.diags(np.where(diag > 0, 1.0 / np.where(diag > 0, diag, 1.0), 0.0))
+        elif not raking:
+            h_inv = np.linalg.pinv((x.T @ x.multiply(d0[:, None])).toarray())  # (X'DX)⁻
         with np.errstate(invalid="ignore", divide="ignore"):
             ratio = np.where(w > 0, d0 / w, 0.0)
         a = wx if psu is None else (psu @ wx)  # PSU totals of w x
@@ -275,7 +279,6 @@ def domain_variance(
         xz = (x.T @ zs.multiply(ratio[:, None]).tocsr()).tocsc()  # X'D u
         ay = (a.T @ y_psu).tocsc()
         n_cols = zs.shape[1]
-        raking = len(calibration) > 1 and raking_sweeps is not None
         if raking:
             spans = np.cumsum([0] + [x_m.shape[1] for x_m in (_indicator(np.asarray(c)) for c in calibration)])
             xx = (x.T @ x).toarray()  # unweighted cross-tabulation of the margins
@@ -286,7 +289,7 @@ def domain_variance(
             if raking:
                 b = _backfit(x.T @ zs[:, start:stop].multiply(np.where(w > 0, 1.0 / np.where(w > 0, w, 1.0), 0.0)[:, None]).tocsr(), xx, counts, spans, raking_sweeps)
             else:
-                b = h_inv @ xz[:, start:stop].toarray()
+                b = np.asarray(h_inv @ xz[:, start:stop].toarray())
             cross = np.einsum("pj,pj->j", b, ay[:, start:stop].toarray())
             quad = np.einsum("pj,pj->j", b, g @ b)
             ss[start:stop] += -2.0 * cross + quad
