@@ -114,3 +114,32 @@ def test_compare_territories_ranks_and_profiles():
     # measured (≥ 2 schools): 20, 60, 120, 300; terciles (linear) 60 and 120 → a, e concentrated; c, b spread
     assert compared["rank_spread"].to_list() == [4, 1, 2, None, 3]
     assert compared["profile"].to_list() == ["concentre", "etendu", "etendu", None, "concentre"]
+
+
+@pytest.mark.parametrize(
+    ("dep", "a", "b", "geodesic_km"),
+    [
+        # Saint-Denis (55.45° E, 20.88° S) – Saint-Pierre (55.48° E, 21.34° S), La Réunion:
+        # geodesic on GRS80 (pyproj.Geod.inv) 51.026 km; Lambert-93 would give ≈ 1.9 × that
+        ("974", (55.45, -20.88), (55.48, -21.34), 51.026),
+        # Pointe-à-Pitre (61.53° W, 16.24° N) – Basse-Terre (61.73° W, 16.00° N): 34.104 km
+        ("971", (-61.53, 16.24), (-61.73, 16.00), 34.104),
+    ],
+)
+def test_overseas_campus_is_measured_in_its_own_projection(make_campuses, dep, a, b, geodesic_km):
+    from pyproj import Transformer
+
+    to_l93 = Transformer.from_crs("EPSG:4326", "EPSG:2154", always_xy=True)
+    (x1, y1), (x2, y2) = to_l93.transform(*a), to_l93.transform(*b)
+    schools = pl.DataFrame(
+        {
+            "campus_id": ["o", "o"], "partner_id": ["p1", "p2"], "uai": ["U1", "U2"],
+            "x_l93": [x1, x2], "y_l93": [y1, y2], "approximate": [False, False],
+            "departement": [dep, dep], "academie_code": ["x", "x"], "region_code": ["y", "y"],
+        }
+    )
+    supports = pl.DataFrame({"campus_id": ["o"], "support_x_l93": [x1], "support_y_l93": [y1]})
+    row = territory_indicators(make_campuses(campus_id=["o"]), schools, supports).row(0, named=True)
+    # UTM scale error ≤ 0.04 % near the central meridian
+    assert row["max_distance_km"] == pytest.approx(geodesic_km, rel=1e-3)
+    assert row["mean_distance_to_support_km"] == pytest.approx(geodesic_km / 2, rel=1e-3)

@@ -1,7 +1,10 @@
 """Territory indicators of each campus, from its located schools (section 1.2 of the report).
 
-All distances and areas are computed in Lambert-93 (EPSG:2154) metres, reported in km
-and km².
+All distances and areas are computed in projected metres, reported in km and km²: in
+Lambert-93 (EPSG:2154), or, for a campus whose schools all lie in one overseas
+département, in that département's legal projection (:func:`metric_crs`; Lambert-93
+stretches distances there, by ≈ 1.9 at La Réunion). Coordinates exchanged between stages
+stay in Lambert-93 (``x_l93``, ``y_l93``).
 
 Support establishment (« établissement support ») — the rule, in order:
 
@@ -27,11 +30,13 @@ import numpy as np
 import polars as pl
 
 from effipia.territories.reference import (
+    LAMBERT93,
     academie_outlines,
     boundaries,
     departement_centroids,
     departement_of_commune,
     departements,
+    metric_crs,
 )
 
 __all__ = [
@@ -144,13 +149,38 @@ def locate_supports(campuses: pl.DataFrame, partners: pl.DataFrame, schools: pl.
     return pl.DataFrame(rows, schema=SUPPORT_COLUMNS) if rows else pl.DataFrame(schema=SUPPORT_COLUMNS)
 
 
+@cache
+def _transformer(crs: str):
+    from pyproj import Transformer
+
+    return Transformer.from_crs(LAMBERT93, crs, always_xy=True)
+
+
+def _metric(xy: np.ndarray, crs: str) -> np.ndarray:
+    """Lambert-93 points (n × 2) in ``crs`` metres."""
+    if crs == LAMBERT93 or len(xy) == 0:
+        return xy
+    x, y = _transformer(crs).transform(xy[:, 0], xy[:, 1])
+    return np.column_stack([x, y])
+
+
 def distances_to_support(schools: pl.DataFrame, supports: pl.DataFrame) -> pl.DataFrame:
-    """``schools`` with ``distance_to_support_km`` (Euclidean in Lambert-93; empty when either point is unknown)."""
-    joined = schools.join(supports.select("campus_id", "support_x_l93", "support_y_l93"), on="campus_id", how="left")
-    distance = (
-        ((pl.col("x_l93") - pl.col("support_x_l93")) ** 2 + (pl.col("y_l93") - pl.col("support_y_l93")) ** 2).sqrt() / 1000
-    )
-    return joined.with_columns(distance.alias("distance_to_support_km")).drop("support_x_l93", "support_y_l93")
+    """``schools`` with ``distance_to_support_km`` (straight line in the campus's metric CRS;
+    empty when either point is unknown)."""
+    support_xy = {c: (x, y) for c, x, y in supports.select("campus_id", "support_x_l93", "support_y_l93").iter_rows()}
+    distances = np.full(schools.height, np.nan)
+    campus_ids = schools["campus_id"].to_numpy()
+    for cid in set(campus_ids.tolist()):
+        sx, sy = support_xy.get(cid, (None, None))
+        if sx is None:
+            continue
+        rows = np.flatnonzero(campus_ids == cid)
+        mine = schools[rows]
+        crs = metric_crs(mine["departement"].to_list())
+        points = _metric(mine.select("x_l93", "y_l93").to_numpy().astype(float), crs)
+        support = _metric(np.array([[sx, sy]], dtype=float), crs)[0]
+        distances[rows] = np.hypot(points[:, 0] - support[0], points[:, 1] - support[1]) / 1000
+    return schools.with_columns(pl.Series("distance_to_support_km", distances).fill_nan(None))
 
 
 def _spread(points: np.ndarray) -> tuple[float | None, float | None]:
@@ -180,7 +210,8 @@ def territory_indicators(
     for cid in campuses["campus_id"].to_list():
         mine = schools.filter((pl.col("campus_id") == cid) & pl.col("x_l93").is_not_null())
         distinct = mine.unique(subset="uai", keep="first", maintain_order=True)
-        area, max_distance = _spread(distinct.select("x_l93", "y_l93").to_numpy())
+        crs = metric_crs(distinct["departement"].to_list())
+        area, max_distance = _spread(_metric(distinct.select("x_l93", "y_l93").to_numpy().astype(float), crs))
         mean_support = None
         if with_distance is not None:
             d = with_distance.filter(pl.col("campus_id") == cid).unique(subset="uai", keep="first")["distance_to_support_km"]

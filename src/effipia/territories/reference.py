@@ -35,6 +35,8 @@ __all__ = [
     "boundaries",
     "departement_centroids",
     "academie_outlines",
+    "overseas_crs",
+    "metric_crs",
     "naf_sections",
     "naf_divisions",
     "naf_hierarchy",
@@ -51,6 +53,7 @@ _SHIPPED = {
     "departements.geojson": files("effipia") / "data" / "geo",
     "regions.geojson": files("effipia") / "data" / "geo",
     "academies.geojson": files("effipia") / "data" / "geo",
+    "overseas_crs.csv": files("effipia") / "data" / "geo",
 }
 LYCEES_FILE = "lycees_ips_2021-2022.csv"
 COMPANY_COUNTS_FILE = "insee_categories_entreprises_2017.csv"
@@ -203,6 +206,29 @@ def departement_centroids() -> pl.DataFrame:
     Overseas départements take their region's outline (one département per region).
     """
     return _centroids(str(reference_path("departements.geojson")), str(reference_path("regions.geojson")))
+
+
+@cache
+def _overseas(path: str) -> dict[str, str]:
+    table = pl.read_csv(path, infer_schema=False)
+    return {dep: f"EPSG:{epsg}" for dep, epsg in table.select("departement", "epsg").iter_rows()}
+
+
+def overseas_crs() -> dict[str, str]:
+    """Projected CRS of each overseas département (``"974"`` → ``"EPSG:2975"``), from ``overseas_crs.csv``."""
+    return _overseas(str(reference_path("overseas_crs.csv")))
+
+
+def metric_crs(departements_of_points) -> str:
+    """CRS in which to measure distances between points of these départements.
+
+    Lambert-93 (EPSG:2154) is defined for metropolitan France; when every point lies in
+    overseas départements sharing one local projection (e.g. 974 → RGR92 / UTM 40S), that
+    projection is used instead. Mixed metropolitan and overseas points use Lambert-93.
+    """
+    local = overseas_crs()
+    chosen = {local.get(d, LAMBERT93) for d in departements_of_points if d}
+    return chosen.pop() if len(chosen) == 1 else LAMBERT93
 
 
 def naf_sections() -> pl.DataFrame:
