@@ -108,3 +108,17 @@ def test_load_refuses_a_workbook_with_an_unsupported_relevant(tmp_path):
     with pytest.raises(EffipiaError) as caught:
         load_questionnaire(path)
     assert caught.value.code == "questionnaire.bad_relevant"
+
+
+def test_pyxform_warnings_are_problems_too(tmp_path):
+    # A hint translated into English without the English labels: pyxform warns about the missing columns.
+    wb = load_workbook(shipped_path())
+    ws = wb["survey"]
+    column = ws.max_column + 1
+    ws.cell(1, column).value = "hint::English (en)"
+    ws.cell(2, column).value = "Respondent id"
+    path = tmp_path / "avertissement.xlsx"
+    wb.save(path)
+    problems = check_workbook(path)
+    assert [p.code for p in problems] == ["questionnaire.pyxform_warning"]
+    assert "English (en)" in problems[0].reason
