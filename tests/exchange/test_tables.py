@@ -149,3 +149,10 @@ def test_binary_file_without_known_suffix(tmp_path: Path) -> None:
     with pytest.raises(EffipiaError) as exc:
         detect_format(tmp_path / "donnees")
     assert str(exc.value) == message("generic.unknown_format", suffix=message("exchange.no_suffix"))
+
+
+def test_parquet_with_nested_columns_is_unreadable(tmp_path: Path) -> None:
+    pl.DataFrame({"respondent_id": ["R1"], "answers": [[1, 2]]}).write_parquet(tmp_path / "r.parquet")
+    with pytest.raises(EffipiaError) as exc:
+        read_table(tmp_path / "r.parquet", Format.PARQUET)
+    assert exc.value.code == "generic.unreadable_file"

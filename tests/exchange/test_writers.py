@@ -100,6 +100,10 @@ def test_extra_columns_hook(tmp_path: Path, form) -> None:
     with pytest.raises(EffipiaError) as too_long:
         write_response_file(FRAME, tmp_path / "y.dta", "dta", form=form, extra=long)
     assert too_long.value.code == "exchange.name_too_long"
+    spss = pl.DataFrame({"respondent_id": ["R1"], "é" * 33: [1]})  # 33 characters, 66 bytes
+    with pytest.raises(EffipiaError) as too_long_spss:
+        write_response_file(FRAME, tmp_path / "y.sav", "sav", form=form, extra=spss)
+    assert str(too_long_spss.value) == message("exchange.name_too_long_spss", column="é" * 33, limit=64)
 
 
 def test_indicator_names_are_unique_stata_names(form) -> None:

@@ -253,5 +253,9 @@ def read_table(path: str | Path, fmt: Format, file: str | None = None) -> TextTa
     if ROW in typed.columns:
         problems.append(Problem.at(file, None, ROW, "questionnaire.unknown_column", column=ROW))
         typed = typed.drop(ROW)
-    frame = _typed_to_text(typed).with_columns(pl.int_range(2, typed.height + 2, dtype=pl.Int64).alias(ROW))
+    try:
+        text = _typed_to_text(typed)
+    except pl.exceptions.PolarsError as exc:  # nested or binary columns: not a response table
+        raise EffipiaError("generic.unreadable_file", detail=str(exc).splitlines()[0]) from None
+    frame = text.with_columns(pl.int_range(2, typed.height + 2, dtype=pl.Int64).alias(ROW))
     return TextTable(frame, problems)

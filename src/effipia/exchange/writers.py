@@ -23,8 +23,9 @@ from effipia.exchange.form import FormView, form_view
 
 __all__ = ["write_response_file", "indicator_names", "STATA_NAME_MAX"]
 
-#: Longest variable name Stata accepts (SPSS accepts 64 bytes).
+#: Longest variable names Stata and SPSS accept.
 STATA_NAME_MAX = 32
+SPSS_NAME_MAX = 64
 _LABEL_MAX = {Format.DTA: 80, Format.SAV: 255}
 
 
@@ -86,7 +87,7 @@ def _stat_frame(frame: pl.DataFrame, form: FormView, fmt: Format, extra_labels: 
     variable_labels: dict[str, str] = {}
     value_labels: dict[str, dict[float, str]] = {}
     indicators = indicator_names(form)
-    limit = _LABEL_MAX[fmt]
+    label_limit = _LABEL_MAX[fmt]
     for column in frame.columns:
         series = frame[column]
         if series.dtype == pl.String:
@@ -95,7 +96,7 @@ def _stat_frame(frame: pl.DataFrame, form: FormView, fmt: Format, extra_labels: 
             columns.append(series.cast(pl.Float64))
         label = extra_labels.get(column) or form.labels.get(column)
         if label:
-            variable_labels[column] = _short(label, limit)
+            variable_labels[column] = _short(label, label_limit)
         choices = form.choices.get(column, {})
         if series.dtype != pl.String and choices:
             value_labels[column] = {float(code): label for code, label in choices.items()}
@@ -104,11 +105,18 @@ def _stat_frame(frame: pl.DataFrame, form: FormView, fmt: Format, extra_labels: 
             for choice, name in indicators[column].items():
                 flag = selected.list.contains(choice).cast(pl.Float64)
                 columns.append(pl.select(pl.when(series.is_null()).then(None).otherwise(flag)).to_series().alias(name))
-                variable_labels[name] = _short(f"{form.labels.get(column, column)} : {choices.get(choice, choice)}", limit)
+                variable_labels[name] = _short(
+                    f"{form.labels.get(column, column)} : {choices.get(choice, choice)}", label_limit
+                )
                 value_labels[name] = {1.0: message("exchange.chosen"), 0.0: message("exchange.not_chosen")}
-    too_long = [s.name for s in columns if len(s.name) > STATA_NAME_MAX] if fmt is Format.DTA else []
+    limit = STATA_NAME_MAX if fmt is Format.DTA else SPSS_NAME_MAX
+    def size(name: str) -> int:  # Stata counts characters, SPSS bytes
+        return len(name) if fmt is Format.DTA else len(name.encode("utf-8"))
+
+    too_long = [s.name for s in columns if size(s.name) > limit]
     if too_long:
-        raise EffipiaError("exchange.name_too_long", column=too_long[0], limit=STATA_NAME_MAX)
+        code = "exchange.name_too_long" if fmt is Format.DTA else "exchange.name_too_long_spss"
+        raise EffipiaError(code, column=too_long[0], limit=limit)
     return pl.DataFrame(columns).to_pandas(), variable_labels, value_labels
 
 
