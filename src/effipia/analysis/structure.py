@@ -43,6 +43,7 @@ __all__ = [
     "size_bounds",
     "naf_weights",
     "partnership_rows",
+    "companies_per_campus_rows",
     "consortium_rows",
     "naf_rows",
     "size_rows",
@@ -245,6 +246,30 @@ def partnership_rows(partners: pl.DataFrame, *, min_n: int = 5, where: pl.Expr |
                          min_n=min_n)
 
 
+def companies_per_campus_rows(partners: pl.DataFrame, campuses: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Rows ``structure_partnership``, ``item = "companies_per_campus"`` (unit ``count``): mean,
+    standard deviation (n - 1), min and max of the number of partner companies per campus
+    (section 6.1: « la moyenne est de treize structures, mais l'écart-type est de huit »).
+    Campuses of the registry without any company count as 0."""
+    if partners is None or "campus_id" not in partners.columns:
+        return empty_rows()
+    counts = _companies(partners).group_by("campus_id").len()
+    ids = set(partners["campus_id"].drop_nulls().to_list())
+    if campuses is not None and "campus_id" in campuses.columns:
+        ids |= set(campuses["campus_id"].drop_nulls().to_list())
+    per = dict(counts.rows())
+    values = pl.Series([float(per.get(c, 0)) for c in sorted(ids)], dtype=pl.Float64)
+    if values.len() == 0:
+        return empty_rows()
+    figures = {"mean": values.mean(), "sd": values.std(), "min": values.min(), "max": values.max()}
+    return conform_rows(pl.DataFrame(
+        dict(statistic="structure_partnership", item="companies_per_campus", answer=list(figures), group=ENSEMBLE,
+             campus=ENSEMBLE, estimate=[None if v is None else float(v) for v in figures.values()], n=values.len(),
+             unit="count", domain="ensemble", title=_title("structure_partnership")),
+        schema_overrides={"estimate": pl.Float64},
+    ))
+
+
 def consortium_rows(partners: pl.DataFrame, *, min_n: int = 5) -> pl.DataFrame:
     """Rows ``structure_consortium``: consortium members (``consortium`` = 1) by analysis category."""
     if partners is None or "consortium" not in partners.columns:
@@ -394,6 +419,7 @@ def rows(
     if partners is not None and partners.height:
         parts += [
             partnership_rows(partners, min_n=min_n),
+            companies_per_campus_rows(partners, campuses),
             consortium_rows(partners, min_n=min_n),
             naf_rows(partners, min_n=min_n),
             size_rows(partners, min_n=min_n),
