@@ -162,3 +162,20 @@ def test_asked_on_200000_rows_is_vectorised(q):
     assert asked.shape == (rows, len(q.items))
     assert asked["benef_skills"].sum() == rows // 5  # one row in five is an entreprise
     assert elapsed < 3.0, f"asked() took {elapsed:.2f} s on {rows} rows"
+
+
+def test_choice_filter_forms_select_the_same_choices(q):
+    # The two usual XLSForm spellings of a filter on a choices column, bound to a respondent's group.
+    from effipia.questionnaire.routing import bind
+
+    table = pl.DataFrame({"name": ["a", "b", "c"], "group": ["lycee", "lycee entreprise", "entreprise"]})
+
+    def keep(expression: str, category: str) -> list[str]:
+        node = bind(parse(expression, allow_bare=True), {"category": category})
+        return table.filter(compile_expr(node, table.schema))["name"].to_list()
+
+    assert keep("selected(group, ${category})", "entreprise") == ["b", "c"]
+    assert keep("group = ${category}", "lycee") == ["a"]
+    assert keep("group != ${category} and name != 'c'", "lycee") == ["b"]
+    with pytest.raises(RoutingError):
+        parse("group = ${category}")  # bare names only in a choice_filter

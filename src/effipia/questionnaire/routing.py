@@ -68,11 +68,15 @@ class Const:
 
 @dataclass(frozen=True)
 class Compare:
-    """``column op literal`` with ``op`` in ``=``, ``!=`` (normalised: column first)."""
+    """``column op literal`` with ``op`` in ``=``, ``!=`` (normalised: column first).
+
+    In a ``choice_filter`` the column is a bare choices column and the other side may
+    be a ``${…}`` reference, replaced by the respondent's answer with :func:`bind`.
+    """
 
     op: str
     column: Ref
-    literal: Literal
+    literal: Literal | Ref
 
 
 @dataclass(frozen=True)
@@ -134,11 +138,8 @@ def _tokenize(expression: str) -> list[_Token]:
                 character=expression[start],
                 position=start + 1,
             )
-        kind = match.lastgroup if match.lastgroup != "refname" else "ref"
-        if match.group("ref"):
-            kind, text = "ref", match.group("refname")
-        else:
-            text = match.group(kind)
+        kind = next(k for k in ("ref", "string", "number", "op", "name") if match.group(k) is not None)
+        text = match.group("refname") if kind == "ref" else match.group(kind)
         tokens.append(_Token(kind, text, match.start(kind) + 1))
         position = match.end()
     tokens.append(_Token("end", "", len(expression) + 1))
@@ -207,6 +208,9 @@ class _Parser:
                 return Compare(token.text, left, right)
             if isinstance(left, Literal) and isinstance(right, Ref):
                 return Compare(token.text, right, left)
+            if isinstance(left, Ref) and isinstance(right, Ref) and left.bare != right.bare:
+                # choice_filter « group = ${category} »: the answer is bound before evaluation
+                return Compare(token.text, left if left.bare else right, right if left.bare else left)
             raise RoutingError(
                 "questionnaire.expr_bad_comparison", expression=self.expression, position=start.position
             )
@@ -271,8 +275,8 @@ def references(node: Node) -> set[str]:
     match node:
         case Ref(name, bare):
             return set() if bare else {name}
-        case Compare(_, column, _):
-            return references(column)
+        case Compare(_, column, other):
+            return references(column) | references(other)
         case Selected(haystack, needle):
             return references(haystack) | references(needle)
         case Not(operand):
@@ -287,11 +291,11 @@ def bind(node: Node, values: Mapping[str, str]) -> Node:
     match node:
         case Ref(name, False) if name in values:
             return Literal(values[name])
-        case Compare(op, column, literal):
-            bound = bind(column, values)
-            if isinstance(bound, Literal):
-                return Const(_literal_equal(bound, literal) == (op == "="))
-            return Compare(op, bound, literal)
+        case Compare(op, column, other):
+            bound, value = bind(column, values), bind(other, values)
+            if isinstance(bound, Literal) and isinstance(value, Literal):
+                return Const(_literal_equal(bound, value) == (op == "="))
+            return Compare(op, bound, value)  # type: ignore[arg-type]
         case Selected(haystack, needle):
             return Selected(bind(haystack, values), bind(needle, values))  # type: ignore[arg-type]
         case Not(operand):
@@ -340,6 +344,8 @@ def compile_expr(node: Node, schema: Mapping[str, pl.DataType], column: Callable
         case Or(operands):
             return pl.any_horizontal([compile_expr(o, schema, column) for o in operands])
         case Compare(op, ref, literal):
+            if isinstance(literal, Ref):
+                raise RoutingError("questionnaire.expr_unbound", name=literal.name)
             if ref.name not in schema:
                 equal: pl.Expr = pl.lit(_literal_equal(Literal(""), literal))
                 return equal if op == "=" else ~equal
