@@ -210,3 +210,10 @@ def test_golden_graph_asymmetry(campaign):
     f = relations.graph_figures(relations.relations_graph(campaign.responses))
     assert f["out_strength"]["entreprise"] < 0.5 * min(f["out_strength"][g] for g in ("lycee", "superieur", "of_cfa"))
     assert f["in_strength"]["entreprise"] > f["out_strength"]["entreprise"]
+
+
+def test_graph_without_relation_items_is_a_french_error():
+    from effipia.errors import EffipiaError
+
+    with pytest.raises(EffipiaError, match="aucune question de relations"):
+        relations.relations_graph(_frame().drop(ITEMS))

@@ -108,6 +108,13 @@ def _design(weights) -> Design:
     return weights if isinstance(weights, Design) else Design(weights=weights)
 
 
+def _edge_rows(frame: pl.DataFrame, groups: Sequence[str], weights, min_n: int) -> pl.DataFrame:
+    return share_rows(
+        frame, [f"rel_to_{t}" for t in groups], statistic="relations_graph", answers=[1],
+        domains=("group",), weights=weights, min_n=min_n, title=title("relations_graph"),
+    ).filter(pl.col("group").is_in(list(groups)))
+
+
 def _graph_frame(responses: pl.DataFrame, groups: Sequence[str]) -> pl.DataFrame:
     targets = group_categories()
     return responses.with_columns(
@@ -126,18 +133,15 @@ def relations_graph_rows(
 
     ``item = "rel_to_<target>"``, ``answer = "1"``, ``group`` = source survey group: share of
     the source group's respondents relating to at least one partner of the target group (see
-    :func:`group_categories`). ``item = "density"`` and ``"weighted_density"`` (unit ``ratio``, ``group`` = ensemble, see
-    :func:`graph_figures`);
-    ``item = "out_strength"`` / ``"in_strength"`` per group (sum of the shares, 0–1, of its
-    edges to / from the other groups). Suppressed edges are not part of the graph.
+    :func:`group_categories`). ``item = "density"`` and ``"weighted_density"`` (unit
+    ``ratio``, ``group`` = ensemble, see :func:`graph_figures`); ``item = "out_strength"`` /
+    ``"in_strength"`` per group (sum of the shares, 0–1, of its edges to / from the other
+    groups). Suppressed edges are not part of the graph.
     """
     if not relation_items(responses) or "category" not in responses.columns:
         return empty_rows()
     frame = _graph_frame(responses, groups)
-    edges = share_rows(
-        frame, [f"rel_to_{t}" for t in groups], statistic="relations_graph", answers=[1],
-        domains=("group",), weights=weights, min_n=min_n, title=title("relations_graph"),
-    ).filter(pl.col("group").is_in(list(groups)))
+    edges = _edge_rows(frame, groups, weights, min_n)
     graph = _graph_from_rows(edges, groups)
     figures = graph_figures(graph)
     extra = [
@@ -188,11 +192,7 @@ def relations_graph(
     """
     if not relation_items(responses):
         raise EffipiaError("relations.no_relation_items")
-    frame = _graph_frame(responses, groups)
-    edges = share_rows(
-        frame, [f"rel_to_{t}" for t in groups], statistic="relations_graph", answers=[1],
-        domains=("group",), weights=weights, min_n=min_n,
-    ).filter(pl.col("group").is_in(list(groups)))
+    edges = _edge_rows(_graph_frame(responses, groups), groups, weights, min_n)
     return _graph_from_rows(edges, groups)
 
 
