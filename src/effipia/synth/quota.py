@@ -101,12 +101,20 @@ def weighted_choice(rng: np.random.Generator, options: np.ndarray, weights: np.n
     return options[rng.choice(len(options), size=size, p=weights / weights.sum())]
 
 
-def campus_table(sizes: np.ndarray, totals: np.ndarray, log_seed: np.ndarray, iterations: int = 100) -> np.ndarray:
+def campus_table(
+    sizes: np.ndarray,
+    totals: np.ndarray,
+    log_seed: np.ndarray,
+    rng: np.random.Generator | None = None,
+    iterations: int = 100,
+) -> np.ndarray:
     """Integer table (campuses × answers) with row sums ``sizes`` and column sums ``totals``.
 
     The table is the iterative proportional fit of ``exp(log_seed)`` to both margins, then
-    rounded so that every cell is its fitted value's floor or ceiling where possible (cells
-    with the largest fractional parts first) and both margins hold exactly. It fixes how many
+    rounded so that every cell is its fitted value's floor or ceiling where possible and both
+    margins hold exactly. Cells are rounded up in order of their fractional part — with
+    ``rng``, in a random order favouring large fractional parts (Gumbel keys), so that a
+    campus is not rounded down on every item of a block. It fixes how many
     respondents of each campus give each answer: campus differences follow the planted
     effects rather than sampling noise, and the overall marginal stays exact.
     """
@@ -122,9 +130,13 @@ def campus_table(sizes: np.ndarray, totals: np.ndarray, log_seed: np.ndarray, it
     row_left = sizes.astype(np.int64) - table.sum(axis=1)
     col_left = totals.astype(np.int64) - table.sum(axis=0)
     fraction = fitted - table
-    for flat in np.argsort(-fraction, axis=None, kind="stable"):
+    priority = fraction.copy()
+    if rng is not None:
+        with np.errstate(divide="ignore"):
+            priority = np.log(fraction) + gumbel(rng, fraction.shape)
+    for flat in np.argsort(-priority, axis=None, kind="stable"):
         if fraction.flat[flat] <= 0:
-            break
+            continue
         r, c = divmod(int(flat), table.shape[1])
         if row_left[r] > 0 and col_left[c] > 0:
             table[r, c] += 1

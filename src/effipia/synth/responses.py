@@ -140,6 +140,7 @@ class _Latent:
     breadth: np.ndarray
     n_campus: int
     campus_quality: np.ndarray
+    campus_breadth: np.ndarray
     campus_resources: np.ndarray
     campus_nonresponse: np.ndarray
 
@@ -182,6 +183,7 @@ def make_responses(
         breadth=effects["breadth"][campus],
         n_campus=campuses.height,
         campus_quality=effects["quality"],
+        campus_breadth=effects["breadth"],
         campus_resources=effects["resources"],
         campus_nonresponse=-cal["na_campus_engagement"] * effects["engagement"] - cal["na_campus_quality"] * effects["quality"],
     )
@@ -228,16 +230,27 @@ def _relations(lat: _Latent, rng: np.random.Generator) -> dict[str, np.ndarray]:
     n = lat.group.size
     contrast = np.log(model["model_member_or_concerned"] / model["model_neither"]) * rel_cal["contrast_boost"]
     has_effect = np.isin(lat.group, [G[g] for g in model["model_member_or_concerned_groups"]])
-    log_mu = rel_cal["campus_breadth"] * lat.breadth + contrast * (lat.mc & has_effect)
-    out: dict[str, np.ndarray] = {}
-    for item, row in published["tableau_2"]["rows"].items():
-        values = np.zeros(n, dtype=np.int64)
-        keys = log_mu + gumbel(rng, n)
-        for g, name in enumerate(GROUPS):
-            members = lat.group == g
-            count = int(round(row[name] / 100 * members.sum()))
-            values[top_k(keys, count, members)] = 1
-        out[item] = values
+    member = (lat.mc & has_effect).astype(float)
+    person = rel_cal["respondent_breadth"] * rng.standard_normal(n)
+    campus_breadth = rel_cal["campus_breadth"] * lat.campus_breadth
+    out: dict[str, np.ndarray] = {n_: np.zeros(n, dtype=np.int64) for n_ in published["tableau_2"]["rows"]}
+    for g, name in enumerate(GROUPS):
+        rows = np.flatnonzero(lat.group == g)
+        if rows.size == 0:
+            continue
+        campus = lat.campus[rows]
+        sizes = np.bincount(campus, minlength=lat.n_campus)
+        # campuses of broader relations and with more members say « yes » more often…
+        member_share = np.bincount(campus, weights=member[rows], minlength=lat.n_campus) / np.maximum(sizes, 1)
+        log_odds = campus_breadth + contrast * member_share
+        for item, row in published["tableau_2"]["rows"].items():
+            yes = int(round(row[name] / 100 * rows.size))
+            table = campus_table(
+                sizes, np.array([yes, rows.size - yes]), np.column_stack([log_odds, np.zeros(lat.n_campus)]), rng
+            )
+            # …and inside a campus, members / concerned partners and broad respondents first
+            keys = contrast * member[rows] + person[rows] + gumbel(rng, rows.size)
+            out[item][rows] = assign_within(campus, keys, table, np.array([1, 0]))
     count = np.sum([out[k] for k in published["tableau_2"]["rows"]], axis=0)
     keys = (
         rel_cal["rel_new_breadth"] * _standardise(count.astype(float))
@@ -304,7 +317,7 @@ def _scale_answers(
             + campus_effect[:, None] * _slopes(codes)[None, :]
             + lat.campus_nonresponse[:, None] * nonresponse[None, :]
         )
-        table = campus_table(sizes, totals, log_seed)
+        table = campus_table(sizes, totals, log_seed, rng)
         values = np.full(n, NULL, dtype=np.int64)
         free = np.ones(n, dtype=bool)
         for code, propensity, noise in ((9, na, cal["na_item_noise"]), (8, lat.dk, cal["dk_item_noise"])):
