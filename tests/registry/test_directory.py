@@ -210,3 +210,54 @@ def test_reimporting_the_same_file_changes_nothing(tmp_path, store, write_csv) -
     assert (stats.created, stats.updated, stats.unchanged) == (0, 0, 2)
     assert store.partners("2022").equals(before)
     assert sorted(before["analysis_category"].to_list()) == ["entreprises", "intermediation"]
+
+
+def test_an_annuaire_de_l_education_extract_imports_as_it_is(tmp_path, shared_dir) -> None:
+    """The ministry's directory layout (86 Ille-et-Vilaine lycées, real UAIs): its headers
+    « Identifiant_de_l_etablissement »… are not aliases, so the file is mapped through
+    « Nom de l'établissement » / « Catégorie » / « UAI » / « Code commune » copies of its columns."""
+    source = pl.read_csv(shared_dir / "data" / "lycees" / "annuaire_education_lycees_ille_et_vilaine.csv", infer_schema=False)
+    directory = source.select(
+        pl.col("Nom_etablissement").alias("Nom de l'établissement"),
+        pl.col("libelle_nature").alias("Catégorie"),
+        pl.col("Identifiant_de_l_etablissement").alias("UAI"),
+        pl.col("Code_commune").alias("Code commune"),
+    )
+    path = tmp_path / "lycees_35.csv"
+    directory.write_csv(path, separator=";")
+    result = read_directories(path, campus="CMQ-BDB", known_campuses=KNOWN)
+    assert result.rows_read == 86
+    # The extract lists two establishments twice under two names (0352072M Saint-Malo,
+    # 0350778F Rennes/Retiers): same UAI, merged. Two lycées are both « Lycée professionnel
+    # Notre-Dame » (Redon 0350790U, Saint-Méen-le-Grand 0350807M): different UAIs, kept apart.
+    merged_uais = {result.partners.filter(pl.col("name") == m.name)["uai"].item() for m in result.merges}
+    assert [m.reason for m in result.merges] == ["uai", "uai"] and merged_uais == {"0352072M", "0350778F"}
+    assert result.partners.height == 84 and result.partners["partner_id"].n_unique() == 84
+    assert set(result.partners["category"]) == {"lycee"}
+    assert set(result.partners["uai"]) == set(source["Identifiant_de_l_etablissement"])
+    notre_dame = result.partners.filter(pl.col("name") == "Lycée professionnel Notre-Dame").sort("uai")
+    assert notre_dame["partner_id"].to_list() == [
+        expected_id("CMQ-BDB", "lycee professionnel notre dame\x1f0350790U"),
+        expected_id("CMQ-BDB", "lycee professionnel notre dame\x1f0350807M"),
+    ]
+
+    # One wrong check letter in the real file: the whole import is refused, at that line.
+    first = directory["UAI"][0]
+    wrong = first[:7] + ("A" if first[7] != "A" else "B")
+    directory.with_columns(pl.col("UAI").replace({first: wrong})).write_csv(path, separator=";")
+    with pytest.raises(ValidationFailed) as info:
+        read_directories(path, campus="CMQ-BDB", known_campuses=KNOWN)
+    assert problems(info) == [f"{path}:2:UAI: UAI invalide : {wrong} (la lettre de contrôle devrait être {first[7]})"]
+
+
+def test_homonyms_with_different_sirets_stay_apart(tmp_path, write_csv) -> None:
+    path = write_csv(
+        tmp_path / "bdb.csv",
+        ["Raison sociale;Catégorie;SIRET", "Dupont;Entreprise;73282932000074", "DUPONT;Entreprise;55208131766522"],
+        "utf-8",
+    )
+    result = read_directories(path, campus="CMQ-BDB")
+    assert result.merges == []
+    assert sorted(result.partners["partner_id"]) == sorted(
+        [expected_id("CMQ-BDB", "dupont\x1f73282932000074"), expected_id("CMQ-BDB", "dupont\x1f55208131766522")]
+    )

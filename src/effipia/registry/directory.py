@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -73,10 +74,11 @@ class _Row:
     headers: dict[str, str | None]  # canonical column → header as written in the file
 
 
-def partner_id_for(campus_id: str, name: str) -> str:
-    """Stable identifier of a partner without one: campus + hash of its normalised name."""
-    digest = hashlib.sha1(f"{campus_id}\x1f{normalize(name)}".encode()).hexdigest()[:10]
-    return f"{campus_id}-{digest}"
+def partner_id_for(campus_id: str, name: str, identifier: str | None = None) -> str:
+    """Stable identifier of a partner without one: campus + hash of its normalised name
+    (and of its SIRET or UAI for homonyms: partners of one campus sharing a name)."""
+    key = f"{campus_id}\x1f{normalize(name)}" + (f"\x1f{identifier}" if identifier else "")
+    return f"{campus_id}-{hashlib.sha1(key.encode()).hexdigest()[:10]}"
 
 
 @cache
@@ -226,9 +228,16 @@ def _read_rows(path: str | Path, campus: str | None, problems: list[Problem]) ->
 
 
 def _merge(rows: list[_Row]) -> tuple[list[_Row], list[Merge]]:
-    """Union of rows sharing a SIRET, a UAI or a normalised name within a campus."""
+    """Union of rows sharing a SIRET, a UAI or a normalised name within a campus.
+
+    Rows whose SIRETs (or UAIs) differ are never merged: two lycées « Notre-Dame » in
+    two towns are two partners."""
     parent = list(range(len(rows)))
     reason: dict[int, str] = {}
+    identifiers = [{key: {row.values[key]} if row.values.get(key) else set() for key in ("siret", "uai")} for row in rows]
+
+    def conflict(a: int, b: int) -> bool:
+        return any(identifiers[a][k] and identifiers[b][k] and identifiers[a][k] != identifiers[b][k] for k in ("siret", "uai"))
 
     def find(i: int) -> int:
         while parent[i] != i:
@@ -246,9 +255,11 @@ def _merge(rows: list[_Row]) -> tuple[list[_Row], list[Merge]]:
             marker = (str(v["campus_id"]), key, normalize(str(value)) if key == "name" else str(value))
             if marker in seen:
                 a, b = find(seen[marker]), find(i)
-                if a != b:
+                if a != b and not conflict(a, b):
                     first, second = min(a, b), max(a, b)
                     parent[second] = first
+                    for k in ("siret", "uai"):
+                        identifiers[first][k] |= identifiers[second][k]
                     reason.setdefault(first, key)
             else:
                 seen[marker] = i
@@ -308,11 +319,14 @@ def read_directories(
     if problems:
         raise ValidationFailed(problems)
     kept, merges = _merge(rows)
+    names = Counter((str(r.values["campus_id"]), normalize(str(r.values["name"]))) for r in kept)
     ids: dict[str, tuple[str, int]] = {}
     for row in kept:
         v = row.values
         if not v.get("partner_id"):
-            v["partner_id"] = partner_id_for(str(v["campus_id"]), str(v["name"]))
+            campus_id, name = str(v["campus_id"]), str(v["name"])
+            homonym = names[(campus_id, normalize(name))] > 1
+            v["partner_id"] = partner_id_for(campus_id, name, (v.get("siret") or v.get("uai")) if homonym else None)
         pid = str(v["partner_id"])
         if pid in ids:
             other = f"{ids[pid][0]}:{ids[pid][1]}"
