@@ -44,6 +44,8 @@ def _relation_pass(margin_sup: np.ndarray, child_n: np.ndarray, child_sup: np.nd
     would reveal it: suppress the smallest published non-empty child, or the margin when
     no such child is left. Returns updated ``(margin_sup, child_sup)``.
     """
+    if child_n.shape[1] == 0:  # a margin without any child row: no relation to protect
+        return margin_sup, child_sup
     nonempty = child_n > 0
     unknown = margin_sup.astype(np.int64) + (child_sup & nonempty).sum(axis=1)
     lone = unknown == 1

@@ -8,7 +8,9 @@ survey group). Respondents are weighted to it with ``svy`` (pinned version):
   any respondent cannot be represented: they are left out of the targets (their partners
   are then represented by nobody) and listed in :attr:`Calibration.empty_cells`.
 * ``"raking"`` — iterative proportional fitting to the campus margin and the survey-group
-  margin (``svy.Sample.weighting.rake``), which tolerates empty cells.
+  margin (``svy.Sample.weighting.rake``): fewer constraints than the cells, hence less
+  variable weights. Its margins are those of the covered cells (campus × group cells with
+  at least one respondent), so that they are consistent and always reachable.
 
 The result is a :class:`~effipia.analysis.domains.Design` (weights + calibration margins)
 that every statistic passes to the kernel, whose linearisation then accounts for the
@@ -93,23 +95,11 @@ def calibrate(
         out = sample.weighting.poststratify(controls=controls, cells=["campus_id", "category"], wgt_name=_WEIGHT)
         margins = (campus_codes * (group_codes.max() + 1) + group_codes,)
     else:
+        covered = joined.filter(pl.col("respondents") > 0)
         controls = {
-            "campus_id": {
-                r["campus_id"]: float(r["invited"])
-                for r in pop.group_by("campus_id").agg(pl.col("invited").sum()).iter_rows(named=True)
-            },
-            "category": {
-                r["category"]: float(r["invited"])
-                for r in pop.group_by("category").agg(pl.col("invited").sum()).iter_rows(named=True)
-            },
+            margin: {k: float(v) for k, v in covered.group_by(margin).agg(pl.col("invited").sum()).iter_rows()}
+            for margin in ("campus_id", "category")
         }
-        # a margin level without respondents cannot be reached: leave it out of the targets
-        for margin in ("campus_id", "category"):
-            seen = set(frame[margin].to_list())
-            controls[margin] = {k: v for k, v in controls[margin].items() if k in seen}
-        total = sum(controls["campus_id"].values())
-        scale = total / sum(controls["category"].values())
-        controls["category"] = {k: v * scale for k, v in controls["category"].items()}
         out = sample.weighting.rake(controls=controls, wgt_name=_WEIGHT, tol=1e-12, max_iter=1000)
         margins = (campus_codes, group_codes)
     weights = out.data[_WEIGHT].to_numpy().astype(np.float64)

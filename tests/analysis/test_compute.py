@@ -1,0 +1,94 @@
+"""compute() options, errors, weights, and the ``effipia compute`` command."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+from effipia.analysis import compute
+from effipia.analysis.weights import calibrate, response_rate_rows
+from effipia.errors import EffipiaError, message
+
+
+def _invitations(counts: dict[tuple[str, str], int]) -> pl.DataFrame:
+    rows = [(c, g) for (c, g), k in counts.items() for _ in range(k)]
+    return pl.DataFrame(rows, schema=["campus_id", "category"], orient="row").with_row_index("partner_id").with_columns(
+        pl.col("partner_id").cast(pl.String)
+    )
+
+
+INVITED = {("A", "entreprise"): 4, ("A", "lycee"): 6, ("B", "lycee"): 3, ("C", "of_cfa"): 2, ("C", "autre"): 5}
+
+
+def test_poststratified_weights_by_hand(tiny: pl.DataFrame) -> None:
+    cal = calibrate(tiny, _invitations(INVITED), method="poststratification")
+    # invited / respondents per cell: A·ent 4/2, A·lyc 6/2, B·lyc 3/1, C·of 2/1
+    assert cal.design.weights.tolist() == [2.0, 2.0, 3.0, 3.0, 3.0, 2.0]
+    # C·autre was invited (5) but nobody answered: listed, not represented
+    assert cal.empty_cells == [("C", "autre")]
+
+
+def test_raked_weights_meet_margins(tiny: pl.DataFrame) -> None:
+    cal = calibrate(tiny, _invitations(INVITED), method="raking")
+    w = pl.Series(cal.design.weights)
+    frame = tiny.with_columns(w.alias("w"))
+    # margins of the covered cells (C·autre has no respondent): campuses A 4+6 = 10, B 3,
+    # C 2; groups entreprise 4, lycée 6+3 = 9, of_cfa 2
+    by_campus = dict(frame.group_by("campus_id").agg(pl.col("w").sum()).iter_rows())
+    by_group = dict(frame.group_by("category").agg(pl.col("w").sum()).iter_rows())
+    assert by_campus == pytest.approx({"A": 10, "B": 3, "C": 2}, rel=1e-9)
+    assert by_group == pytest.approx({"entreprise": 4, "lycee": 9, "of_cfa": 2}, rel=1e-9)
+
+
+def test_response_rates_by_hand(tiny: pl.DataFrame) -> None:
+    rows = response_rate_rows(tiny, _invitations(INVITED), min_n=1)
+    get = lambda g, c: rows.filter((pl.col("group") == g) & (pl.col("campus") == c)).row(0, named=True)  # noqa: E731
+    # 6 respondents of 20 invited → 30 %; lycée 3 of 9; campus C 1 of 7; C·autre 0 of 5
+    assert get("ensemble", "ensemble")["estimate"] == pytest.approx(30.0)
+    assert get("lycee", "ensemble")["estimate"] == pytest.approx(100 * 3 / 9)
+    assert get("ensemble", "C")["estimate"] == pytest.approx(100 / 7)
+    assert (get("autre", "C")["estimate"], get("autre", "C")["n"]) == (0.0, 5)
+
+
+def test_compute_weighted_and_errors(tiny: pl.DataFrame) -> None:
+    stats = compute(tiny, invitations=_invitations(INVITED), weights="calibrated", min_n=1, include=["tables", "registers"])
+    # no annex table item in tiny but dyn_ and mgmt_: tableau_3 dyn_1 and tableau_7
+    dyn = stats.filter((pl.col("statistic") == "tableau_3") & (pl.col("answer") == "1") & (pl.col("domain") == "ensemble"))
+    # weighted base: r1 2 + r2 2 + r3 3 + r4 3 + r6 2 = 12; code 1: r1 2 + r4 3 + r6 2 = 7
+    assert dyn["estimate"][0] == pytest.approx(100 * 7 / 12)
+    with pytest.raises(EffipiaError) as info:
+        compute(tiny, weights="calibrated")
+    assert info.value.code == "analysis.no_invitations"
+    with pytest.raises(EffipiaError) as info:
+        compute(tiny, min_n=0)
+    assert str(info.value) == message("analysis.min_n_invalid", value=0)
+    with pytest.raises(EffipiaError):
+        compute(tiny, weights="bogus")
+
+
+def test_cli_compute(tmp_path) -> None:
+    from effipia.cli import app
+    from effipia.store import Store
+    from effipia.synth import generate
+
+    campaign = generate(3, campuses=6)
+    url = f"sqlite:///{tmp_path / 'e.db'}"
+    store = Store(url)
+    store.write_campaign(
+        "c1",
+        campuses=campaign.campuses,
+        partners=campaign.partners,
+        invitations=campaign.invitations,
+        responses=campaign.responses,
+    )
+    store.close()
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["--db", url, "compute", "--out", str(out), "--weights", "calibrated"])
+    assert result.exit_code == 0, result.output
+    assert "statistiques calculées" in result.output
+    csv = pl.read_csv(out / "statistics.csv", infer_schema=False)
+    assert {"tableau_3", "register", "response_rate"} <= set(csv["statistic"])
+    # errors come out in French with exit code 1
+    bad = CliRunner().invoke(app, ["--db", url, "compute", "--out", str(out), "--campaign", "nope"])
+    assert bad.exit_code == 1
