@@ -14,9 +14,11 @@ from effipia.errors import EffipiaError
 from effipia.territories import build_territories, save_maps
 from effipia.territories.interactive import render_interactive_map
 
-# Real lycées: three in Ille-et-Vilaine (exact via the annuaire), two in Paris, one in Guadeloupe
+# Real lycées: three in Ille-et-Vilaine (exact via the annuaire), two in Paris and one in
+# Guadeloupe, two at La Réunion (Le Tampon, Saint-Louis)
 CAMPUS_A = ["0351907H", "0352072M", "0350053T"]
 CAMPUS_B = ["0750683K", "0750648X", "9710055H"]
+CAMPUS_C = ["9740002J", "9740020D"]
 
 
 @pytest.fixture(scope="module")
@@ -26,12 +28,12 @@ def result(annuaire_path):
     partners = conform(
         pl.DataFrame(
             {
-                "partner_id": [f"a{i}" for i in range(3)] + [f"b{i}" for i in range(3)],
-                "campus_id": ["A"] * 3 + ["B"] * 3,
-                "category": ["lycee"] * 6,
-                "partner_type": ["lycee"] * 6,
-                "consortium": [1, 0, 0, 1, 0, 0],
-                "uai": CAMPUS_A + CAMPUS_B,
+                "partner_id": [f"a{i}" for i in range(3)] + [f"b{i}" for i in range(3)] + ["c0", "c1"],
+                "campus_id": ["A"] * 3 + ["B"] * 3 + ["C"] * 2,
+                "category": ["lycee"] * 8,
+                "partner_type": ["lycee"] * 8,
+                "consortium": [1, 0, 0, 1, 0, 0, 1, 0],
+                "uai": CAMPUS_A + CAMPUS_B + CAMPUS_C,
             }
         ),
         PARTNER_COLUMNS,
@@ -39,8 +41,8 @@ def result(annuaire_path):
     campuses = conform(
         pl.DataFrame(
             {
-                "campus_id": ["A", "B"], "name": ["Campus <Bretagne> & co", "Campus Paris"], "letter": ["A", "B"],
-                "filiere": ["F06", "F04"], "support_type": ["lycee", "lycee"],
+                "campus_id": ["A", "B", "C"], "name": ["Campus <Bretagne> & co", "Campus Paris", "Campus Réunion"],
+                "letter": ["A", "B", "C"], "filiere": ["F06", "F04", "F04"], "support_type": ["lycee", "lycee", "lycee"],
             }
         ),
         CAMPUS_COLUMNS,
@@ -58,7 +60,7 @@ def test_every_map_is_written(maps):
     out, paths = maps
     names = sorted(str(p.relative_to(out)) for p in paths)
     assert names == [
-        "campus/A.png", "campus/A.svg", "campus/B.png", "campus/B.svg",
+        "campus/A.png", "campus/A.svg", "campus/B.png", "campus/B.svg", "campus/C.png", "campus/C.svg",
         "carte_interactive.html", "carte_nationale.png", "carte_nationale.svg",
         "carte_regions.png", "carte_regions.svg",
     ]
@@ -73,8 +75,14 @@ def test_svg_files_are_valid_svg_with_hatching_and_text(maps):
     # readable in black and white: the campus territories are hatched patterns, labels are text
     assert national.count("<pattern") >= 2
     assert "Les « territoires » des campus" in national
-    # Guadeloupe is outside the metropolitan map: the caption says so
-    assert "1 établissement(s) hors métropole non représenté(s)" in national
+    # overseas schools are drawn in insets, one per département, so none is left out
+    assert "Guadeloupe" in national and "La Réunion" in national
+    assert "non représenté" not in national
+    # campus B's map is metropolitan: its Guadeloupe school is counted as left out
+    assert "1 établissement(s) hors métropole non représenté(s)" in (out / "campus/B.svg").read_text(encoding="utf-8")
+    # campus C lies at La Réunion: its map shows the island and its two schools (one centroid)
+    reunion = (out / "campus/C.svg").read_text(encoding="utf-8")
+    assert "Campus Réunion : 2 établissement(s)" in reunion and "× 2" in reunion
 
 
 def test_png_files_are_png(maps):
@@ -112,7 +120,7 @@ def test_interactive_html_is_self_contained(maps):
     assert [a for _, a in parser.tags if a.get("src") or (a.get("href") and not a["href"].startswith("#"))] == []
     assert not re.search(r"url\((?!#)[^)]*\)", html)  # CSS images removed
     data = json.loads(parser.scripts["effipia-data"])
-    assert [s["uai"] for s in data["schools"]] == CAMPUS_A + CAMPUS_B
+    assert [s["uai"] for s in data["schools"]] == CAMPUS_A + CAMPUS_B + CAMPUS_C
     assert data["tiles"] is None
     assert {c["filiere"] for c in data["campuses"]} == {
         "Mobilité, aéronautique, transports terrestres et maritimes", "Infrastructures, bâtiment, éco-construction",

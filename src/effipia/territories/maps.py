@@ -5,8 +5,9 @@ dissolved by académie code) in thick black; on the national map each campus's t
 the convex hull of its schools (slightly widened so that one or two schools still show),
 hatched with a pattern of its own and labelled with the campus letter (or id); on a campus
 map exact school positions are filled circles, approximate ones (département centroid)
-hollow circles, and the support establishment a star. Overseas schools are not drawn on
-the metropolitan maps; the caption says how many were left out.
+hollow circles, and the support establishment a star. Overseas départements with schools
+are drawn in insets of the national map, each in its own projection; an overseas campus's
+map shows its département. The caption says how many schools could not be drawn.
 """
 
 from __future__ import annotations
@@ -25,7 +26,14 @@ import polars as pl  # noqa: E402
 from babel.numbers import format_decimal  # noqa: E402
 from shapely.geometry import MultiPoint, box  # noqa: E402
 
-from effipia.territories.reference import academie_outlines, boundaries  # noqa: E402
+from effipia.territories.reference import (  # noqa: E402
+    LAMBERT93,
+    academie_outlines,
+    boundaries,
+    departements,
+    metric_crs,
+    overseas_crs,
+)
 
 __all__ = ["national_map", "campus_map", "region_map", "METROPOLE"]
 
@@ -128,10 +136,70 @@ def national_map(
         if sup.height:
             ax.plot(sup["x_l93"], sup["y_l93"], linestyle="none", marker="*", markersize=7,
                     markerfacecolor="white", markeredgecolor="black", markeredgewidth=0.6, label="Établissement support")
-            ax.legend(loc="lower left", fontsize=7, frameon=True)
+            ax.legend(loc="upper left", fontsize=7, frameon=True)
     ax.set_title("Les « territoires » des campus", fontsize=11)
+    overseas = _overseas_points(schools)
+    for i, (dep, frame) in enumerate(overseas.items()):
+        inset = fig.add_axes([0.03 + 0.16 * i, 0.05, 0.15, 0.15])
+        _draw_overseas(inset, dep, frame, None, labels=labels)
+        left_out -= frame.height
     fig.text(0.02, 0.01, _caption(left_out), fontsize=7)
     return _save(fig, Path(stem))
+
+
+def _overseas_points(schools: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    """Located schools of each overseas département with a projection of its own (sorted by code)."""
+    local = overseas_crs()
+    located = schools.filter(pl.col("x_l93").is_not_null() & pl.col("departement").is_in(list(local)))
+    return {dep: located.filter(pl.col("departement") == dep) for dep in sorted(set(located["departement"]))}
+
+
+def _draw_overseas(ax, dep: str, frame: pl.DataFrame, support: tuple[float, float] | None, labels=None) -> None:
+    """Draw one overseas département in its own projection: outline, schools, support, campus labels."""
+    import geopandas as gpd
+
+    crs = metric_crs([dep])
+    place = departements().filter(pl.col("departement") == dep).row(0, named=True)
+    regions = boundaries("regions")
+    outline = gpd.GeoSeries(regions[regions["code"] == place["region_code"]].geometry, crs=LAMBERT93).to_crs(crs)
+    ax.set_axis_off()
+    ax.add_collection(LineCollection(_lines(outline), colors="black", linewidths=0.8))
+    ax.autoscale_view()
+    ax.set_aspect("equal")
+    transform = _to(crs)
+    kinds = (
+        (False, "Lycée (position exacte)", {"color": "black"}),
+        (True, "Lycée (centre du département, position approchée)", {"markerfacecolor": "white", "markeredgecolor": "black"}),
+    )
+    for approximate, label, style in kinds:
+        part = frame.filter(pl.col("approximate") == approximate)
+        if part.height:
+            x, y = transform.transform(part["x_l93"].to_numpy(), part["y_l93"].to_numpy())
+            ax.plot(x, y, linestyle="none", marker="o", markersize=3 if labels else 7, label=label, **style)
+    if labels:
+        for cid in sorted(set(frame["campus_id"])):
+            part = frame.filter(pl.col("campus_id") == cid)
+            x, y = transform.transform(part["x_l93"].mean(), part["y_l93"].mean())
+            ax.annotate(labels.get(cid, cid), (x, y), xytext=(4, 4), textcoords="offset points", fontsize=6)
+    else:
+        stacked = frame.group_by("x_l93", "y_l93").len("n").filter(pl.col("n") > 1)
+        for x_l93, y_l93, n in stacked.iter_rows():
+            x, y = transform.transform(x_l93, y_l93)
+            ax.annotate(f"× {n}", (x, y), xytext=(6, 6), textcoords="offset points", fontsize=8)
+    if support is not None:
+        x, y = transform.transform(*support)
+        ax.plot([x], [y], linestyle="none", marker="*", markersize=13, markerfacecolor="white", markeredgecolor="black",
+                label="Établissement support")
+    if labels:
+        ax.set_title(place["departement_name"], fontsize=7)
+    else:
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.01), ncol=2, fontsize=7, frameon=True)
+
+
+def _to(crs: str):
+    from pyproj import Transformer
+
+    return Transformer.from_crs(LAMBERT93, crs, always_xy=True)
 
 
 def campus_map(
@@ -141,6 +209,17 @@ def campus_map(
     mine = schools.filter(pl.col("campus_id") == campus["campus_id"])
     kept, left_out = _metropolitan(mine)
     fig, ax = plt.subplots(figsize=(7, 7))
+    overseas = _overseas_points(mine)
+    if kept.height == 0 and overseas:  # an overseas campus: its own département, its own projection
+        dep, frame = max(overseas.items(), key=lambda item: item[1].height)
+        sup = None
+        if support and support.get("support_x_l93") is not None:
+            sup = (support["support_x_l93"], support["support_y_l93"])
+        _draw_overseas(ax, dep, frame, sup)
+        title = campus.get("name") or campus["campus_id"]
+        ax.set_title(f"{title} : {format_decimal(frame.height, locale='fr_FR')} établissement(s)", fontsize=10)
+        fig.text(0.02, 0.01, _caption(mine.filter(pl.col("x_l93").is_not_null()).height - frame.height), fontsize=7)
+        return _save(fig, Path(stem))
     points = kept.select("x_l93", "y_l93").rows()
     sup_point = None
     if support and support.get("support_x_l93") is not None:
