@@ -69,7 +69,8 @@ def test_failing_import_lists_every_problem_and_writes_nothing(tmp_path, sqlite_
         f"{bad}:2:UAI: UAI invalide : 0010032F (la lettre de contrôle devrait être E)",
         f"{bad}:3:Catégorie: catégorie inconnue : « Bidule » (à ajouter à la table de recodage category_recoding.csv)",
     ]
-    assert Store(sqlite_url).counts()["partners"] == 0
+    counts = Store(sqlite_url).counts()
+    assert (counts["partners"], counts["campaigns"]) == (0, 0)  # not even the campaign was created
 
 
 def test_campaign_errors(tmp_path, sqlite_url, write_csv) -> None:

@@ -264,6 +264,13 @@ def test_bad_url_is_reported_in_french() -> None:
     assert info.value.code == "store.bad_url"
 
 
+def test_unreachable_database_is_reported_in_french(tmp_path) -> None:
+    with pytest.raises(EffipiaError) as info:
+        Store(f"sqlite:///{tmp_path}/absent/dossier/effipia.db")
+    assert info.value.code == "store.unreachable"
+    assert str(info.value).startswith("base de données inaccessible (sqlite:///")
+
+
 def test_bulk_write_is_fast_on_sqlite(sqlite_url: str) -> None:
     """20 000 partners and responses of 60 items: the full 200 000 benchmark lives in benchmarks/."""
     import time
