@@ -261,3 +261,15 @@ def test_homonyms_with_different_sirets_stay_apart(tmp_path, write_csv) -> None:
     assert sorted(result.partners["partner_id"]) == sorted(
         [expected_id("CMQ-BDB", "dupont\x1f73282932000074"), expected_id("CMQ-BDB", "dupont\x1f55208131766522")]
     )
+
+
+def test_missing_file_and_unknown_format(tmp_path) -> None:
+    old_excel = tmp_path / "annuaire.xls"
+    old_excel.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")  # OLE2 signature of Excel 97-2003 files
+    absent = tmp_path / "absent.csv"
+    with pytest.raises(ValidationFailed) as info:
+        read_directories([absent, old_excel], campus="CMQ-BDB")
+    assert problems(info) == [
+        f"{absent}::: fichier introuvable : {absent}",
+        f"{old_excel}::: format de fichier non reconnu (.xls) : formats acceptés CSV et XLSX",
+    ]
