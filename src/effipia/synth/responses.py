@@ -540,13 +540,8 @@ def _expectations(lat: _Latent, order: list[str], rng: np.random.Generator) -> p
             pick = top_k(keys, round(rate * m), members & (taken < limit))
             chosen[pick, j] = True
             taken += pick
-    asked = lat.group != G["autre"]
-    frame = pl.DataFrame({choice: chosen[:, j] for j, choice in enumerate(order)}).with_columns(
-        pl.Series("asked", asked)
-    )
-    joined = frame.select(
-        pl.concat_str([pl.when(pl.col(c)).then(pl.lit(c)) for c in order], separator=" ", ignore_nulls=True).alias("text")
-    ).with_columns(pl.Series("asked", asked))
-    return joined.select(
-        pl.when(pl.col("asked") & (pl.col("text") != "")).then(pl.col("text")).alias("expectations")
-    )["expectations"]
+    frame = pl.DataFrame({choice: chosen[:, j] for j, choice in enumerate(order)})
+    text = pl.concat_str([pl.when(pl.col(c)).then(pl.lit(c)) for c in order], separator=" ", ignore_nulls=True)
+    asked = pl.Series(lat.group != G["autre"])
+    # « autre » is not asked (routing): empty; so is a respondent with no choice
+    return frame.select(pl.when(asked & (text != "")).then(text).alias("expectations"))["expectations"]
