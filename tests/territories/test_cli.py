@@ -73,7 +73,7 @@ def test_map_writes_maps(db, tmp_path):
     assert result.exit_code == 0, result.output
     assert (out / "carte_nationale.svg").exists() and (out / "campus" / "B.png").exists()
     assert (out / "carte_interactive.html").stat().st_size > 100_000
-    assert message("territories_cli.maps_written", count="9", path=out) in result.output
+    assert message("territories.maps_written", count="9", path=out) in result.output
 
 
 def test_bad_tiles_and_unknown_campaign_are_french_errors(db, tmp_path):
