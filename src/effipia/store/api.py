@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -175,8 +175,10 @@ class Store:
         on_insert: dict[str, Any] | None = None,
         on_update: dict[str, Any] | None = None,
         bind_types: dict[str, Any] | None = None,
+        prepare: Callable[[pl.DataFrame], pl.DataFrame] | None = None,
     ) -> WriteStats:
-        """Insert new keys, update differing rows, count identical ones."""
+        """Insert new keys, update differing rows, count identical ones. ``prepare`` turns
+        the compared frame into the table's columns (only for the rows to write)."""
         compare = [c for c in incoming.columns if c != key]
         new = incoming.join(existing.select(key), on=key, how="anti")
         both = incoming.join(existing, on=key, how="inner", suffix="__old")
@@ -185,6 +187,10 @@ class Store:
             changed = both.filter(differs).select(incoming.columns)
         else:
             changed = both.clear()
+        unchanged = both.height - changed.height
+        if prepare is not None:
+            new, changed = prepare(new), prepare(changed)
+            compare = [c for c in new.columns if c != key]
         bind_types = bind_types or {}
 
         if new.height:
@@ -205,7 +211,7 @@ class Store:
                     for row in chunk.to_dicts()
                 ]
                 conn.execute(stmt, rows)
-        return WriteStats(created=new.height, updated=changed.height, unchanged=both.height - changed.height)
+        return WriteStats(created=new.height, updated=changed.height, unchanged=unchanged)
 
     # ---------------------------------------------------------------- campaigns
     def campaign_names(self) -> list[str]:
@@ -400,18 +406,22 @@ class Store:
         incoming = pl.concat([ids, _conform(df.select(list(new_items)), new_items, "réponses")], how="horizontal")
         incoming = conform(incoming, {**RESPONSE_ID_COLUMNS, **items})
         existing = self._read_responses(conn, cid, items)
-        # Compare on decoded values; store the answers as a JSON object without its null entries.
-        stats_frame = incoming.with_columns(_answers_json(incoming, list(items)).alias("answers"))
-        existing = existing.with_columns(_answers_json(existing, list(items)).alias("answers"))
         keep = [*RESPONSE_ID_COLUMNS, "answers"]
+
+        def to_rows(frame: pl.DataFrame) -> pl.DataFrame:
+            # Rows are compared on decoded values; the answers are stored as one JSON object
+            # without its null entries.
+            return frame.with_columns(_answers_json(frame, list(items)).alias("answers")).select(keep)
+
         now = _now()
         return self._upsert(
             conn,
             RESPONSES,
             {"campaign_id": cid},
             "respondent_id",
-            stats_frame.select(keep),
-            existing.select(keep),
+            incoming,
+            existing,
+            prepare=to_rows,
             on_insert={"submitted_at": now, "source": source},
             on_update={"source": source} if source is not None else None,
             bind_types={"answers": _JsonText(conn.dialect.name == "postgresql")},
