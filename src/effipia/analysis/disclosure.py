@@ -65,12 +65,15 @@ def _relation_pass(margin_sup: np.ndarray, child_n: np.ndarray, child_sup: np.nd
 
 def _protect_item(part: pl.DataFrame) -> set[tuple[str, str, str]]:
     """Cells ``(domain, group, campus)`` of one statistic × item to suppress in addition."""
+    tables: dict[str, dict[tuple[str, str], tuple[int, bool]]] = {
+        "campus_group": {}, "group": {}, "campus": {}, "ensemble": {}
+    }
+    for d, g, c, n, s in zip(part["domain"], part["group"], part["campus"], part["n"], part["suppressed"], strict=True):
+        if d in tables:
+            tables[d][(g, c)] = (int(n or 0), bool(s))
+
     def table(domain: str) -> dict[tuple[str, str], tuple[int, bool]]:
-        sub = part.filter(pl.col("domain") == domain)
-        return {
-            (g, c): (int(n or 0), bool(s))
-            for g, c, n, s in zip(sub["group"], sub["campus"], sub["n"], sub["suppressed"], strict=True)
-        }
+        return tables[domain]
 
     cg, grp, cmp, ens = table("campus_group"), table("group"), table("campus"), table("ensemble")
     campuses = sorted({c for _, c in cg} | {c for _, c in cmp})
@@ -78,9 +81,13 @@ def _protect_item(part: pl.DataFrame) -> set[tuple[str, str, str]]:
     C, G = len(campuses), len(groups)
     cell_n = np.zeros((C, G), dtype=np.int64)
     cell_sup = np.zeros((C, G), dtype=bool)
-    for (g, c), (n, s) in cg.items():
-        cell_n[campuses.index(c), groups.index(g)] = n
-        cell_sup[campuses.index(c), groups.index(g)] = s
+    c_pos = {c: i for i, c in enumerate(campuses)}
+    g_pos = {g: j for j, g in enumerate(groups)}
+    if cg:
+        ij = np.array([(c_pos[c], g_pos[g]) for g, c in cg], dtype=np.int64)
+        vals = list(cg.values())
+        cell_n[ij[:, 0], ij[:, 1]] = [v[0] for v in vals]
+        cell_sup[ij[:, 0], ij[:, 1]] = [v[1] for v in vals]
 
     def margin(tab, keys, key_of):
         # a margin without a row is not published: permanently unknown
@@ -130,11 +137,12 @@ def secondary_suppression(rows: pl.DataFrame) -> pl.DataFrame:
     if rows.is_empty() or not rows["suppressed"].any():
         return rows
     keys = ["statistic", "item", "domain", "group", "campus"]
-    cells = rows.group_by(keys, maintain_order=True).agg(pl.col("n").max(), pl.col("suppressed").any())
+    # n and suppressed are shared by the answer rows of a domain: one row per cell suffices
+    cells = rows.select(*keys, "n", "suppressed").unique(keys, keep="first", maintain_order=True)
     touched = cells.filter(pl.col("suppressed")).select("statistic", "item").unique()
     cells = cells.join(touched, on=["statistic", "item"], how="semi", nulls_equal=True)
     marks = []
-    for (statistic, item), part in cells.group_by(["statistic", "item"], maintain_order=True):
+    for (statistic, item), part in cells.partition_by(["statistic", "item"], as_dict=True, maintain_order=True).items():
         for domain, group, campus in _protect_item(part):
             marks.append((statistic, item, domain, group, campus))
     if not marks:

@@ -1,0 +1,143 @@
+"""Speed of the statistics set: kernel floor, compute(), and the obvious pandas groupby.
+
+Run: ``.venv/bin/python benchmarks/compute_speed.py [--sizes 32x100,500x400,2000x500]``
+(campuses × partners per campus of the synthetic generator). Writes
+``benchmarks/results/compute_speed.json`` and prints a table. Not a test: timings depend on
+the machine (figures in the analysis engineer's report were taken on the 2-core machine).
+
+Measured, each in the same run:
+
+* ``floor_national``: one ``np.bincount`` pass per item over weights and squared weights on
+  a 10⁶-respondent × 100-item answer matrix with 100 domains (the issue's floor, ~1 s);
+* ``floor_campaign``: the same passes over the campaign's own share items and its four
+  domain sets (ensemble, group, campus, campus × group);
+* ``core``: ``compute(include=["tables", "registers"])`` — annex tables 3–8 and the
+  registers, with layout and disclosure control;
+* ``pandas``: the same shares and SEs of the annex tables written the obvious way with
+  pandas ``groupby`` (one groupby per item × domain set, then the closed-form SE);
+* ``compute_all``: the whole ``compute()`` (colleagues' relations, model, effects and
+  structure included).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import polars as pl
+
+from effipia.analysis import compute
+from effipia.analysis.tables import table_items, table_specs
+from effipia.synth import generate
+
+KEYS = ([], ["category"], ["campus_id"], ["campus_id", "category"])
+
+
+def floor(n: int, items: int, domains: int, codes: int = 6, seed: int = 0) -> float:
+    rng = np.random.default_rng(seed)
+    answers = rng.integers(0, codes, size=(items, n), dtype=np.int64)
+    dom = rng.integers(0, domains, size=n, dtype=np.int64)
+    w = rng.uniform(0.5, 2.0, n)
+    w2 = w * w
+    start = time.perf_counter()
+    base = dom * codes
+    for j in range(items):
+        key = base + answers[j]
+        np.bincount(key, weights=w, minlength=domains * codes)
+        np.bincount(key, weights=w2, minlength=domains * codes)
+    return time.perf_counter() - start
+
+
+def campaign_floor(responses: pl.DataFrame, items: list[str]) -> float:
+    n = responses.height
+    codes = {c: i for i, c in enumerate(sorted(set(responses["campus_id"].to_list())))}
+    groups = {g: i for i, g in enumerate(sorted(set(responses["category"].to_list())))}
+    c = np.array([codes[x] for x in responses["campus_id"].to_list()])
+    g = np.array([groups[x] for x in responses["category"].to_list()])
+    sets = [(np.zeros(n, dtype=np.int64), 1), (g, len(groups)), (c, len(codes)), (c * len(groups) + g, len(codes) * len(groups))]
+    mat = responses.select(pl.col(items).fill_null(-1)).to_numpy().T.astype(np.int64) + 1
+    w = np.ones(n)
+    start = time.perf_counter()
+    for dom, size in sets:
+        base = dom * 11
+        for j in range(len(items)):
+            key = base + mat[j]
+            np.bincount(key, weights=w, minlength=size * 11)
+            np.bincount(key, weights=w, minlength=size * 11)
+    return time.perf_counter() - start
+
+
+def pandas_tables(responses: pl.DataFrame) -> tuple[float, int]:
+    """Annex-table shares and SEs per domain with pandas groupby (the obvious way)."""
+    df = responses.to_pandas()
+    df["w"] = 1.0
+    df["w2"] = 1.0
+    n_design = len(df)
+    produced = 0
+    start = time.perf_counter()
+    for spec in table_specs().values():
+        excluded = {9} if spec["base"] == "exclude_na" else set()
+        for item in table_items(responses.columns, spec["prefix"]):
+            sub = df[df[item].notna() & ~df[item].isin(excluded)]
+            if spec.get("champ_prefix"):
+                known = spec["champ_prefix"] + item[len(spec["prefix"]) :]
+                sub = sub[sub[known] == 1]
+            for keys in KEYS:
+                by = keys + [item]
+                cell = sub.groupby(by, observed=True)[["w", "w2"]].sum()
+                if keys:
+                    tot = sub.groupby(keys, observed=True)[["w", "w2"]].sum().rename(columns={"w": "W", "w2": "S2"})
+                    cell = cell.join(tot, on=keys)
+                else:
+                    cell["W"], cell["S2"] = sub["w"].sum(), sub["w2"].sum()
+                r = cell["w"] / cell["W"]
+                se = np.sqrt(n_design / (n_design - 1) * (cell["w2"] * (1 - 2 * r) + r * r * cell["S2"])) / cell["W"]
+                produced += len(se)
+    return time.perf_counter() - start, produced
+
+
+def run(campuses: int, partners: int) -> dict:
+    campaign = generate(1, campuses, partners)
+    r = campaign.responses
+    items = [i for spec in table_specs().values() for i in table_items(r.columns, spec["prefix"])]
+    out = {"campuses": campuses, "partners_per_campus": partners, "respondents": r.height, "share_items": len(items)}
+    out["floor_campaign_s"] = campaign_floor(r, items)
+    t = time.perf_counter()
+    core = compute(r, include=["tables", "registers"])
+    out["core_s"] = time.perf_counter() - t
+    out["core_rows"] = core.height
+    out["pandas_s"], out["pandas_cells"] = pandas_tables(r)
+    t = time.perf_counter()
+    tables_only = compute(r, include=["tables"])
+    out["tables_s"] = time.perf_counter() - t
+    out["tables_rows"] = tables_only.height
+    t = time.perf_counter()
+    full = compute(r, partners=campaign.partners, invitations=campaign.invitations, campuses=campaign.campuses)
+    out["compute_all_s"] = time.perf_counter() - t
+    out["compute_all_rows"] = full.height
+    out["pandas_over_tables"] = out["pandas_s"] / out["tables_s"]
+    out["core_over_floor"] = out["core_s"] / out["floor_campaign_s"]
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", default="32x100,500x400,2000x500")
+    parser.add_argument("--out", default=str(Path(__file__).parent / "results" / "compute_speed.json"))
+    args = parser.parse_args()
+    results = {"floor_national_s": floor(1_000_000, 100, 100), "campaigns": []}
+    print(f"floor 10^6 x 100 items, 100 domains: {results['floor_national_s']:.2f} s", flush=True)
+    for size in args.sizes.split(","):
+        c, p = (int(x) for x in size.split("x"))
+        res = run(c, p)
+        results["campaigns"].append(res)
+        print(json.dumps(res), flush=True)
+    Path(args.out).write_text(json.dumps(results, indent=2), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
