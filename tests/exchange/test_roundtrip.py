@@ -59,7 +59,7 @@ def test_synthetic_campaign_round_trips(db_url: str, fresh_urls, tmp_path: Path)
     source = Store(db_url)
     try:
         source.write_campaign("synthetique", campuses=campaign.campuses, partners=campaign.partners,
-                              responses=campaign.responses)
+                              invitations=campaign.invitations, responses=campaign.responses)
         stored = source.responses("synthetique")
         assert_frame_equal(stored, campaign.responses.sort("respondent_id"))
         for fmt in FORMATS:
