@@ -79,3 +79,20 @@ def test_bad_scoring_file(tmp_path) -> None:
     with pytest.raises(EffipiaError) as info:
         load_rules(path)
     assert info.value.code == "analysis.bad_scoring_file"
+
+
+def test_scoring_doc_table_matches_rules() -> None:
+    """Every value of the distance table in docs/scoring.md is what the rules give."""
+    from pathlib import Path
+
+    from babel.numbers import format_decimal
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "scoring.md").read_text(encoding="utf-8")
+    tables = {"dyn": "tableau_3", "lead": "tableau_4", "mgmt": "tableau_7", "res_use": "tableau_6",
+              "res_level_sat": "tableau_5", "res_level_dissat": "tableau_5"}
+    rules = load_rules()
+    for name, table in tables.items():
+        line = next(row for row in doc.splitlines() if f"(`{name}`)" in row)
+        for excluded in ((9,), (8, 9), ()):
+            value = table_score(PUBLISHED[table]["rows"], replace(rules[name], excluded=excluded))
+            assert format_decimal(round(value, 1), format="0.0", locale="fr_FR") in line, (name, excluded)
