@@ -85,6 +85,19 @@ def test_svg_files_are_valid_svg_with_hatching_and_text(maps):
     assert "Campus Réunion : 2 établissement(s)" in reunion and "× 2" in reunion
 
 
+def test_national_map_as_small_multiples(result, tmp_path):
+    from effipia.territories.maps import national_map
+
+    svg, png = national_map(result.campuses, result.schools, result.supports, tmp_path / "grille", layout="grid")
+    text = svg.read_text(encoding="utf-8")
+    assert ET.parse(svg).getroot().tag == "{http://www.w3.org/2000/svg}svg"
+    # one panel per campus, titled with its letter and its number of distinct points
+    # (A: 3 exact points; B: the two Paris lycées share the Paris centroid, Guadeloupe is overseas; C: overseas)
+    assert "A (3)" in text and "B (1)" in text and "C (0)" in text
+    assert "3 établissement(s) hors métropole non représenté(s)" in text
+    assert png.read_bytes()[:4] == b"\x89PNG"
+
+
 def test_png_files_are_png(maps):
     out, _ = maps
     for name in ("carte_nationale.png", "campus/B.png"):

@@ -35,7 +35,7 @@ from effipia.territories.reference import (  # noqa: E402
     overseas_crs,
 )
 
-__all__ = ["national_map", "campus_map", "region_map", "METROPOLE"]
+__all__ = ["national_map", "campus_map", "region_map", "METROPOLE", "OVERLAY_MAX"]
 
 #: Lambert-93 box of metropolitan France (Corsica included), metres.
 METROPOLE = box(50_000, 6_030_000, 1_250_000, 7_130_000)
@@ -95,22 +95,32 @@ def _save(fig, stem: Path) -> list[Path]:
     return written
 
 
-def _caption(left_out: int) -> str:
+def _caption(left_out: int, lines: str = "traits épais : académies") -> str:
+    text = f"Établissements d'enseignement secondaire ; {lines}."
     if not left_out:
-        return "Établissements d'enseignement secondaire ; traits épais : académies."
-    return (
-        "Établissements d'enseignement secondaire ; traits épais : académies. "
-        f"{format_decimal(left_out, locale='fr_FR')} établissement(s) hors métropole non représenté(s)."
-    )
+        return text
+    return f"{text} {format_decimal(left_out, locale='fr_FR')} établissement(s) hors métropole non représenté(s)."
+
+
+#: Above this many campuses the national map is drawn as small multiples (one panel per campus).
+OVERLAY_MAX = 8
 
 
 def national_map(
-    campuses: pl.DataFrame, schools: pl.DataFrame, supports: pl.DataFrame | None, stem: str | os.PathLike[str]
+    campuses: pl.DataFrame,
+    schools: pl.DataFrame,
+    supports: pl.DataFrame | None,
+    stem: str | os.PathLike[str],
+    layout: str | None = None,
 ) -> list[Path]:
-    """Draw the territories of every campus on one metropolitan map; write ``stem``.svg and .png.
+    """Draw the territories of every campus; write ``stem``.svg and .png and return the paths.
 
-    Returns the written paths.
+    ``layout``: ``"overlay"`` (every campus on one map, hatched hulls) or ``"grid"`` (one small
+    map per campus, as Illustration 2 of the report, readable however many campuses overlap);
+    by default overlay up to :data:`OVERLAY_MAX` campuses, grid above.
     """
+    if (layout or ("overlay" if campuses.height <= OVERLAY_MAX else "grid")) == "grid":
+        return _national_grid(campuses, schools, supports, Path(stem))
     kept, left_out = _metropolitan(schools)
     fig, ax = plt.subplots(figsize=(8.3, 8.6))
     _base(ax, METROPOLE.bounds)
@@ -145,6 +155,46 @@ def national_map(
         left_out -= frame.height
     fig.text(0.02, 0.01, _caption(left_out), fontsize=7)
     return _save(fig, Path(stem))
+
+
+def _national_grid(campuses: pl.DataFrame, schools: pl.DataFrame, supports: pl.DataFrame | None, stem: Path) -> list[Path]:
+    """Small multiples: one metropolitan panel per campus (académies, hatched hull, schools, support)."""
+    import math
+
+    kept, left_out = _metropolitan(schools)
+    n = max(campuses.height, 1)
+    ncols = math.ceil(math.sqrt(n))
+    nrows = math.ceil(n / ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(8.3, 8.3 * nrows / ncols * 1.08), squeeze=False)
+    outline = _lines(academie_outlines().geometry)
+    support_xy = {}
+    if supports is not None:
+        support_xy = {c: (x, y) for c, x, y in supports.select("campus_id", "support_x_l93", "support_y_l93").iter_rows()}
+    rows = list(campuses.select("campus_id", "letter").iter_rows())
+    for ax, (cid, letter) in itertools.zip_longest(axes.flat, rows, fillvalue=(None, None)):
+        ax.set_axis_off()
+        if cid is None:
+            continue
+        ax.add_collection(LineCollection(outline, colors="#777777", linewidths=0.25))
+        points = kept.filter(pl.col("campus_id") == cid).select("x_l93", "y_l93").unique().rows()
+        if points:
+            hull = MultiPoint(points).convex_hull.buffer(_WIDEN_M * 2)
+            xs, ys = hull.exterior.xy
+            ax.fill(xs, ys, facecolor="#d9d9d9", edgecolor="black", linewidth=0.6, hatch="////")
+            ax.plot(*zip(*points, strict=True), linestyle="none", marker="o", markersize=1.5, color="black")
+        sx, sy = support_xy.get(cid, (None, None))
+        if sx is not None and METROPOLE.contains(MultiPoint([(sx, sy)]).centroid):
+            ax.plot([sx], [sy], linestyle="none", marker="*", markersize=6, markerfacecolor="white",
+                    markeredgecolor="black", markeredgewidth=0.5)
+        ax.set_xlim(METROPOLE.bounds[0], METROPOLE.bounds[2])
+        ax.set_ylim(METROPOLE.bounds[1], METROPOLE.bounds[3])
+        ax.set_aspect("equal")
+        ax.set_title(f"{letter or cid} ({format_decimal(len(points), locale='fr_FR')})", fontsize=7, pad=1)
+    fig.suptitle("Les « territoires » des campus", fontsize=11)
+    caption = _caption(left_out, "traits : académies") + " Entre parenthèses : points distincts ; étoile : établissement support."
+    fig.text(0.02, 0.005, caption, fontsize=6)
+    fig.subplots_adjust(left=0.01, right=0.99, bottom=0.03, top=0.94, wspace=0.05, hspace=0.15)
+    return _save(fig, stem)
 
 
 def _overseas_points(schools: pl.DataFrame) -> dict[str, pl.DataFrame]:
