@@ -12,8 +12,9 @@ import numpy as np
 import polars as pl
 
 from effipia.analysis.registers import RegisterRule, item_values, load_rules
+from effipia.errors import message
 
-__all__ = ["respondent_scores", "score_column"]
+__all__ = ["respondent_scores", "score_column", "export_scores"]
 
 
 def score_column(register: str) -> str:
@@ -40,3 +41,17 @@ def respondent_scores(frame: pl.DataFrame, rules: Mapping[str, RegisterRule] | N
         columns[score_column(name)] = pl.Series(score_column(name), score, dtype=pl.Float64).fill_nan(None)
     ids = frame.select("respondent_id") if "respondent_id" in frame.columns else pl.DataFrame()
     return ids.with_columns(list(columns.values())) if columns else ids
+
+
+def export_scores(frame: pl.DataFrame, rules: Mapping[str, RegisterRule] | None = None) -> tuple[pl.DataFrame, dict[str, str]]:
+    """Score columns for the microdata export and their French labels.
+
+    Returns ``(extra, labels)`` as ``effipia.exchange.export_responses(extra=, extra_labels=)``
+    expects them: ``respondent_id`` + ``score_<register>``, and column → label.
+    """
+    rules = load_rules() if rules is None else rules
+    extra = respondent_scores(frame, rules)
+    labels = {
+        score_column(n): message("analysis.score_label", title=r.title) for n, r in rules.items() if score_column(n) in extra.columns
+    }
+    return extra, labels

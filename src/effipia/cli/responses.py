@@ -51,6 +51,9 @@ def export_command(
     fmt: str = typer.Option(..., "--format", help="Format du fichier : csv, xlsx, parquet, sav (SPSS) ou dta (Stata)."),
     out: Path = typer.Option(..., "--out", help="Fichier à écrire."),
     campaign: str = typer.Option(None, "--campaign", help="Campagne à exporter ; facultatif s'il n'y en a qu'une."),
+    with_scores: bool = typer.Option(
+        False, "--with-scores", help="Ajouter les scores individuels (0 à 100) des registres de qualité du partenariat (colonnes score_*)."
+    ),
 ) -> None:
     """Exporter les réponses d'une campagne avec les codes du dictionnaire (et les libellés en SAV, DTA, XLSX)."""
     from effipia.exchange import export_responses
@@ -58,7 +61,12 @@ def export_command(
     with reporting_errors():
         store = open_store(ctx)
         try:
-            report = export_responses(store, out, fmt.lower(), campaign)
+            extra, labels = None, None
+            if with_scores:  # per-respondent register scores (analysis stage)
+                from effipia.analysis.scores import export_scores
+
+                extra, labels = export_scores(store.responses(store.resolve_campaign(campaign)))
+            report = export_responses(store, out, fmt.lower(), campaign, extra=extra, extra_labels=labels)
         finally:
             store.close()
     typer.echo(
