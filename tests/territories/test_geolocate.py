@@ -60,11 +60,12 @@ def test_annuaire_gives_exact_positions(make_partners, annuaire_path):
 
 def test_bad_unknown_and_missing_uai_are_reported_never_dropped(make_partners):
     partners = make_partners(
-        partner_id=["bad", "unk", "none", "ent", "short"],
-        campus_id=["c1"] * 5,
-        category=["lycee", "lycee", "lycee", "entreprise", "superieur"],
-        uai=[WRONG_LETTER, UNKNOWN, None, None, "035190"],
-        commune_insee=[None, None, None, "35238", None],
+        partner_id=["bad", "unk", "none", "ent", "short", "univ"],
+        campus_id=["c1"] * 6,
+        category=["lycee", "lycee", "lycee", "entreprise", "superieur", "superieur"],
+        # univ: a well-formed UAI of a non-school partner is neither placed nor reported
+        uai=[WRONG_LETTER, UNKNOWN, None, None, "035190", UNKNOWN],
+        commune_insee=[None, None, None, "35238", None, None],
     )
     schools, problems = locate_schools(partners)
     reported = {(dict(p.params).get("partner"), p.code) for p in problems}

@@ -1,6 +1,8 @@
 """Geolocation of the school partners of each campus.
 
-A *school partner* is a partner with a UAI, or of survey group ``lycee``. Each is
+A *school partner* is a partner of survey group ``lycee`` (or with a UAI and no group):
+the report draws the territories from the secondary schools only. The UAI of any other
+partner (a university, a CFA) is checked too, and reported if malformed. Each school is
 matched on its UAI:
 
 * malformed UAI or wrong check letter (rule in :mod:`effipia.registry.identifiers`):
@@ -59,10 +61,14 @@ def departement_of_uai(uai: str) -> str:
     return head if head.startswith("97") else head[1:]
 
 
-def school_partners(partners: pl.DataFrame) -> pl.DataFrame:
-    """Partners with a UAI or of survey group ``lycee``."""
+def _has_uai() -> pl.Expr:
     uai = pl.col("uai").cast(pl.String).str.strip_chars()
-    return partners.filter((uai.is_not_null() & (uai != "")) | (pl.col("category") == "lycee"))
+    return uai.is_not_null() & (uai != "")
+
+
+def school_partners(partners: pl.DataFrame) -> pl.DataFrame:
+    """Secondary schools: partners of survey group ``lycee``, and partners with a UAI but no group."""
+    return partners.filter((pl.col("category") == "lycee") | (pl.col("category").is_null() & _has_uai()))
 
 
 def _reference_rows(annuaire: pl.DataFrame | None) -> tuple[dict[str, dict], dict[str, dict]]:
@@ -85,7 +91,14 @@ def locate_schools(
     centroids = {d: (x, y) for d, x, y in departement_centroids().iter_rows()}
     rows: list[dict] = []
     problems: list[Problem] = []
-    for partner in school_partners(partners).iter_rows(named=True):
+    schools = school_partners(partners)
+    # Other partners with a UAI (a university, a CFA…) are not part of the territory, but a
+    # malformed UAI is still reported.
+    others = partners.filter(_has_uai() & ~pl.col("partner_id").is_in(schools["partner_id"].implode()))
+    for pid, raw in others.select("partner_id", "uai").iter_rows():
+        if not is_valid_uai(normalize_uai(raw)):
+            problems.append(Problem.at(file, None, "uai", "territories.uai_invalid", uai=str(raw), partner=pid))
+    for partner in schools.iter_rows(named=True):
         pid = partner["partner_id"]
         raw = partner.get("uai")
         if raw is None or not str(raw).strip():
