@@ -272,28 +272,33 @@ def domain_variance(
         elif not raking:
             h_inv = np.linalg.pinv((x.T @ x.multiply(d0[:, None])).toarray())  # (X'DX)⁻
         with np.errstate(invalid="ignore", divide="ignore"):
-            ratio = np.where(w > 0, d0 / w, 0.0)
+            inv_w = np.where(w > 0, 1.0 / np.where(w > 0, w, 1.0), 0.0)
         a = wx if psu is None else (psu @ wx)  # PSU totals of w x
-        g = (a.T @ a).toarray()
+        g = (a.T @ a).tocsr()  # sparse: block structure of the indicators
         a_sum = np.asarray(a.sum(axis=0)).ravel()
-        xz = (x.T @ zs.multiply(ratio[:, None]).tocsr()).tocsc()  # X'D u
+        u = zs.multiply(inv_w[:, None]).tocsr()  # u = z / w
+        xz = (x.T @ u.multiply(d0[:, None]).tocsr()).tocsc()  # X'D u
+        xu = (x.T @ u).tocsc() if raking else None  # X'u, unweighted (R's raking sweeps)
         ay = (a.T @ y_psu).tocsc()
         n_cols = zs.shape[1]
         if raking:
-            spans = np.cumsum([0] + [x_m.shape[1] for x_m in (_indicator(np.asarray(c)) for c in calibration)])
+            spans = np.cumsum([0] + [_indicator(np.asarray(c)).shape[1] for c in calibration])
             xx = (x.T @ x).toarray()  # unweighted cross-tabulation of the margins
             counts = np.diag(xx).copy()
             counts[counts == 0] = 1.0
+            chunk = min(chunk, max(1, 2**24 // max(1, x.shape[1])))  # dense B: keep it small
         for start in range(0, n_cols, chunk):
             stop = min(start + chunk, n_cols)
             if raking:
-                b = _backfit(x.T @ zs[:, start:stop].multiply(np.where(w > 0, 1.0 / np.where(w > 0, w, 1.0), 0.0)[:, None]).tocsr(), xx, counts, spans, raking_sweeps)
+                b = sp.csc_matrix(_backfit(xu[:, start:stop], xx, counts, spans, raking_sweeps))
+            elif sp.issparse(h_inv):
+                b = (h_inv @ xz[:, start:stop]).tocsc()  # post-stratification: B stays sparse
             else:
-                b = np.asarray(h_inv @ xz[:, start:stop].toarray())
-            cross = np.einsum("pj,pj->j", b, ay[:, start:stop].toarray())
-            quad = np.einsum("pj,pj->j", b, g @ b)
+                b = sp.csc_matrix(h_inv @ xz[:, start:stop].toarray())
+            cross = np.asarray(b.multiply(ay[:, start:stop]).sum(axis=0)).ravel()
+            quad = np.asarray(b.multiply(g @ b).sum(axis=0)).ravel()
             ss[start:stop] += -2.0 * cross + quad
-            totals[start:stop] -= a_sum @ b
+            totals[start:stop] -= b.T @ a_sum
     ss -= totals * totals / m  # centre the PSU totals on their mean
     factor = m / (m - 1.0) if m > 1 else np.nan
     return (factor * ss).reshape(n_domains, k)
