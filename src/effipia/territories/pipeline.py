@@ -126,11 +126,14 @@ def save_territories(result: Territories, out: str | os.PathLike[str]) -> list[P
     ``campus_<table>.csv`` (region, academie, year_created) to ``out``; return the paths."""
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
+    # metres to the decimetre and km to the metre: enough for every use, readable files
+    metres = pl.col("^(support_)?[xy]_l93$").round(1)
+    km = pl.col("^.*_km2?$").round(3)
     files = {
-        "territories.csv": result.indicators.select(list(TERRITORY_COLUMNS)),
-        "schools.csv": result.schools.select(SCHOOLS_CSV_COLUMNS),
-        "supports.csv": result.supports,
-        "comparison.csv": result.comparison,
+        "territories.csv": result.indicators.select(list(TERRITORY_COLUMNS)).with_columns(km),
+        "schools.csv": result.schools.select(SCHOOLS_CSV_COLUMNS).with_columns(metres, km),
+        "supports.csv": result.supports.with_columns(metres),
+        "comparison.csv": result.comparison.with_columns(km),
         "companies.csv": result.companies,
         "problems.csv": pl.DataFrame(
             {
