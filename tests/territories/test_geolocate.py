@@ -101,3 +101,19 @@ def test_overseas_and_corsican_lycees_are_placed(make_partners):
     assert problems == []
     assert schools["academie"].to_list() == ["Corse", "Guadeloupe"]
     assert schools["x_l93"].null_count() == 0
+
+
+def test_uai_prefix_gives_the_departement_of_every_shipped_lycee():
+    from effipia.territories.reference import lycees
+
+    mismatched = [(uai, dep) for uai, dep in lycees().select("uai", "departement").iter_rows() if departement_of_uai(uai) != dep]
+    assert mismatched == []
+
+
+def test_saint_martin_lycee_is_placed_in_guadeloupe(make_partners):
+    # 9710981P: commune code 97801 (Saint-Martin, a collectivity without its own outline) but
+    # listed in département 971: placed at Guadeloupe's centroid, académie de Guadeloupe
+    schools, problems = locate_schools(make_partners(partner_id=["sm"], campus_id=["c"], category=["lycee"], uai=["9710981P"]))
+    assert problems == []
+    assert schools.select("x_l93", "y_l93").row(0) == _centroid("971")
+    assert schools["academie"].to_list() == ["Guadeloupe"]
