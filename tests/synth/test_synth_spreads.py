@@ -93,3 +93,19 @@ def test_planted_relation_variety_effects(lettered: pl.DataFrame, published: dic
     assert sum(members) / 3 == pytest.approx(model["model_member_or_concerned"], abs=0.5)
     assert abs(means[("entreprise", True)] - means[("entreprise", False)]) < 0.5
     assert means[("autre", False)] == pytest.approx(5.22, abs=0.01)  # Tableau 2 « autres »: 522 % / 100
+
+
+def test_illustration_6_readings(lettered: pl.DataFrame, published: dict) -> None:
+    # « Lecture » of Illustration 6: campus A's satisfaction index is 70, campus W's
+    # dissatisfaction index 37 — read here as shares among all answers (NA in the base, the
+    # only reading under which W's 37 can be « dominated »). W has 11 respondents: ±10 points.
+    registers = published["registers"]
+    by_letter = lettered.group_by("letter").agg(
+        pl.mean_horizontal([(pl.col(i) == 1).mean() for i in RES_LEVEL]).alias("satisfied"),
+        pl.mean_horizontal([(pl.col(i) == 2).mean() for i in RES_LEVEL]).alias("unsatisfied"),
+    )
+    a = by_letter.filter(pl.col("letter") == "A").row(0, named=True)
+    w = by_letter.filter(pl.col("letter") == "W").row(0, named=True)
+    assert abs(100 * a["satisfied"] - registers["resources_satisfaction_campus_A"]) <= 5
+    assert abs(100 * w["unsatisfied"] - registers["resources_dissatisfaction_campus_W"]) <= 10
+    assert w["unsatisfied"] > w["satisfied"]
