@@ -11,26 +11,20 @@ or names; they are reported under the names of the département → académie �
 from __future__ import annotations
 
 import os
-import unicodedata
 from pathlib import Path
 
 import polars as pl
 
 from effipia.errors import EffipiaError
-from effipia.territories.reference import departements
+from effipia.territories.reference import departements, fold
 
 __all__ = ["characterise_campuses", "read_national_list", "normalise_region", "normalise_academie"]
-
-
-def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().replace("-", " ").strip()
 
 
 def _lookup(code_column: str, name_column: str) -> dict[str, str]:
     table = departements().select(code_column, name_column).unique()
     lookup = {code: name for code, name in table.iter_rows()}
-    lookup |= {_fold(name): name for name in table[name_column]}
+    lookup |= {fold(name): name for name in table[name_column]}
     return lookup
 
 
@@ -41,7 +35,7 @@ def _normalise(values: pl.Series, code_column: str, name_column: str) -> pl.Seri
         if value is None or not str(value).strip():
             return None
         value = str(value).strip()
-        return lookup.get(value) or lookup.get(_fold(value)) or value
+        return lookup.get(value) or lookup.get(fold(value)) or value
 
     return values.cast(pl.String).map_elements(one, return_dtype=pl.String)
 

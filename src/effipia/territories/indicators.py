@@ -23,12 +23,12 @@ Support establishment (« établissement support ») — the rule, in order:
 
 from __future__ import annotations
 
-import unicodedata
 from functools import cache
 
 import numpy as np
 import polars as pl
 
+from effipia import nomenclatures
 from effipia.territories.reference import (
     LAMBERT93,
     academie_outlines,
@@ -36,6 +36,7 @@ from effipia.territories.reference import (
     departement_centroids,
     departement_of_commune,
     departements,
+    fold,
     metric_crs,
 )
 
@@ -71,13 +72,6 @@ SUPPORT_COLUMNS: dict[str, pl.DataType] = {
 }
 
 
-def _fold(text: str | None) -> str:
-    if text is None:
-        return ""
-    decomposed = unicodedata.normalize("NFKD", str(text))
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().strip()
-
-
 @cache
 def _academie_centroids() -> dict[str, tuple[float, float]]:
     out: dict[str, tuple[float, float]] = {}
@@ -97,14 +91,12 @@ def _academie_code(value: str | None) -> str | None:
     value = str(value).strip()
     if value in set(table["academie_code"]):
         return value
-    by_name = {_fold(name): code for code, name in table.iter_rows()}
-    return by_name.get(_fold(value))
+    by_name = {fold(name): code for code, name in table.iter_rows()}
+    return by_name.get(fold(value))
 
 
 def _type_labels() -> dict[str, str]:
-    from effipia import nomenclatures
-
-    return {_fold(label): code for code, label in nomenclatures.labels("partner_types").items()}
+    return {fold(label): code for code, label in nomenclatures.labels("partner_types").items()}
 
 
 def locate_supports(campuses: pl.DataFrame, partners: pl.DataFrame, schools: pl.DataFrame) -> pl.DataFrame:
@@ -122,7 +114,7 @@ def locate_supports(campuses: pl.DataFrame, partners: pl.DataFrame, schools: pl.
     for campus in campuses.iter_rows(named=True):
         cid = campus["campus_id"]
         wanted = campus.get("support_type")
-        wanted_code = labels.get(_fold(wanted), wanted) if wanted else None
+        wanted_code = labels.get(fold(wanted), wanted) if wanted else None
         row = {"campus_id": cid, "support_partner_id": None, "support_x_l93": None, "support_y_l93": None,
                "support_approximate": None, "support_rule": "inconnu"}
         candidates = [

@@ -16,6 +16,7 @@ converted by :func:`departement_key`.
 from __future__ import annotations
 
 import os
+import unicodedata
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
@@ -28,6 +29,7 @@ from effipia.errors import EffipiaError
 __all__ = [
     "LAMBERT93",
     "reference_path",
+    "fold",
     "departement_key",
     "departement_of_commune",
     "departements",
@@ -68,6 +70,14 @@ def reference_path(name: str) -> Path:
     if name not in _SHIPPED:
         raise KeyError(f"reference file not shipped: {name}")
     return Path(str(_SHIPPED[name] / name))
+
+
+def fold(text: object) -> str:
+    """Comparison key of a name: accents removed, case folded, hyphens as spaces (``"Orléans-Tours"`` → ``"orleans tours"``)."""
+    if text is None:
+        return ""
+    decomposed = unicodedata.normalize("NFKD", str(text))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().replace("-", " ").strip()
 
 
 def departement_key(code: str | None) -> str | None:
