@@ -57,6 +57,9 @@ def test_invalid_sizes_have_french_errors() -> None:
     assert str(error.value) == message("synth.bad_campuses", value=0)
     with pytest.raises(EffipiaError):
         generate(seed=1, partners=2)
+    with pytest.raises(EffipiaError) as error:
+        generate(seed=-1)
+    assert str(error.value) == message("synth.bad_seed", value=-1)
 
 
 def test_largest_remainder() -> None:

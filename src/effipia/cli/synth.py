@@ -57,7 +57,7 @@ def synth(
     seed: int = typer.Option(..., "--seed", help="Graine du générateur : même graine et mêmes tailles, mêmes données."),
     campuses: int = typer.Option(32, "--campuses", help="Nombre de campus (les 32 premiers suivent la structure publiée)."),
     partners: int = typer.Option(
-        None, "--partners", help="Partenaires par campus (par défaut : l'annuaire type, 1 914 partenaires pour 32 campus)."
+        None, "--partners", help="Partenaires par campus (par défaut : l'annuaire type, 1\u202f914 partenaires pour 32 campus)."
     ),
     campaign: str = typer.Option("synthetique", "--campaign", help="Nom de la campagne créée dans la base."),
     out: Path = typer.Option(

@@ -65,6 +65,8 @@ def generate(
     60 per campus, 430 companies). ``progress`` is called with each step's French name
     (:data:`STEPS`) as it starts. Same seed and sizes, same frames.
     """
+    if seed < 0:
+        raise EffipiaError("synth.bad_seed", value=seed)
     if campuses < 1:
         raise EffipiaError("synth.bad_campuses", value=campuses)
     if partners is not None and partners < len(sources.published()["tableau_2"]["columns"]) - 1:
