@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 
 import polars as pl
 import pytest
@@ -97,4 +96,4 @@ def test_user_file_replaces_the_shipped_lycees(tmp_path, monkeypatch):
     assert reference.lycees().height == 2
     monkeypatch.delenv("EFFIPIA_REFERENCE")
     assert reference.lycees().height == 3607
-    assert shutil.os.path.exists(shipped)
+    assert shipped.exists()
