@@ -125,7 +125,7 @@ def _member_or_concerned(frame: pl.DataFrame) -> np.ndarray:
 
 @dataclass
 class _Latent:
-    """Latent scores of the respondents (one value per respondent)."""
+    """Latent scores: one value per respondent, except ``campus_*`` (one per campus)."""
 
     group: np.ndarray
     campus: np.ndarray
@@ -135,9 +135,7 @@ class _Latent:
     na: np.ndarray
     dk: np.ndarray
     quality: np.ndarray
-    resources: np.ndarray
     engagement: np.ndarray
-    breadth: np.ndarray
     n_campus: int
     campus_quality: np.ndarray
     campus_breadth: np.ndarray
@@ -178,9 +176,7 @@ def make_responses(
         + na_shift,
         dk=cal["dk_respondent"] * rng.standard_normal(n) + cal["dk_member_or_concerned"] * mc,
         quality=effects["quality"][campus],
-        resources=effects["resources"][campus],
         engagement=effects["engagement"][campus],
-        breadth=effects["breadth"][campus],
         n_campus=campuses.height,
         campus_quality=effects["quality"],
         campus_breadth=effects["breadth"],
