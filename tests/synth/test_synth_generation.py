@@ -7,6 +7,7 @@ import polars as pl
 import pytest
 
 from effipia.errors import EffipiaError, message
+from effipia.questionnaire import load_questionnaire
 from effipia.registry.identifiers import is_valid_siret
 from effipia.synth import SyntheticCampaign, generate
 from effipia.synth.identifiers import luhn_check_digits, random_sirets
@@ -49,6 +50,8 @@ def test_national_scale_500_campuses_400_partners() -> None:
     assert sirets.n_unique() == sirets.len()
     # marginals hold at scale too (Tableau 3, dyn_1: 65 % « oui » — quotas are exact)
     assert 100 * (big.responses["dyn_1"] == 1).mean() == pytest.approx(65, abs=0.5)
+    assert load_questionnaire().validate(big.responses, "responses.csv") == []
+    assert big.campuses["name"].n_unique() == 500
 
 
 def test_invalid_sizes_have_french_errors() -> None:

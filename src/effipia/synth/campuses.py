@@ -59,7 +59,8 @@ def _extra_campuses(m: int, table: pl.DataFrame, rng: np.random.Generator) -> pl
     ).with_columns(
         pl.format(
             "Campus des métiers et des qualifications {} — {} {}",
-            pl.col("filiere").replace_strict(themes, default="").str.to_titlecase(),
+            pl.col("filiere").replace_strict(themes, default="").str.slice(0, 1).str.to_uppercase()
+            + pl.col("filiere").replace_strict(themes, default="").str.slice(1),
             pl.col("academie"),
             pl.col("campus_id").str.slice(3),
         ).alias("name"),
