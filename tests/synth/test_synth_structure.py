@@ -104,6 +104,7 @@ def test_lycees_are_real_and_near_their_campus(campaign: SyntheticCampaign) -> N
 def test_identifiers_emails_tokens(campaign: SyntheticCampaign) -> None:
     partners = campaign.partners
     assert partners["partner_id"].n_unique() == partners.height
+    assert partners.select("campus_id", "name").n_unique() == partners.height  # no two same names in a campus
     sirets = partners.filter(pl.col("category") == "entreprise")["siret"]
     assert sirets.null_count() == 0 and sirets.n_unique() == sirets.len()
     assert all(is_valid_siret(s) for s in sirets)

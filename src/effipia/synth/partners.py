@@ -290,7 +290,22 @@ def _names(frame: pl.DataFrame, campuses: pl.DataFrame, rng: np.random.Generator
     names = pl.concat(pieces)
     return (
         frame.join(names, on="row", how="left", maintain_order="left")
-        .with_columns(pl.col("name").fill_null(pl.format("Partenaire {}", pl.col("partner_id"))))
+        .with_columns(
+            pl.when(pl.col("category") == "lycee")
+            .then(pl.col("name"))
+            .otherwise(pl.col("name").str.replace_all(r"\bde ([AEIOUYÂÉÈÊÎÔ])", "d'${1}"))
+            .fill_null(pl.format("Partenaire {}", pl.col("partner_id")))
+            .alias("name")
+        )
+        # invented names may repeat inside a campus: number the repeats (« … (2) »)
+        .with_columns(pl.int_range(1, pl.len() + 1).over("campus_index", "name").alias("repeat"))
+        .with_columns(
+            pl.when((pl.col("repeat") > 1) & (pl.col("category") != "lycee"))
+            .then(pl.format("{} ({})", pl.col("name"), pl.col("repeat")))
+            .otherwise(pl.col("name"))
+            .alias("name")
+        )
+        .drop("repeat")
         .drop("row")
     )
 
