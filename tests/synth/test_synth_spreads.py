@@ -109,3 +109,12 @@ def test_illustration_6_readings(lettered: pl.DataFrame, published: dict) -> Non
     assert abs(100 * a["satisfied"] - registers["resources_satisfaction_campus_A"]) <= 5
     assert abs(100 * w["unsatisfied"] - registers["resources_dissatisfaction_campus_W"]) <= 10
     assert w["unsatisfied"] > w["satisfied"]
+
+
+def test_management_judged_by_group(lettered: pl.DataFrame) -> None:
+    # Section 6.3: partners « extérieurs » (« autre », public actors) judge management more
+    # favourably; among companies and training operators, lycées and OF/CFA are more reserved
+    # than higher education and companies.
+    score = dict(positive_share(lettered, MGMT, [1, 2], "category").iter_rows())
+    assert score["autre"] > max(score[g] for g in ("entreprise", "lycee", "of_cfa", "superieur"))
+    assert min(score["superieur"], score["entreprise"]) > max(score["lycee"], score["of_cfa"])

@@ -165,6 +165,10 @@ def make_responses(
     consortium = (respondents["consortium"].fill_null(0).to_numpy() == 1) & (group != G["autre"])
     effects = {name: campuses[name].to_numpy() for name in ("quality", "resources", "engagement", "breadth")}
     na_shift = np.array([cal["na_group_shift"][g] for g in GROUPS])[group]
+    # non-response depends on involvement: members / concerned partners, and for « autre »
+    # (not asked) membership of the consortium as the directory records it
+    in_consortium = respondents["consortium"].fill_null(0).to_numpy() == 1
+    involved = mc | ((group == G["autre"]) & in_consortium)
     latent = _Latent(
         group=group,
         campus=campus,
@@ -172,9 +176,9 @@ def make_responses(
         consortium=consortium,
         halo=cal["respondent_halo"] * rng.standard_normal(n),
         na=cal["na_respondent"] * rng.standard_normal(n)
-        + cal["na_member_or_concerned"] * mc
+        + cal["na_member_or_concerned"] * involved
         + na_shift,
-        dk=cal["dk_respondent"] * rng.standard_normal(n) + cal["dk_member_or_concerned"] * mc,
+        dk=cal["dk_respondent"] * rng.standard_normal(n) + cal["dk_member_or_concerned"] * involved,
         quality=effects["quality"][campus],
         engagement=effects["engagement"][campus],
         n_campus=campuses.height,
