@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from effipia.errors import EffipiaError, message
 from effipia.questionnaire import load_questionnaire
@@ -36,6 +38,14 @@ def test_fewer_campuses_keep_the_published_rows() -> None:
     assert small.campuses["campus_id"].to_list() == ["CMQ01", "CMQ02", "CMQ03", "CMQ04"]
     assert set(small.responses["campus_id"]) <= set(small.campuses["campus_id"])
     assert small.responses.height > 0
+
+
+@pytest.mark.parametrize(("campuses", "partners"), [(1, 5), (3, 5), (40, 6)])
+def test_tiny_and_odd_sizes_still_follow_the_routing(campuses: int, partners: int) -> None:
+    small = generate(seed=1, campuses=campuses, partners=partners)
+    assert small.partners.height == campuses * partners
+    assert small.responses.height > 0
+    assert load_questionnaire().validate(small.responses, "responses.csv") == []
 
 
 def test_national_scale_500_campuses_400_partners() -> None:
@@ -109,3 +119,25 @@ def test_siret_generation() -> None:
     sirets = random_sirets(np.random.default_rng(5), 2000)
     assert len(set(sirets)) == 2000
     assert all(is_valid_siret(s) and s[0] != "0" for s in sirets)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    sizes=st.lists(st.integers(0, 40), min_size=1, max_size=12),
+    weights=st.lists(st.floats(0.01, 1.0), min_size=2, max_size=6),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_campus_table_always_meets_both_margins(sizes: list[int], weights: list[float], seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    sizes_a = np.array(sizes)
+    totals = largest_remainder(weights, int(sizes_a.sum()))
+    log_seed = rng.normal(0.0, 2.0, (len(sizes), len(weights)))
+    table = campus_table(sizes_a, totals, log_seed, rng)
+    assert table.sum(axis=1).tolist() == sizes_a.tolist()
+    assert table.sum(axis=0).tolist() == totals.tolist()
+    assert (table >= 0).all()
+    groups = np.repeat(np.arange(len(sizes)), sizes_a)
+    labels = assign_within(groups, rng.normal(size=groups.size), table, np.arange(len(weights)))
+    counts = np.zeros_like(table)
+    np.add.at(counts, (groups, labels), 1)
+    assert (counts == table).all()
