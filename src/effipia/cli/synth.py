@@ -69,10 +69,10 @@ def synth(
     from effipia.synth import STEPS, generate
 
     expected = campuses * (partners or _DEFAULT_PARTNERS_PER_CAMPUS)
-    steps = [*STEPS, "base"] + (["fichiers"] if out else [])
+    steps = [*STEPS, "écriture dans la base"] + (["écriture des fichiers"] if out else [])
     with reporting_errors(), _progress(expected >= _LONG_RUN_PARTNERS, steps) as advance:
         result = generate(seed=seed, campuses=campuses, partners=partners, campaign=campaign, progress=advance)
-        advance("base")
+        advance("écriture dans la base")
         store = open_store(ctx)
         try:
             store.write_campaign(
@@ -88,7 +88,7 @@ def synth(
             store.close()
         written = []
         if out:
-            advance("fichiers")
+            advance("écriture des fichiers")
             written = result.write_files(out)
     typer.echo(
         message(
