@@ -10,7 +10,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from tests.synth.measures import REL, share
+from .measures import REL, share
 
 GROUPS = ["entreprise", "lycee", "of_cfa", "superieur", "autre"]
 

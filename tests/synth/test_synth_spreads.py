@@ -12,7 +12,7 @@ import polars as pl
 import pytest
 
 from effipia.synth import SyntheticCampaign
-from tests.synth.measures import DYN, LEAD, MGMT, QUALITY, REL, RES_LEVEL, RES_USE, YES_NO, midpoint_score, positive_share
+from .measures import DYN, LEAD, MGMT, QUALITY, REL, RES_LEVEL, RES_USE, YES_NO, midpoint_score, positive_share
 
 
 @pytest.fixture(scope="module")
