@@ -101,18 +101,19 @@ def compute(
     campus_ids = campuses["campus_id"].to_list() if campuses is not None and "campus_id" in campuses.columns else None
     sets = domain_sets(responses, domains, campuses=campus_ids)
     titles = {name: spec.get("title") for name, spec in catalogue().items()}
-    parts: list[pl.DataFrame] = []
+    protected: list[pl.DataFrame] = []  # disclosure control already applied across domains
+    others: list[pl.DataFrame] = []
     if on("tables"):
-        parts.append(table_rows(responses, weights=design, sets=sets, min_n=min_n))
+        protected.append(table_rows(responses, weights=design, sets=sets, min_n=min_n))
     registers = empty_rows()
     if on("registers") or on("comparison"):
         registers = register_rows(responses, load_rules(scoring), weights=design, sets=sets, min_n=min_n)
         if on("registers"):
-            parts.append(registers)
+            protected.append(registers)
     if on("comparison"):
-        parts.append(comparison_rows(registers, titles=titles))
+        protected.append(comparison_rows(registers, titles=titles))
     if on("response_rate") and invitations is not None and not invitations.is_empty():
-        parts.append(response_rate_rows(responses, invitations, min_n=min_n))
+        others.append(response_rate_rows(responses, invitations, min_n=min_n))
     kwargs = {
         "partners": partners,
         "invitations": invitations,
@@ -126,19 +127,21 @@ def compute(
         if on(name):
             produced = _external_rows(name, responses, kwargs)
             if produced is not None and produced.height:
-                parts.append(conform_rows(produced))
-    parts = [p for p in parts if p.height]
-    if not parts:
+                others.append(conform_rows(produced))
+    protected = [p for p in protected if p.height]
+    others = [p for p in others if p.height]
+    if others:
+        rest = pl.concat(others, how="diagonal_relaxed").with_columns(
+            pl.col("group").fill_null(ENSEMBLE), pl.col("campus").fill_null(ENSEMBLE)
+        )
+        rest = conform_rows(rest.drop("domain")) if rest["domain"].null_count() else rest
+        protected.append(secondary_suppression(apply_min_count(rest, min_n)))
+    if not protected:
         return empty_rows()
-    out = pl.concat(parts, how="diagonal_relaxed").with_columns(
-        pl.col("group").fill_null(ENSEMBLE),
-        pl.col("campus").fill_null(ENSEMBLE),
-    )
+    out = pl.concat(protected, how="diagonal_relaxed")
     out = out.with_columns(
         pl.coalesce(pl.col("title"), pl.col("statistic").replace_strict(titles, default=None)).alias("title"),
     )
-    out = conform_rows(out.drop("domain")) if out["domain"].null_count() else out
-    out = secondary_suppression(apply_min_count(out, min_n))
     return out.sort(_SORT, nulls_last=True)
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-__all__ = ["DEFAULT_MIN_N", "apply_min_count", "secondary_suppression"]
+__all__ = ["DEFAULT_MIN_N", "apply_min_count", "secondary_suppression", "protect"]
 
 DEFAULT_MIN_N = 5
 _VALUES = ("estimate", "se", "ci_low", "ci_high")
@@ -63,6 +63,38 @@ def _relation_pass(margin_sup: np.ndarray, child_n: np.ndarray, child_sup: np.nd
     return margin_sup, child_sup
 
 
+def protect(
+    n_ens: np.ndarray,
+    n_grp: np.ndarray,
+    n_cmp: np.ndarray,
+    cell_n: np.ndarray,
+    sup_ens: np.ndarray,
+    sup_grp: np.ndarray,
+    sup_cmp: np.ndarray,
+    cell_sup: np.ndarray,
+    *,
+    has_cells: bool = True,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Secondary suppression on count arrays of one statistic × item.
+
+    ``cell_n``/``cell_sup``: campus × group matrices (0 where the pair has no respondent);
+    ``n_grp``, ``n_cmp``, ``n_ens``: margins. An unpublished margin is passed as suppressed.
+    Returns the updated ``(sup_ens, sup_grp, sup_cmp, cell_sup)``.
+    """
+    while True:
+        before = (cell_sup.sum(), sup_cmp.sum(), sup_grp.sum(), sup_ens.sum())
+        if has_cells and cell_n.size:
+            sup_cmp, cell_sup = _relation_pass(sup_cmp, cell_n, cell_sup)
+            sup_grp, t = _relation_pass(sup_grp, cell_n.T, cell_sup.T)
+            cell_sup = t.T
+        sup_ens, c2 = _relation_pass(sup_ens, n_cmp[None, :], sup_cmp[None, :])
+        sup_cmp = c2[0]
+        sup_ens, g2 = _relation_pass(sup_ens, n_grp[None, :], sup_grp[None, :])
+        sup_grp = g2[0]
+        if (cell_sup.sum(), sup_cmp.sum(), sup_grp.sum(), sup_ens.sum()) == before:
+            return sup_ens, sup_grp, sup_cmp, cell_sup
+
+
 def _protect_item(part: pl.DataFrame) -> set[tuple[str, str, str]]:
     """Cells ``(domain, group, campus)`` of one statistic × item to suppress in addition."""
     tables: dict[str, dict[tuple[str, str], tuple[int, bool]]] = {
@@ -99,19 +131,7 @@ def _protect_item(part: pl.DataFrame) -> set[tuple[str, str, str]]:
     g_n, g_sup = margin(grp, groups, lambda g: (g, ENSEMBLE_KEY))
     e_n, e_sup = margin(ens, [0], lambda _: (ENSEMBLE_KEY, ENSEMBLE_KEY))
     start = (cell_sup.copy(), c_sup.copy(), g_sup.copy(), e_sup.copy())
-    has_cells = bool(cg)
-    while True:
-        before = (cell_sup.sum(), c_sup.sum(), g_sup.sum(), e_sup.sum())
-        if has_cells:
-            c_sup, cell_sup = _relation_pass(c_sup, cell_n, cell_sup)
-            g_sup, t = _relation_pass(g_sup, cell_n.T, cell_sup.T)
-            cell_sup = t.T
-        e_sup, c_sup2 = _relation_pass(e_sup, c_n[None, :], c_sup[None, :])
-        c_sup = c_sup2[0]
-        e_sup, g_sup2 = _relation_pass(e_sup, g_n[None, :], g_sup[None, :])
-        g_sup = g_sup2[0]
-        if (cell_sup.sum(), c_sup.sum(), g_sup.sum(), e_sup.sum()) == before:
-            break
+    e_sup, g_sup, c_sup, cell_sup = protect(e_n, g_n, c_n, cell_n, e_sup, g_sup, c_sup, cell_sup, has_cells=bool(cg))
     out: set[tuple[str, str, str]] = set()
     for i, j in zip(*np.nonzero(cell_sup & ~start[0]), strict=True):
         out.add(("campus_group", groups[j], campuses[i]))

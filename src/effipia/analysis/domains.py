@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import polars as pl
@@ -58,10 +59,23 @@ class DomainSet:
     index: np.ndarray  #: domain of each respondent, in [0, len(groups))
     groups: list[str]  #: survey group of each domain (or ``ensemble``)
     campuses: list[str]  #: campus of each domain (or ``ensemble``)
+    #: campus × group set only: position of each pair's campus / group in the campus / group sets
+    pair_campus: np.ndarray | None = None
+    pair_group: np.ndarray | None = None
 
     @property
     def size(self) -> int:
         return len(self.groups)
+
+    @cached_property
+    def group_labels(self) -> pl.Series:
+        """``groups`` as a Polars Series (built once, gathered for every statistic)."""
+        return pl.Series("group", self.groups, dtype=pl.String)
+
+    @cached_property
+    def campus_labels(self) -> pl.Series:
+        """``campuses`` as a Polars Series."""
+        return pl.Series("campus", self.campuses, dtype=pl.String)
 
 
 def domain_sets(
@@ -101,6 +115,8 @@ def domain_sets(
                     index,
                     [group_codes[p % len(group_codes)] for p in present],
                     [campus_codes[p // len(group_codes)] for p in present],
+                    pair_campus=(present // len(group_codes)).astype(np.int64),
+                    pair_group=(present % len(group_codes)).astype(np.int64),
                 )
             )
         else:

@@ -28,7 +28,7 @@ import polars as pl
 from effipia.analysis.domains import Design, DomainSet, domain_sets
 from effipia.analysis.kernel import DomainStats, domain_mean_stats, domain_variance
 from effipia.analysis.layout import DOMAIN_SETS, empty_rows
-from effipia.analysis.shares import stats_rows
+from effipia.analysis.shares import set_rows
 from effipia.errors import EffipiaError
 
 __all__ = ["RegisterRule", "load_rules", "item_values", "register_rows", "table_score"]
@@ -163,6 +163,7 @@ def register_rows(
         y, valid = item_values(frame, rule)
         if y.shape[1] == 0:
             continue
+        results = []
         for dset in dsets:
             if rule.average == "item":
                 stats = _item_average_stats(y, valid, dset, design)
@@ -171,18 +172,18 @@ def register_rows(
                 with np.errstate(invalid="ignore", divide="ignore"):
                     score = np.where(answered, (y * valid).sum(axis=1) / valid.sum(axis=1), 0.0)
                 stats = domain_mean_stats(score, dset.index, dset.size, valid=answered, **design.kernel_args())
-            parts.append(
-                stats_rows(
-                    stats,
-                    dset,
-                    statistic="register",
-                    item=rule.name,
-                    answers=[None],
-                    unit="score",
-                    title=title or rule.title,
-                    min_n=min_n,
-                )
+            results.append((dset, stats))
+        parts.append(
+            set_rows(
+                results,
+                statistic="register",
+                item=rule.name,
+                answers=[None],
+                unit="score",
+                title=title or rule.title,
+                min_n=min_n,
             )
+        )
     return pl.concat(parts) if parts else empty_rows()
 
 

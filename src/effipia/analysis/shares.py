@@ -3,7 +3,8 @@
 :func:`share_rows` is the workhorse of the annex tables (Tableaux 3 to 8), the collaboration
 split and every other « part des répondants » statistic: for each item it calls the kernel
 once per domain set and lays the result out (:mod:`effipia.analysis.layout`), with the
-primary minimum-count rule applied (:mod:`effipia.analysis.disclosure`).
+minimum-count rule and secondary suppression applied (:func:`set_rows`,
+:mod:`effipia.analysis.disclosure`).
 :func:`stats_rows` turns any kernel result into rows, for colleagues' statistics (means,
 counts, scores).
 
@@ -22,12 +23,12 @@ from collections.abc import Sequence
 import numpy as np
 import polars as pl
 
-from effipia.analysis.disclosure import apply_min_count
+from effipia.analysis.disclosure import protect
 from effipia.analysis.domains import Design, DomainSet, domain_sets
 from effipia.analysis.kernel import DomainStats, domain_share_stats
 from effipia.analysis.layout import DOMAIN_SETS, conform_rows, empty_rows
 
-__all__ = ["BASES", "Z95", "share_rows", "stats_rows", "excluded_codes"]
+__all__ = ["BASES", "Z95", "share_rows", "stats_rows", "set_rows", "excluded_codes"]
 
 #: Two-sided 95 % normal quantile (scipy.stats.norm.ppf(0.975)).
 Z95 = 1.959963984540054
@@ -44,6 +45,58 @@ def excluded_codes(base: str | Sequence[int]) -> tuple[int, ...]:
         except KeyError:
             raise ValueError(f"unknown base: {base}") from None
     return tuple(int(c) for c in base)
+
+
+def _frame(
+    stats: DomainStats,
+    dset: DomainSet,
+    suppressed: np.ndarray,
+    *,
+    statistic: str,
+    item: str,
+    answers: Sequence[str | int | None],
+    scale: float,
+    unit: str,
+    title: str | None,
+    bounds: tuple[float, float] | None,
+) -> pl.DataFrame:
+    """Rows of one domain set; ``suppressed`` per domain (values emptied there)."""
+    n_dom, k = stats.estimate.shape
+    idx = np.repeat(np.arange(n_dom), k)
+    sup = np.repeat(np.asarray(suppressed, dtype=bool), k)
+    est = stats.estimate.ravel() * scale
+    se = stats.se.ravel() * scale
+    low, high = est - Z95 * se, est + Z95 * se
+    if bounds is not None:
+        low, high = np.clip(low, *bounds), np.clip(high, *bounds)
+    values = {name: np.where(sup, np.nan, v) for name, v in (("estimate", est), ("ci_low", low), ("ci_high", high), ("se", se))}
+    answer_labels = pl.Series("answer", [None if a is None else str(a) for a in answers], dtype=pl.String)
+    df = pl.DataFrame(
+        {
+            "estimate": values["estimate"],
+            "n": stats.n.ravel().astype(np.int64),
+            "ci_low": values["ci_low"],
+            "ci_high": values["ci_high"],
+            "suppressed": sup,
+            "se": values["se"],
+        }
+    )
+    return df.select(
+        pl.lit(statistic, dtype=pl.String).alias("statistic"),
+        pl.lit(item, dtype=pl.String).alias("item"),
+        answer_labels.gather(np.tile(np.arange(k), n_dom)).alias("answer"),
+        dset.group_labels.gather(idx).alias("group"),
+        dset.campus_labels.gather(idx).alias("campus"),
+        pl.col("estimate").fill_nan(None),
+        pl.col("n"),
+        pl.col("ci_low").fill_nan(None),
+        pl.col("ci_high").fill_nan(None),
+        pl.col("suppressed"),
+        pl.col("se").fill_nan(None),
+        pl.lit(unit, dtype=pl.String).alias("unit"),
+        pl.lit(dset.name, dtype=pl.String).alias("domain"),
+        pl.lit(title, dtype=pl.String).alias("title"),
+    )
 
 
 def stats_rows(
@@ -63,34 +116,69 @@ def stats_rows(
 
     ``answers`` labels the columns of ``stats`` (``None`` = not a share); estimates and SEs
     are multiplied by ``scale``; the 95 % interval is ``estimate ± 1.96 se`` (clipped to
-    ``bounds``); cells with ``n < min_n`` are suppressed (values emptied).
+    ``bounds``); cells with ``n < min_n`` are suppressed (values emptied). Secondary
+    suppression across domain sets is :func:`set_rows`' job (or ``compute()``'s, last).
     """
-    n_dom, k = stats.estimate.shape
-    est = (stats.estimate * scale).ravel()
-    se = (stats.se * scale).ravel()
-    low, high = est - Z95 * se, est + Z95 * se
-    if bounds is not None:
-        low, high = np.clip(low, *bounds), np.clip(high, *bounds)
-    df = pl.DataFrame(
-        {
-            "statistic": [statistic] * (n_dom * k),
-            "item": [item] * (n_dom * k),
-            "answer": [None if a is None else str(a) for a in answers] * n_dom,
-            "group": np.repeat(np.array(dset.groups, dtype=object), k).tolist(),
-            "campus": np.repeat(np.array(dset.campuses, dtype=object), k).tolist(),
-            "estimate": est,
-            "n": stats.n.ravel().astype(np.int64),
-            "ci_low": low,
-            "ci_high": high,
-            "se": se,
-            "unit": [unit] * (n_dom * k),
-            "domain": [dset.name] * (n_dom * k),
-            "title": [title] * (n_dom * k),
-        },
-        schema_overrides={"answer": pl.String, "title": pl.String},
-        strict=False,
-    ).with_columns(pl.col(c).fill_nan(None) for c in ("estimate", "ci_low", "ci_high", "se"))
-    return apply_min_count(conform_rows(df), min_n)
+    primary = stats.n[:, 0] < min_n if stats.n.size else np.zeros(0, dtype=bool)
+    return _frame(stats, dset, primary, statistic=statistic, item=item, answers=answers, scale=scale,
+                  unit=unit, title=title, bounds=bounds)
+
+
+def set_rows(
+    results: Sequence[tuple[DomainSet, DomainStats]],
+    *,
+    statistic: str,
+    item: str,
+    answers: Sequence[str | int | None],
+    scale: float = 100.0,
+    unit: str = "percent",
+    title: str | None = None,
+    min_n: int = 5,
+    bounds: tuple[float, float] | None = (0.0, 100.0),
+) -> pl.DataFrame:
+    """Rows of one statistic × item over several domain sets, with disclosure control.
+
+    Applies the minimum count, then secondary suppression across the domain hierarchy
+    (:func:`effipia.analysis.disclosure.protect`) on the count arrays, before any row is
+    built. Sets absent from ``results`` count as unpublished margins.
+    """
+    by_name = {dset.name: (dset, stats) for dset, stats in results}
+    n_of = {name: stats.n[:, 0].astype(np.int64) if stats.n.size else np.zeros(0, dtype=np.int64)
+            for name, (dset, stats) in by_name.items()}
+    sup_of = {name: n < min_n for name, n in n_of.items()}
+    cg = by_name.get("campus_group")
+    if cg is not None and cg[0].pair_campus is not None:
+        dset = cg[0]
+        n_c = len(by_name["campus"][0].campuses) if "campus" in by_name else int(dset.pair_campus.max(initial=-1)) + 1
+        n_g = len(by_name["group"][0].groups) if "group" in by_name else int(dset.pair_group.max(initial=-1)) + 1
+        cell_n = np.zeros((n_c, n_g), dtype=np.int64)
+        cell_sup = np.zeros((n_c, n_g), dtype=bool)
+        cell_n[dset.pair_campus, dset.pair_group] = n_of["campus_group"]
+        cell_sup[dset.pair_campus, dset.pair_group] = sup_of["campus_group"]
+    else:
+        n_c = len(by_name["campus"][0].campuses) if "campus" in by_name else 0
+        n_g = len(by_name["group"][0].groups) if "group" in by_name else 0
+        cell_n = np.zeros((n_c, n_g), dtype=np.int64)
+        cell_sup = np.zeros((n_c, n_g), dtype=bool)
+
+    def margin(name: str, size: int) -> tuple[np.ndarray, np.ndarray]:
+        if name in by_name:
+            return n_of[name], sup_of[name].copy()
+        return np.zeros(size, dtype=np.int64), np.ones(size, dtype=bool)
+
+    n_e, s_e = margin("ensemble", 1)
+    n_g_, s_g = margin("group", n_g)
+    n_c_, s_c = margin("campus", n_c)
+    s_e, s_g, s_c, cell_sup = protect(n_e, n_g_, n_c_, cell_n, s_e, s_g, s_c, cell_sup, has_cells=cg is not None)
+    final = {"ensemble": s_e, "group": s_g, "campus": s_c}
+    if cg is not None and cg[0].pair_campus is not None:
+        final["campus_group"] = cell_sup[cg[0].pair_campus, cg[0].pair_group]
+    parts = [
+        _frame(stats, dset, final.get(dset.name, sup_of[dset.name]), statistic=statistic, item=item,
+               answers=answers, scale=scale, unit=unit, title=title, bounds=bounds)
+        for dset, stats in results
+    ]
+    return pl.concat(parts) if parts else empty_rows()
 
 
 def share_rows(
@@ -132,11 +220,11 @@ def share_rows(
         item_answers = list(answers) if answers is not None else sorted(int(c) for c in np.unique(codes[valid]))
         if not item_answers:
             continue
-        for dset in dsets:
-            stats = domain_share_stats(codes, dset.index, dset.size, item_answers, valid=valid, **design.kernel_args())
-            parts.append(
-                stats_rows(stats, dset, statistic=statistic, item=item, answers=item_answers, title=title, min_n=min_n)
-            )
+        results = [
+            (dset, domain_share_stats(codes, dset.index, dset.size, item_answers, valid=valid, **design.kernel_args()))
+            for dset in dsets
+        ]
+        parts.append(set_rows(results, statistic=statistic, item=item, answers=item_answers, title=title, min_n=min_n))
     if not parts:
         return empty_rows()
     return pl.concat(parts)
