@@ -70,3 +70,22 @@ def test_secondary_suppression_closes_every_margin() -> None:
 def test_nothing_to_do_without_primary() -> None:
     rows = apply_min_count(_rows([("campus", "ensemble", "A", 9), ("campus", "ensemble", "B", 9)]), 5)
     assert secondary_suppression(rows).equals(rows)
+
+
+def test_unpublished_margin_needs_no_protection(tiny) -> None:
+    from effipia.analysis.shares import share_rows
+
+    # by group only (no ensemble row published): entreprise 2, lycée 2 (r5 empty), of_cfa 1
+    # respondents all pass min_n = 1; the missing ensemble is unknown but not secret, so no
+    # group is suppressed to protect it
+    rows = share_rows(tiny, ["dyn_1"], statistic="t", answers=[1], domains=("group",), min_n=1)
+    published = rows.filter(~pl.col("suppressed"))["group"].to_list()
+    assert published == ["entreprise", "lycee", "of_cfa"]
+    # with min_n = 2, of_cfa (1) is suppressed; the ensemble is not published, so nothing
+    # can be recovered by subtraction and the other groups stay
+    rows = share_rows(tiny, ["dyn_1"], statistic="t", answers=[1], domains=("group",), min_n=2)
+    assert rows.filter(~pl.col("suppressed"))["group"].to_list() == ["entreprise", "lycee"]
+    # with the ensemble published, the lone suppressed group must be protected: the
+    # smallest other group (entreprise 2 vs lycée 2: first in order) goes too
+    rows = share_rows(tiny, ["dyn_1"], statistic="t", answers=[1], domains=("ensemble", "group"), min_n=2)
+    assert rows.filter(~pl.col("suppressed") & (pl.col("domain") == "group"))["group"].to_list() == ["lycee"]

@@ -37,18 +37,23 @@ def _blank(rows: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _relation_pass(margin_sup: np.ndarray, child_n: np.ndarray, child_sup: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _relation_pass(
+    margin_sup: np.ndarray, child_n: np.ndarray, child_sup: np.ndarray, margin_absent: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """One pass over relations ``margin_r = Σ_j child_rj`` (rows ``r``).
 
     A relation with exactly one unknown (suppressed margin or suppressed non-empty child)
     would reveal it: suppress the smallest published non-empty child, or the margin when
-    no such child is left. Returns updated ``(margin_sup, child_sup)``.
+    no such child is left. An absent (unpublished) margin is an unknown that needs no
+    protection. Returns updated ``(margin_sup, child_sup)``.
     """
     if child_n.shape[1] == 0:  # a margin without any child row: no relation to protect
         return margin_sup, child_sup
     nonempty = child_n > 0
     unknown = margin_sup.astype(np.int64) + (child_sup & nonempty).sum(axis=1)
     lone = unknown == 1
+    if margin_absent is not None:
+        lone &= ~margin_absent
     if not lone.any():
         return margin_sup, child_sup
     big = np.iinfo(np.int64).max
@@ -74,22 +79,25 @@ def protect(
     cell_sup: np.ndarray,
     *,
     has_cells: bool = True,
+    absent: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Secondary suppression on count arrays of one statistic × item.
 
     ``cell_n``/``cell_sup``: campus × group matrices (0 where the pair has no respondent);
-    ``n_grp``, ``n_cmp``, ``n_ens``: margins. An unpublished margin is passed as suppressed.
-    Returns the updated ``(sup_ens, sup_grp, sup_cmp, cell_sup)``.
+    ``n_grp``, ``n_cmp``, ``n_ens``: margins. An unpublished margin is passed as suppressed
+    and flagged in ``absent`` = ``(ens, grp, cmp)`` masks. Returns the updated
+    ``(sup_ens, sup_grp, sup_cmp, cell_sup)``.
     """
+    a_ens, a_grp, a_cmp = absent if absent is not None else (None, None, None)
     while True:
         before = (cell_sup.sum(), sup_cmp.sum(), sup_grp.sum(), sup_ens.sum())
         if has_cells and cell_n.size:
-            sup_cmp, cell_sup = _relation_pass(sup_cmp, cell_n, cell_sup)
-            sup_grp, t = _relation_pass(sup_grp, cell_n.T, cell_sup.T)
+            sup_cmp, cell_sup = _relation_pass(sup_cmp, cell_n, cell_sup, a_cmp)
+            sup_grp, t = _relation_pass(sup_grp, cell_n.T, cell_sup.T, a_grp)
             cell_sup = t.T
-        sup_ens, c2 = _relation_pass(sup_ens, n_cmp[None, :], sup_cmp[None, :])
+        sup_ens, c2 = _relation_pass(sup_ens, n_cmp[None, :], sup_cmp[None, :], a_ens)
         sup_cmp = c2[0]
-        sup_ens, g2 = _relation_pass(sup_ens, n_grp[None, :], sup_grp[None, :])
+        sup_ens, g2 = _relation_pass(sup_ens, n_grp[None, :], sup_grp[None, :], a_ens)
         sup_grp = g2[0]
         if (cell_sup.sum(), sup_cmp.sum(), sup_grp.sum(), sup_ens.sum()) == before:
             return sup_ens, sup_grp, sup_cmp, cell_sup
@@ -130,8 +138,15 @@ def _protect_item(part: pl.DataFrame) -> set[tuple[str, str, str]]:
     c_n, c_sup = margin(cmp, campuses, lambda c: (ENSEMBLE_KEY, c))
     g_n, g_sup = margin(grp, groups, lambda g: (g, ENSEMBLE_KEY))
     e_n, e_sup = margin(ens, [0], lambda _: (ENSEMBLE_KEY, ENSEMBLE_KEY))
+    absent = (
+        np.array([(ENSEMBLE_KEY, ENSEMBLE_KEY) not in ens]),
+        np.array([(g, ENSEMBLE_KEY) not in grp for g in groups], dtype=bool),
+        np.array([(ENSEMBLE_KEY, c) not in cmp for c in campuses], dtype=bool),
+    )
     start = (cell_sup.copy(), c_sup.copy(), g_sup.copy(), e_sup.copy())
-    e_sup, g_sup, c_sup, cell_sup = protect(e_n, g_n, c_n, cell_n, e_sup, g_sup, c_sup, cell_sup, has_cells=bool(cg))
+    e_sup, g_sup, c_sup, cell_sup = protect(
+        e_n, g_n, c_n, cell_n, e_sup, g_sup, c_sup, cell_sup, has_cells=bool(cg), absent=absent
+    )
     out: set[tuple[str, str, str]] = set()
     for i, j in zip(*np.nonzero(cell_sup & ~start[0]), strict=True):
         out.add(("campus_group", groups[j], campuses[i]))

@@ -161,15 +161,17 @@ def set_rows(
         cell_n = np.zeros((n_c, n_g), dtype=np.int64)
         cell_sup = np.zeros((n_c, n_g), dtype=bool)
 
-    def margin(name: str, size: int) -> tuple[np.ndarray, np.ndarray]:
+    def margin(name: str, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         if name in by_name:
-            return n_of[name], sup_of[name].copy()
-        return np.zeros(size, dtype=np.int64), np.ones(size, dtype=bool)
+            return n_of[name], sup_of[name].copy(), np.zeros(size, dtype=bool)
+        return np.zeros(size, dtype=np.int64), np.ones(size, dtype=bool), np.ones(size, dtype=bool)
 
-    n_e, s_e = margin("ensemble", 1)
-    n_g_, s_g = margin("group", n_g)
-    n_c_, s_c = margin("campus", n_c)
-    s_e, s_g, s_c, cell_sup = protect(n_e, n_g_, n_c_, cell_n, s_e, s_g, s_c, cell_sup, has_cells=cg is not None)
+    n_e, s_e, a_e = margin("ensemble", 1)
+    n_g_, s_g, a_g = margin("group", n_g)
+    n_c_, s_c, a_c = margin("campus", n_c)
+    s_e, s_g, s_c, cell_sup = protect(
+        n_e, n_g_, n_c_, cell_n, s_e, s_g, s_c, cell_sup, has_cells=cg is not None, absent=(a_e, a_g, a_c)
+    )
     final = {"ensemble": s_e, "group": s_g, "campus": s_c}
     if cg is not None and cg[0].pair_campus is not None:
         final["campus_group"] = cell_sup[cg[0].pair_campus, cg[0].pair_group]
