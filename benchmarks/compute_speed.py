@@ -16,7 +16,10 @@ Measured, each in the same run:
 * ``pandas``: the same shares and SEs of the annex tables written the obvious way with
   pandas ``groupby`` (one groupby per item × domain set, then the closed-form SE);
 * ``compute_all``: the whole ``compute()`` (colleagues' relations, model, effects and
-  structure included).
+  structure included);
+* ``kernel_national`` / ``pandas_national``: on the floor's matrix (10⁶ × 100 items, 100
+  domains, 6 answer codes), shares and SEs of every code of every item by
+  :func:`~effipia.analysis.kernel.domain_share_stats`, and the same with pandas ``groupby``.
 """
 
 from __future__ import annotations
@@ -37,11 +40,16 @@ from effipia.synth import generate
 KEYS = ([], ["category"], ["campus_id"], ["campus_id", "category"])
 
 
-def floor(n: int, items: int, domains: int, codes: int = 6, seed: int = 0) -> float:
+def national_matrix(n: int, items: int, domains: int, codes: int = 6, seed: int = 0):
     rng = np.random.default_rng(seed)
     answers = rng.integers(0, codes, size=(items, n), dtype=np.int64)
     dom = rng.integers(0, domains, size=n, dtype=np.int64)
     w = rng.uniform(0.5, 2.0, n)
+    return answers, dom, w
+
+
+def floor(answers: np.ndarray, dom: np.ndarray, w: np.ndarray, domains: int, codes: int = 6) -> float:
+    items = answers.shape[0]
     w2 = w * w
     start = time.perf_counter()
     base = dom * codes
@@ -49,6 +57,31 @@ def floor(n: int, items: int, domains: int, codes: int = 6, seed: int = 0) -> fl
         key = base + answers[j]
         np.bincount(key, weights=w, minlength=domains * codes)
         np.bincount(key, weights=w2, minlength=domains * codes)
+    return time.perf_counter() - start
+
+
+def kernel_national(answers: np.ndarray, dom: np.ndarray, w: np.ndarray, domains: int, codes: int = 6) -> float:
+    from effipia.analysis.kernel import domain_share_stats
+
+    valid = np.ones(dom.shape[0], dtype=bool)
+    start = time.perf_counter()
+    for j in range(answers.shape[0]):
+        domain_share_stats(answers[j], dom, domains, list(range(codes)), w, valid)
+    return time.perf_counter() - start
+
+
+def pandas_national(answers: np.ndarray, dom: np.ndarray, w: np.ndarray, items: int) -> float:
+    n = dom.shape[0]
+    df = pd.DataFrame({"dom": dom, "w": w, "w2": w * w})
+    for j in range(items):
+        df[f"q{j}"] = answers[j]
+    start = time.perf_counter()
+    for j in range(items):
+        cell = df.groupby(["dom", f"q{j}"])[["w", "w2"]].sum()
+        tot = df.groupby("dom")[["w", "w2"]].sum().rename(columns={"w": "W", "w2": "S2"})
+        cell = cell.join(tot, on="dom")
+        r = cell["w"] / cell["W"]
+        np.sqrt(n / (n - 1) * (cell["w2"] * (1 - 2 * r) + r * r * cell["S2"])) / cell["W"]
     return time.perf_counter() - start
 
 
@@ -100,6 +133,24 @@ def pandas_tables(responses: pl.DataFrame) -> tuple[float, int]:
     return time.perf_counter() - start, produced
 
 
+def kernel_campaign(responses: pl.DataFrame) -> None:
+    """The annex-table shares and SEs by the kernel alone (no layout, no disclosure)."""
+    from effipia.analysis.domains import domain_sets
+    from effipia.analysis.kernel import domain_share_stats
+
+    sets = domain_sets(responses)
+    for spec in table_specs().values():
+        excluded = [9] if spec["base"] == "exclude_na" else []
+        for item in table_items(responses.columns, spec["prefix"]):
+            col = responses[item]
+            codes = col.fill_null(-1).to_numpy()
+            valid = col.is_not_null().to_numpy() & ~np.isin(codes, excluded)
+            if spec.get("champ_prefix"):
+                valid &= (responses[spec["champ_prefix"] + item[len(spec["prefix"]) :]] == 1).fill_null(False).to_numpy()
+            for dset in sets:
+                domain_share_stats(codes, dset.index, dset.size, spec["answers"], None, valid)
+
+
 def run(campuses: int, partners: int) -> dict:
     campaign = generate(1, campuses, partners)
     r = campaign.responses
@@ -120,6 +171,10 @@ def run(campuses: int, partners: int) -> dict:
     out["compute_all_s"] = time.perf_counter() - t
     out["compute_all_rows"] = full.height
     out["pandas_over_tables"] = out["pandas_s"] / out["tables_s"]
+    t = time.perf_counter()
+    kernel_campaign(r)
+    out["kernel_s"] = time.perf_counter() - t
+    out["pandas_over_kernel"] = out["pandas_s"] / out["kernel_s"]
     out["core_over_floor"] = out["core_s"] / out["floor_campaign_s"]
     return out
 
@@ -127,10 +182,19 @@ def run(campuses: int, partners: int) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="32x100,500x400,2000x500")
+    parser.add_argument("--pandas-items", type=int, default=20, help="items timed on the pandas side at 10^6 (scaled in the report)")
     parser.add_argument("--out", default=str(Path(__file__).parent / "results" / "compute_speed.json"))
     args = parser.parse_args()
-    results = {"floor_national_s": floor(1_000_000, 100, 100), "campaigns": []}
-    print(f"floor 10^6 x 100 items, 100 domains: {results['floor_national_s']:.2f} s", flush=True)
+    answers, dom, w = national_matrix(1_000_000, 100, 100)
+    results = {
+        "floor_national_s": floor(answers, dom, w, 100),
+        "kernel_national_s": kernel_national(answers, dom, w, 100),
+        "pandas_national_s": pandas_national(answers, dom, w, args.pandas_items),
+        "pandas_national_items": args.pandas_items,
+        "campaigns": [],
+    }
+    del answers, dom, w
+    print(json.dumps({k: v for k, v in results.items() if k != "campaigns"}), flush=True)
     for size in args.sizes.split(","):
         c, p = (int(x) for x in size.split("x"))
         res = run(c, p)

@@ -87,15 +87,15 @@ def domain_sets(
     """Build the requested domain sets for the respondents of ``frame``."""
     n = frame.height
     group_codes = nomenclatures.codes("survey_groups")
-    groups = frame["category"].fill_null("").to_list() if "category" in frame.columns else [""] * n
-    extra = sorted({g for g in groups if g and g not in group_codes})
+    groups = frame["category"].cast(pl.String) if "category" in frame.columns else pl.Series([None] * n, dtype=pl.String)
+    extra = sorted(set(groups.drop_nulls().unique().to_list()) - set(group_codes) - {""})
     group_codes = group_codes + extra
-    campus_list = frame["campus_id"].fill_null("").to_list() if "campus_id" in frame.columns else [""] * n
-    campus_codes = sorted({c for c in campus_list if c} | set(campuses or ()))
-    g_pos = {g: i for i, g in enumerate(group_codes)}
-    c_pos = {c: i for i, c in enumerate(campus_codes)}
-    g_idx = np.array([g_pos.get(g, -1) for g in groups], dtype=np.int64)
-    c_idx = np.array([c_pos.get(c, -1) for c in campus_list], dtype=np.int64)
+    campus_col = frame["campus_id"].cast(pl.String) if "campus_id" in frame.columns else pl.Series([None] * n, dtype=pl.String)
+    campus_codes = sorted((set(campus_col.drop_nulls().unique().to_list()) - {""}) | set(campuses or ()))
+    g_idx = groups.replace_strict({g: i for i, g in enumerate(group_codes)}, default=-1, return_dtype=pl.Int64)
+    c_idx = campus_col.replace_strict({c: i for i, c in enumerate(campus_codes)}, default=-1, return_dtype=pl.Int64)
+    g_idx = g_idx.fill_null(-1).to_numpy()
+    c_idx = c_idx.fill_null(-1).to_numpy()
     out: list[DomainSet] = []
     for name in names:
         if name == "ensemble":
