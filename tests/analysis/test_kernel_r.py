@@ -50,6 +50,7 @@ def _kernel_results(d: pl.DataFrame) -> pl.DataFrame:
     post = calibrate(responses, _invitations(), method="poststratification").design
     rake = calibrate(responses, _invitations(), method="raking").design
     designs = {
+        "unweighted": dict(weights=None),
         "plain": dict(weights=d["w"].to_numpy()),
         "cluster": dict(weights=d["w"].to_numpy(), cluster=campus),
         "poststrat": dict(weights=post.weights, calibration=list(post.calibration)),
@@ -75,8 +76,9 @@ def _compare(golden: pl.DataFrame) -> pl.DataFrame:
 
 def test_golden_shares_and_ses() -> None:
     joined = _compare(pl.read_csv(DATA / "golden_r_shares.csv"))
-    # all four designs are present in the golden file (53 + 20 + 53 + 22 domain × answer rows)
-    assert set(joined["design"]) == {"plain", "cluster", "poststrat", "rake"}
+    # all five designs are present in the golden file, by group, campus and campus × group
+    assert set(joined["design"]) == {"unweighted", "plain", "cluster", "poststrat", "rake"}
+    assert set(joined.filter(pl.col("design") == "rake")["by"]) == {"grp", "campus", "cell"}
     np.testing.assert_allclose(joined["py_est"], joined["est"], rtol=0, atol=TOL)
     np.testing.assert_allclose(joined["py_se"], joined["se"], rtol=0, atol=TOL)
 

@@ -1,7 +1,7 @@
 # Reference values from R's survey package for tests/analysis/test_kernel_r.py.
 # Usage: Rscript golden.R design.csv invited.csv out.csv
 # Shares of answers 1 and 2 among respondents who answered other than NA (code 9), by
-# domain, under four designs: weighted (ids=~1), clustered by campus, post-stratified on
+# domain, under five designs: unweighted, weighted (ids=~1), clustered by campus, post-stratified on
 # campus x group cells to the invited counts, raked on the campus and group margins.
 suppressMessages(library(survey))
 args <- commandArgs(trailingOnly = TRUE)
@@ -12,6 +12,7 @@ d$a1 <- as.numeric(!is.na(d$code) & d$code == 1)
 d$a2 <- as.numeric(!is.na(d$code) & d$code == 2)
 d$cell <- paste(d$campus, d$grp, sep = ":")
 d$one <- 1
+
 inv$cell <- paste(inv$campus, inv$grp, sep = ":")
 out <- list()
 add <- function(design_name, des, by) {
@@ -22,6 +23,8 @@ add <- function(design_name, des, by) {
       answer = substr(a, 2, 2), est = r[[a]], se = s[, paste0("se.", a)])
   }
 }
+unweighted <- svydesign(ids = ~1, weights = ~one, data = d)
+for (by in c("grp", "campus", "cell")) add("unweighted", unweighted, by)
 plain <- svydesign(ids = ~1, weights = ~w, data = d)
 for (by in c("grp", "campus", "cell")) add("plain", plain, by)
 clus <- svydesign(ids = ~campus, weights = ~w, data = d)
@@ -32,7 +35,7 @@ for (by in c("grp", "campus", "cell")) add("poststrat", ps, by)
 mc <- aggregate(invited ~ campus, inv, sum); names(mc)[2] <- "Freq"
 mg <- aggregate(invited ~ grp, inv, sum); names(mg)[2] <- "Freq"
 rk <- rake(base, list(~campus, ~grp), list(mc, mg), control = list(maxit = 1000, epsilon = 1e-13))
-for (by in c("grp", "campus")) add("rake", rk, by)
+for (by in c("grp", "campus", "cell")) add("rake", rk, by)
 res <- do.call(rbind, out)
 write.csv(res, args[3], row.names = FALSE)
 w <- data.frame(design = c(rep("poststrat", nrow(d)), rep("rake", nrow(d))), row = rep(seq_len(nrow(d)), 2),
