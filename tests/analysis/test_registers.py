@@ -96,3 +96,31 @@ def test_scoring_doc_table_matches_rules() -> None:
         for excluded in ((9,), (8, 9), ()):
             value = table_score(PUBLISHED[table]["rows"], replace(rules[name], excluded=excluded))
             assert format_decimal(round(value, 1), format="0.0", locale="fr_FR") in line, (name, excluded)
+
+
+def test_campus_comparison_by_hand() -> None:
+    from effipia.analysis.comparison import comparison_rows, extreme_campuses
+    from effipia.analysis.layout import conform_rows
+
+    scores = {  # campus → (dyn, lead, res_level_sat, res_level_dissat, res_use, mgmt)
+        "A": (80, 70, 60, 40, 50, 40),
+        "B": (90, 80, 30, 70, 60, 50),
+        "C": (70, 60, 90, 10, 80, 90),
+    }
+    names = ("dyn", "lead", "res_level_sat", "res_level_dissat", "res_use", "mgmt")
+    rows = conform_rows(pl.DataFrame(
+        [("register", name, "ensemble", c, float(v[i]), 10, "campus") for c, v in scores.items() for i, name in enumerate(names)],
+        schema=["statistic", "item", "group", "campus", "estimate", "n", "domain"], orient="row",
+    ))
+    out = comparison_rows(rows)
+    get = lambda stat, item, campus: out.filter(  # noqa: E731
+        (pl.col("statistic") == stat) & (pl.col("item") == item) & (pl.col("campus") == campus))["estimate"][0]
+    # profiles: A (80+70+60+50+40)/5 = 60, B (90+80+30+60+50)/5 = 62, C (70+60+90+80+90)/5 = 78
+    assert [get("campus_profile", "profile", c) for c in "ABC"] == [60.0, 62.0, 78.0]
+    assert [get("campus_profile_rank", "profile", c) for c in "ABC"] == [3.0, 2.0, 1.0]
+    # dyn ranks: B 90 → 1, A 80 → 2, C 70 → 3
+    assert [get("register_rank", "dyn", c) for c in "ABC"] == [2.0, 1.0, 3.0]
+    # satisfaction − dissatisfaction: A 20, B −40, C 80; one campus (B) where dissatisfaction dominates
+    assert [get("resources_balance", "sat_minus_dissat", c) for c in "ABC"] == [20.0, -40.0, 80.0]
+    assert get("resources_balance", "dissat_dominates", "ensemble") == 1.0
+    assert extreme_campuses(out, top=1, bottom=1) == (["C"], ["A"])

@@ -4,7 +4,9 @@ From the register rows of the statistics set (campus domain), :func:`comparison_
 adds, per register, each campus's rank (``register_rank``, 1 = highest score), and the
 campus profile (``campus_profile``: plain mean of the profile registers' scores — dynamics,
 leadership, resource satisfaction, use of resources, management — with its rank,
-``campus_profile_rank``). Suppressed campus scores are neither ranked nor averaged.
+``campus_profile_rank``), and the balance of resource satisfaction against dissatisfaction
+(``resources_balance``, Illustration 6). Suppressed campus scores are neither ranked nor
+averaged.
 :func:`extreme_campuses` names the campuses with the highest and lowest profiles.
 """
 
@@ -62,7 +64,48 @@ def comparison_rows(register_rows: pl.DataFrame, *, titles: dict[str, str] | Non
         pl.lit("rank").alias("unit"),
         pl.lit(titles.get("campus_profile_rank")).cast(pl.String).alias("title"),
     )
-    return pl.concat([conform_rows(ranks), conform_rows(profile), conform_rows(profile_rank)], how="diagonal_relaxed")
+    parts = [conform_rows(ranks), conform_rows(profile), conform_rows(profile_rank)]
+    balance = _resources_balance(campus, titles)
+    if balance is not None:
+        parts.append(balance)
+    return pl.concat(parts, how="diagonal_relaxed")
+
+
+def _resources_balance(campus: pl.DataFrame, titles: dict[str, str]) -> pl.DataFrame | None:
+    """Illustration 6: satisfaction minus dissatisfaction per campus, and how many campuses
+    have dissatisfaction dominating (``item = "dissat_dominates"``, ensemble row)."""
+    sat = campus.filter(pl.col("item") == "res_level_sat").select("campus", "n", pl.col("estimate").alias("sat"))
+    dis = campus.filter(pl.col("item") == "res_level_dissat").select("campus", pl.col("estimate").alias("dissat"))
+    both = sat.join(dis, on="campus")
+    if both.is_empty():
+        return None
+    title = titles.get("resources_balance")
+    per_campus = both.select(
+        pl.lit("resources_balance").alias("statistic"),
+        pl.lit("sat_minus_dissat").alias("item"),
+        pl.lit(ENSEMBLE).alias("group"),
+        "campus",
+        (pl.col("sat") - pl.col("dissat")).alias("estimate"),
+        pl.col("n"),
+        pl.lit("campus").alias("domain"),
+        pl.lit("score").alias("unit"),
+        pl.lit(title).cast(pl.String).alias("title"),
+    )
+    count = pl.DataFrame(
+        {
+            "statistic": ["resources_balance"],
+            "item": ["dissat_dominates"],
+            "group": [ENSEMBLE],
+            "campus": [ENSEMBLE],
+            "estimate": [float((both["dissat"] > both["sat"]).sum())],
+            "n": [both.height],
+            "domain": ["ensemble"],
+            "unit": ["count"],
+            "title": [title],
+        },
+        schema_overrides={"title": pl.String},
+    )
+    return pl.concat([conform_rows(per_campus), conform_rows(count)], how="diagonal_relaxed")
 
 
 def extreme_campuses(statistics: pl.DataFrame, *, top: int = 5, bottom: int = 3) -> tuple[list[str], list[str]]:
