@@ -56,9 +56,17 @@ class DomainStats(NamedTuple):
 def answer_index(codes: np.ndarray, answers: Sequence[int] | np.ndarray) -> np.ndarray:
     """Position of each code in ``answers`` (``-1`` when absent or missing)."""
     answers = np.asarray(answers, dtype=np.int64)
+    codes = np.asarray(codes, dtype=np.int64)
+    if codes.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    lo, hi = int(codes.min()), int(codes.max())
+    if lo >= -1 and hi < 4096:  # answer codes are small integers: one table look-up
+        table = np.full(max(hi, int(answers.max(initial=0))) + 2, -1, dtype=np.int64)
+        ok = answers >= -1
+        table[answers[ok] + 1] = np.flatnonzero(ok)
+        return table[codes + 1]
     order = np.argsort(answers, kind="stable")
     sorted_answers = answers[order]
-    codes = np.asarray(codes, dtype=np.int64)
     pos = np.searchsorted(sorted_answers, codes)
     pos_clipped = np.minimum(pos, len(answers) - 1)
     found = (pos < len(answers)) & (sorted_answers[pos_clipped] == codes)
@@ -104,11 +112,15 @@ def domain_share_stats(
     k = len(answers)
     idx = answer_index(codes, answers)
     slots = k + 1  # slot 0: in the base with a code not reported
-    key = domain[base] * slots + (idx[base] + 1)
-    wb = w[base]
     size = n_domains * slots
-    w1 = np.bincount(key, weights=wb, minlength=size).reshape(n_domains, slots)
-    cnt = np.bincount(key, minlength=size).reshape(n_domains, slots)
+    # units out of the base go to one extra bin (no compaction copies of the arrays)
+    key = np.where(base, domain * slots + (idx + 1), size)
+    unweighted = weights is None
+    cnt = np.bincount(key, minlength=size + 1)[:size].reshape(n_domains, slots)
+    if unweighted:
+        w1 = cnt.astype(np.float64)
+    else:
+        w1 = np.bincount(key, weights=w, minlength=size + 1)[:size].reshape(n_domains, slots)
     n_base = cnt.sum(axis=1)
     total_w = w1.sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -116,7 +128,10 @@ def domain_share_stats(
     n = np.repeat(n_base[:, None], k, axis=1)
 
     if cluster is None and not calibration:
-        w2 = np.bincount(key, weights=wb * wb, minlength=size).reshape(n_domains, slots)
+        if unweighted:
+            w2 = w1
+        else:
+            w2 = np.bincount(key, weights=w * w, minlength=size + 1)[:size].reshape(n_domains, slots)
         s2_total = w2.sum(axis=1)
         # Σ_{i∈d} w_i² (y_i - R)² with y binary = S2_a (1 - 2R) + R² S2
         ss = w2[:, 1:] * (1.0 - 2.0 * share) + share * share * s2_total[:, None]
