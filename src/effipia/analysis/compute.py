@@ -34,8 +34,6 @@ __all__ = ["compute", "headline", "COLLEAGUE_MODULES", "write_statistics"]
 #: Modules of the analysis stage that contribute rows through ``rows(responses, ...)``.
 COLLEAGUE_MODULES: tuple[str, ...] = ("relations", "model", "effects", "structure")
 
-_SORT = ["statistic", "item", "domain", "campus", "group", "answer"]
-
 
 def _external_rows(name: str, responses: pl.DataFrame, kwargs: dict) -> pl.DataFrame | None:
     try:
@@ -142,7 +140,8 @@ def compute(
     out = out.with_columns(
         pl.coalesce(pl.col("title"), pl.col("statistic").replace_strict(titles, default=None)).alias("title"),
     )
-    return out.sort(_SORT, nulls_last=True)
+    # rows stay in production order: statistic, item (questionnaire order), domain set, domain
+    return out
 
 
 def write_statistics(statistics: pl.DataFrame, out_dir: str | Path) -> tuple[Path, Path]:
