@@ -107,7 +107,8 @@ def test_r_live(rscript: str, tmp_path: Path) -> None:
     np.testing.assert_allclose(joined["py_se"], joined["se"], rtol=0, atol=TOL)
 
 
-def test_svy_raked_and_poststratified_se() -> None:
+@pytest.mark.parametrize("method", ["raking", "poststratification"])
+def test_svy_raked_and_poststratified_se(method: str) -> None:
     """svy's own Taylor SEs of the calibrated designs equal the kernel's (svy as oracle)."""
     import svy
 
@@ -121,23 +122,29 @@ def test_svy_raked_and_poststratified_se() -> None:
         pl.Series("a1", (code == 1).astype(float)),
     )
     inv = pl.read_csv(DATA / "invited.csv")
-    margins = {
-        "campus_id": dict(inv.group_by("campus").agg(pl.col("invited").sum()).iter_rows()),
-        "category": dict(inv.group_by("grp").agg(pl.col("invited").sum()).iter_rows()),
-    }
     sample = svy.Sample(frame, svy.Design(wgt="one"))
-    raked = sample.weighting.rake(controls=margins, wgt_name="w_rk", tol=1e-13, max_iter=1000)
-    est = raked.estimation.mean("a1", by="category", where=pl.col("ok")).to_polars().sort("category")
     group, labels = _codes(d["grp"])
     campus, _ = _codes(d["campus"])
+    if method == "raking":
+        margins = {
+            "campus_id": dict(inv.group_by("campus").agg(pl.col("invited").sum()).iter_rows()),
+            "category": dict(inv.group_by("grp").agg(pl.col("invited").sum()).iter_rows()),
+        }
+        calibrated = sample.weighting.rake(controls=margins, wgt_name="w_cal", tol=1e-13, max_iter=1000)
+        calibration = [campus, group]
+    else:
+        cells = {(c, g): float(k) for c, g, k in inv.iter_rows()}
+        calibrated = sample.weighting.poststratify(controls=cells, cells=["campus_id", "category"], wgt_name="w_cal")
+        calibration = [campus * len(labels) + group]
+    est = calibrated.estimation.mean("a1", by="category", where=pl.col("ok")).to_polars().sort("category")
     stats = domain_share_stats(
         code,
         group,
         len(labels),
         [1],
-        raked.data["w_rk"].to_numpy(),
+        calibrated.data["w_cal"].to_numpy(),
         (code != -1) & (code != 9),
-        calibration=[campus, group],
+        calibration=calibration,
     )
     assert est["category"].to_list() == labels
     np.testing.assert_allclose(stats.estimate[:, 0], est["est"], rtol=0, atol=TOL)

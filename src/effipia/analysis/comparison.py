@@ -12,7 +12,6 @@ averaged.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 
 import polars as pl
 

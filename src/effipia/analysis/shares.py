@@ -26,7 +26,7 @@ import polars as pl
 from effipia.analysis.disclosure import protect
 from effipia.analysis.domains import Design, DomainSet, domain_sets
 from effipia.analysis.kernel import DomainStats, domain_share_stats
-from effipia.analysis.layout import DOMAIN_SETS, conform_rows, empty_rows
+from effipia.analysis.layout import DOMAIN_SETS, empty_rows
 
 __all__ = ["BASES", "Z95", "share_rows", "stats_rows", "set_rows", "excluded_codes"]
 
