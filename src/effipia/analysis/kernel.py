@@ -262,6 +262,16 @@ def domain_variance(
     n_units, k = z.shape
     w = np.ones(n_units) if weights is None else np.asarray(weights, dtype=np.float64)
     inside = domain >= 0
+    if cluster is None and not calibration:  # units are the PSUs: sums of squares by bincount
+        d = np.where(inside, domain, n_domains)
+        out = np.empty((n_domains, k))
+        for j in range(k):
+            zj = np.where(inside, z[:, j], 0.0)
+            ss_j = np.bincount(d, weights=zj * zj, minlength=n_domains + 1)[:n_domains]
+            tot_j = np.bincount(d, weights=zj, minlength=n_domains + 1)[:n_domains]
+            out[:, j] = ss_j - tot_j * tot_j / n_units
+        factor = n_units / (n_units - 1.0) if n_units > 1 else np.nan
+        return factor * out
     rows = np.repeat(np.arange(n_units)[inside], k)
     cols = (domain[inside][:, None] * k + np.arange(k)[None, :]).ravel()
     zs = sp.csr_matrix((z[inside].ravel(), (rows, cols)), shape=(n_units, n_domains * k))

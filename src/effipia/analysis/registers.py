@@ -102,39 +102,45 @@ def item_values(frame: pl.DataFrame, rule: RegisterRule) -> tuple[np.ndarray, np
 
 
 def _item_average_stats(y: np.ndarray, valid: np.ndarray, dset: DomainSet, design: Design) -> DomainStats:
-    """Mean over items of per-item shares, with the linearised SE of that mean of ratios."""
+    """Mean over items of per-item shares, with the linearised SE of that mean of ratios.
+
+    Linearised value of unit ``i`` in its domain ``d``:
+    ``z_i = (1/K_d) Σ_k valid_ik w_i (y_ik - R_dk) / W_dk`` over the ``K_d`` items with a
+    non-empty base in ``d``.
+    """
     n_units, k = y.shape
     w = np.ones(n_units) if design.weights is None else np.asarray(design.weights, dtype=np.float64)
     dom = dset.index
-    inside = dom >= 0
+    inside = (dom >= 0) & (w > 0)
     d = np.where(inside, dom, 0)
-    shares = np.full((dset.size, k), np.nan)
-    totals = np.zeros((dset.size, k))
+    size = dset.size
+    sums = np.zeros(size)
+    k_dom = np.zeros(size, dtype=np.int64)
+    z = np.zeros(n_units)
     for j in range(k):
-        sel = valid[:, j] & inside & (w > 0)
-        totals[:, j] = np.bincount(dom[sel], weights=w[sel], minlength=dset.size)
-        num = np.bincount(dom[sel], weights=w[sel] * y[sel, j], minlength=dset.size)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            shares[:, j] = num / totals[:, j]
-    k_dom = (totals > 0).sum(axis=1)
+        wj = np.where(valid[:, j] & inside, w, 0.0)  # zero weight = out of the item's base
+        total = np.bincount(d, weights=wj, minlength=size)
+        share = np.bincount(d, weights=wj * y[:, j], minlength=size)
+        has = total > 0
+        share = np.divide(share, total, out=np.zeros(size), where=has)
+        inv = np.divide(1.0, total, out=np.zeros(size), where=has)
+        sums += share
+        k_dom += has
+        z += wj * (y[:, j] - share[d]) * inv[d]
     with np.errstate(invalid="ignore", divide="ignore"):
-        score = np.where(totals > 0, shares, 0.0).sum(axis=1) / k_dom
-        # z_i = (1/K_d) Σ_k valid_ik w_i (y_ik - R_dk) / W_dk
-        contrib = np.where(valid & inside[:, None], (w[:, None] * (y - np.nan_to_num(shares[d]))) / totals[d], 0.0)
-    contrib = np.nan_to_num(contrib, nan=0.0, posinf=0.0, neginf=0.0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        z = np.nan_to_num(contrib.sum(axis=1) / k_dom[d], nan=0.0, posinf=0.0)
+        score = np.where(k_dom > 0, sums / k_dom, np.nan)
+        z = np.where(inside & (k_dom[d] > 0), z / np.maximum(k_dom[d], 1), 0.0)
     var = domain_variance(
         z[:, None],
         dom,
-        dset.size,
+        size,
         weights=w,
         cluster=design.cluster,
         calibration=list(design.calibration) or None,
         design_weights=design.design_weights,
     )
-    answered = valid.any(axis=1) & inside & (w > 0)
-    n = np.bincount(dom[answered], minlength=dset.size)
+    answered = valid.any(axis=1) & inside
+    n = np.bincount(d[answered], minlength=size)
     se = np.sqrt(np.maximum(var[:, 0], 0.0))
     se[n == 0] = np.nan
     return DomainStats(n[:, None], score[:, None], se[:, None])

@@ -1,0 +1,44 @@
+"""Kernel internals: the closed-form fast path against the general linearisation path."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from effipia.analysis.kernel import answer_index, domain_mean_stats, domain_share_stats, domain_variance
+
+
+def _data(n: int = 500, seed: int = 7):
+    rng = np.random.default_rng(seed)
+    codes = rng.choice([1, 2, 3, 8, 9, -1], n)
+    domain = rng.integers(-1, 6, n)  # -1: in no domain
+    w = rng.uniform(0.2, 4.0, n)
+    return codes, domain, w
+
+
+def test_fast_path_equals_general_path() -> None:
+    codes, domain, w = _data()
+    valid = (codes != -1) & (codes != 9)
+    fast = domain_share_stats(codes, domain, 6, [1, 2, 8], w, valid)
+    # one PSU per unit is the same design as no cluster, but goes through the sparse path
+    general = domain_share_stats(codes, domain, 6, [1, 2, 8], w, valid, cluster=np.arange(codes.size))
+    np.testing.assert_allclose(fast.estimate, general.estimate, rtol=0, atol=1e-15)
+    np.testing.assert_allclose(fast.se, general.se, rtol=0, atol=1e-12)
+    # the base counts: valid units of each domain
+    assert fast.n[:, 0].tolist() == [int(((domain == d) & valid).sum()) for d in range(6)]
+
+
+def test_mean_is_a_share_of_an_indicator() -> None:
+    codes, domain, w = _data()
+    valid = codes != -1
+    share = domain_share_stats(codes, domain, 6, [1], w, valid)
+    mean = domain_mean_stats((codes == 1).astype(float), domain, 6, w, valid)
+    np.testing.assert_allclose(share.estimate, mean.estimate, rtol=0, atol=1e-15)
+    np.testing.assert_allclose(share.se, mean.se, rtol=0, atol=1e-12)
+    var = domain_variance(np.zeros((codes.size, 2)), domain, 6)
+    assert var.shape == (6, 2) and not var.any()
+
+
+def test_answer_index_small_and_large_codes() -> None:
+    assert answer_index(np.array([1, 9, -1, 4, 2]), [2, 1, 9]).tolist() == [1, 2, -1, -1, 0]
+    # codes beyond the look-up table go through the sorted search
+    assert answer_index(np.array([10_000, 5, -7]), [5, 10_000]).tolist() == [1, 0, -1]
