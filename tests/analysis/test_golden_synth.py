@@ -103,3 +103,11 @@ def test_headline_and_extremes(statistics: pl.DataFrame, campaign) -> None:
     # the generator draws the report's five best campuses (Illustration 7) on top
     best = lines[-1].split(" : ")[1].split(" ;")[0].split(", ")
     assert set(best) == set(PUBLISHED["registers"]["best_campuses"])
+
+
+def test_every_statistic_is_in_the_catalogue(statistics: pl.DataFrame) -> None:
+    from effipia.analysis.tables import catalogue
+
+    produced = set(statistics["statistic"])
+    assert produced <= set(catalogue()), produced - set(catalogue())
+    assert statistics["title"].null_count() == 0
