@@ -218,7 +218,7 @@ def _indicator(codes: np.ndarray) -> sp.csr_matrix:
     return sp.csr_matrix((np.ones(n), (np.arange(n), inverse)), shape=(n, len(levels)))
 
 
-def _backfit(xu, xx: np.ndarray, counts: np.ndarray, spans: np.ndarray, sweeps: int) -> np.ndarray:
+def _backfit(xu, xx, counts: np.ndarray, spans: np.ndarray, sweeps: int) -> np.ndarray:
     """Coefficients of ``sweeps`` backfitting sweeps of ``u`` on the margins' indicators.
 
     ``xu = X'u`` (p × J), ``xx = X'X``; each step subtracts from the residual its plain mean
@@ -231,6 +231,29 @@ def _backfit(xu, xx: np.ndarray, counts: np.ndarray, spans: np.ndarray, sweeps: 
             resid = xu[lo:hi] - xx[lo:hi] @ alpha
             alpha[lo:hi] += resid / counts[lo:hi, None]
     return alpha
+
+
+_OPERATORS: dict[tuple, np.ndarray] = {}
+
+
+def _backfit_operator(calibration: Sequence[np.ndarray], x, sweeps: int) -> np.ndarray:
+    """The linear map ``X'u ↦ α`` of :func:`_backfit` as a dense p × p matrix, cached per
+    design (it does not depend on the statistic, only on the margins)."""
+    import hashlib
+
+    digest = hashlib.blake2b(digest_size=16)
+    for c in calibration:
+        digest.update(np.ascontiguousarray(c).tobytes())
+    key = (digest.hexdigest(), sweeps)
+    if key not in _OPERATORS:
+        xx = (x.T @ x).tocsr()  # unweighted cross-tabulation of the margins (sparse blocks)
+        counts = xx.diagonal().astype(np.float64)
+        counts[counts == 0] = 1.0
+        spans = np.cumsum([0] + [_indicator(np.asarray(c)).shape[1] for c in calibration])
+        if len(_OPERATORS) >= 4:
+            _OPERATORS.clear()
+        _OPERATORS[key] = _backfit(np.eye(x.shape[1]), xx, counts, spans, sweeps)
+    return _OPERATORS[key]
 
 
 def domain_variance(
@@ -307,23 +330,26 @@ def domain_variance(
         ay = (a.T @ y_psu).tocsc()
         n_cols = zs.shape[1]
         if raking:
-            spans = np.cumsum([0] + [_indicator(np.asarray(c)).shape[1] for c in calibration])
-            xx = (x.T @ x).toarray()  # unweighted cross-tabulation of the margins
-            counts = np.diag(xx).copy()
-            counts[counts == 0] = 1.0
+            operator = _backfit_operator(calibration, x, raking_sweeps)
             chunk = min(chunk, max(1, 2**24 // max(1, x.shape[1])))  # dense B: keep it small
         for start in range(0, n_cols, chunk):
             stop = min(start + chunk, n_cols)
-            if raking:
-                b = sp.csc_matrix(_backfit(xu[:, start:stop], xx, counts, spans, raking_sweeps))
-            elif sp.issparse(h_inv):
-                b = (h_inv @ xz[:, start:stop]).tocsc()  # post-stratification: B stays sparse
+            if not raking and sp.issparse(h_inv):
+                # post-stratification: B stays sparse (one coefficient per cell and column)
+                b = (h_inv @ xz[:, start:stop]).tocsc()
+                cross = np.asarray(b.multiply(ay[:, start:stop]).sum(axis=0)).ravel()
+                quad = np.asarray(b.multiply(g @ b).sum(axis=0)).ravel()
+                totals[start:stop] -= b.T @ a_sum
             else:
-                b = sp.csc_matrix(h_inv @ xz[:, start:stop].toarray())
-            cross = np.asarray(b.multiply(ay[:, start:stop]).sum(axis=0)).ravel()
-            quad = np.asarray(b.multiply(g @ b).sum(axis=0)).ravel()
+                if raking:
+                    b = np.asarray((xu[:, start:stop].T @ operator.T).T)  # sparse X'u: cost p · nnz
+                else:
+                    b = h_inv @ xz[:, start:stop].toarray()
+                # dense B against sparse block matrices: cost ∝ their non-zeros, not p²
+                cross = np.einsum("pj,pj->j", b, ay[:, start:stop].toarray())
+                quad = np.einsum("pj,pj->j", b, g @ b)
+                totals[start:stop] -= a_sum @ b
             ss[start:stop] += -2.0 * cross + quad
-            totals[start:stop] -= b.T @ a_sum
     ss -= totals * totals / m  # centre the PSU totals on their mean
     factor = m / (m - 1.0) if m > 1 else np.nan
     return (factor * ss).reshape(n_domains, k)
