@@ -15,6 +15,7 @@ Measured, each in the same run:
   registers, with layout and disclosure control;
 * ``pandas``: the same shares and SEs of the annex tables written the obvious way with
   pandas ``groupby`` (one groupby per item × domain set, then the closed-form SE);
+* ``core_poststratified``: ``core`` with weights post-stratified to the invitations;
 * ``compute_all``: the whole ``compute()`` (colleagues' relations, model, effects and
   structure included);
 * ``kernel_national`` / ``pandas_national``: on the floor's matrix (10⁶ × 100 items, 100
@@ -166,6 +167,9 @@ def run(campuses: int, partners: int) -> dict:
     tables_only = compute(r, include=["tables"])
     out["tables_s"] = time.perf_counter() - t
     out["tables_rows"] = tables_only.height
+    t = time.perf_counter()
+    compute(r, invitations=campaign.invitations, weights="calibrated", include=["tables", "registers"])
+    out["core_poststratified_s"] = time.perf_counter() - t
     t = time.perf_counter()
     full = compute(r, partners=campaign.partners, invitations=campaign.invitations, campuses=campaign.campuses)
     out["compute_all_s"] = time.perf_counter() - t
