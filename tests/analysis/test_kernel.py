@@ -42,3 +42,10 @@ def test_answer_index_small_and_large_codes() -> None:
     assert answer_index(np.array([1, 9, -1, 4, 2]), [2, 1, 9]).tolist() == [1, 2, -1, -1, 0]
     # codes beyond the look-up table go through the sorted search
     assert answer_index(np.array([10_000, 5, -7]), [5, 10_000]).tolist() == [1, 0, -1]
+
+
+def test_single_respondent_campaign() -> None:
+    # one unit: the share is 100 % and its variance undefined (NaN), never an exception
+    stats = domain_share_stats(np.array([1]), np.array([0]), 1, [1, 2])
+    assert stats.estimate.tolist() == [[1.0, 0.0]]
+    assert np.isnan(stats.se).all()

@@ -135,8 +135,9 @@ def domain_share_stats(
         s2_total = w2.sum(axis=1)
         # Σ_{i∈d} w_i² (y_i - R)² with y binary = S2_a (1 - 2R) + R² S2
         ss = w2[:, 1:] * (1.0 - 2.0 * share) + share * share * s2_total[:, None]
+        factor = n_units / (n_units - 1.0) if n_units > 1 else np.nan  # one unit: no variance
         with np.errstate(invalid="ignore", divide="ignore"):
-            var = n_units / (n_units - 1.0) * ss / (total_w[:, None] ** 2)
+            var = factor * ss / (total_w[:, None] ** 2)
         se = np.sqrt(np.maximum(var, 0.0))
         se[n_base == 0] = np.nan
         return DomainStats(n, share, se)
