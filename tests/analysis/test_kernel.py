@@ -49,3 +49,34 @@ def test_single_respondent_campaign() -> None:
     stats = domain_share_stats(np.array([1]), np.array([0]), 1, [1, 2])
     assert stats.estimate.tolist() == [[1.0, 0.0]]
     assert np.isnan(stats.se).all()
+
+
+def test_register_se_under_poststratification_matches_brute_force() -> None:
+    """Item-averaged register SE with post-stratified weights, against the GREG formula
+    written out unit by unit: resid_i = z_i - w_i · mean_{cell(i)}(z / w), V = n/(n-1) Σ resid²."""
+    from effipia.analysis.domains import Design, DomainSet
+    from effipia.analysis.registers import _item_average_stats
+
+    rng = np.random.default_rng(3)
+    n, k = 300, 3
+    y = rng.integers(0, 2, (n, k)).astype(float)
+    valid = rng.random((n, k)) < 0.8
+    cell = rng.integers(0, 4, n)
+    dom = rng.integers(0, 3, n)
+    w = np.array([2.0, 3.0, 1.5, 4.0])[cell]  # post-stratified: constant within a cell
+    dset = DomainSet("campus", dom, ["ensemble"] * 3, ["a", "b", "c"])
+    stats = _item_average_stats(y, valid, dset, Design(weights=w, calibration=(cell,)))
+    for d in range(3):
+        z = np.zeros(n)
+        shares = []
+        for j in range(k):
+            sel = valid[:, j] & (dom == d)
+            total = w[sel].sum()
+            r = (w[sel] * y[sel, j]).sum() / total
+            shares.append(r)
+            z[sel] += w[sel] * (y[sel, j] - r) / total / k
+        u = z / w
+        resid = z - w * np.array([u[cell == c].mean() for c in range(4)])[cell]
+        se = np.sqrt(n / (n - 1) * ((resid - resid.mean()) ** 2).sum())
+        assert abs(stats.estimate[d, 0] - np.mean(shares)) < 1e-15
+        assert abs(stats.se[d, 0] - se) < 1e-12
