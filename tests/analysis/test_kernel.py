@@ -80,3 +80,19 @@ def test_register_se_under_poststratification_matches_brute_force() -> None:
         se = np.sqrt(n / (n - 1) * ((resid - resid.mean()) ** 2).sum())
         assert abs(stats.estimate[d, 0] - np.mean(shares)) < 1e-15
         assert abs(stats.se[d, 0] - se) < 1e-12
+
+
+def test_poststratified_closed_form_equals_sparse_path() -> None:
+    from effipia.analysis.kernel import answer_index, share_linearised
+
+    codes, domain, w = _data(800, seed=11)
+    cells = np.random.default_rng(5).integers(0, 7, codes.size)
+    d0 = np.random.default_rng(6).uniform(0.5, 2.0, codes.size)  # weights before calibration
+    valid = (codes != -1) & (codes != 9)
+    answers = [1, 2, 8]
+    fast = domain_share_stats(codes, domain, 6, answers, w, valid, calibration=[cells], design_weights=d0)
+    base = valid & (domain >= 0)
+    total_w = np.bincount(domain[base], weights=w[base], minlength=6)
+    z = share_linearised(answer_index(codes, answers), domain, fast.estimate, total_w, w, base)
+    var = domain_variance(z, domain, 6, weights=w, calibration=[cells], design_weights=d0)
+    np.testing.assert_allclose(fast.se, np.sqrt(var), rtol=0, atol=1e-13)

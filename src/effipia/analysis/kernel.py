@@ -142,11 +142,105 @@ def domain_share_stats(
         se[n_base == 0] = np.nan
         return DomainStats(n, share, se)
 
-    z = share_linearised(idx, domain, share, total_w, w, base)
-    se = domain_variance(z, domain, n_domains, weights=w, cluster=cluster, calibration=calibration, design_weights=design_weights)
-    se = np.sqrt(np.maximum(se, 0.0))
+    if cluster is None and calibration is not None and len(calibration) == 1:
+        var = _poststratified_share_variance(key, slots, domain, n_domains, share, total_w, w, calibration[0], design_weights)
+    else:
+        z = share_linearised(idx, domain, share, total_w, w, base)
+        var = domain_variance(z, domain, n_domains, weights=w, cluster=cluster, calibration=calibration, design_weights=design_weights)
+    se = np.sqrt(np.maximum(var, 0.0))
     se[n_base == 0] = np.nan
     return DomainStats(n, share, se)
+
+
+_PAIRS: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, int]] = {}
+
+
+def _pairs(domain: np.ndarray, cells: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """Compressed (domain, cell) pair of every unit, the domain and cell of each pair, and
+    the number of cells; cached per design (it does not depend on the item)."""
+    import hashlib
+
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(np.ascontiguousarray(domain).tobytes())
+    digest.update(np.ascontiguousarray(cells).tobytes())
+    key = digest.hexdigest()
+    if key not in _PAIRS:
+        levels, cell = np.unique(cells, return_inverse=True)
+        n_cells = len(levels)
+        inside = domain >= 0
+        code = np.where(inside, domain * n_cells + cell, -1)
+        present, inverse = np.unique(code, return_inverse=True)
+        offset = 1 if present.size and present[0] == -1 else 0
+        pair = inverse.astype(np.int64) - offset  # -1: unit in no domain
+        present = present[offset:]
+        if len(_PAIRS) >= 16:
+            _PAIRS.clear()
+        _PAIRS[key] = (pair, present // n_cells, cell.astype(np.int64), n_cells)
+    return _PAIRS[key]
+
+
+def _poststratified_share_variance(
+    key: np.ndarray,
+    slots: int,
+    domain: np.ndarray,
+    n_domains: int,
+    share: np.ndarray,
+    total_w: np.ndarray,
+    w: np.ndarray,
+    cells: np.ndarray,
+    design_weights: np.ndarray | None,
+) -> np.ndarray:
+    """Closed form of :func:`domain_variance` for shares under post-stratification (one
+    partition into cells, no cluster), by bincounts over (domain, cell) pairs.
+
+    With ``u = z / w`` and ``m_c = Σ_{i∈c} d_i u_i / Σ_{i∈c} d_i`` (``d`` = weights before
+    calibration), the residuals ``z_i - w_i m_c`` give
+    ``Σ resid² = Σ z² - 2 Σ_c m_c Σ_{i∈c} w_i z_i + Σ_c m_c² Σ_{i∈c} w_i²`` and
+    ``Σ resid = - Σ_c m_c Σ_{i∈c} w_i``; only cells meeting the domain have ``m_c ≠ 0``.
+    """
+    n_units = w.shape[0]
+    d0 = np.ones(n_units) if design_weights is None else np.asarray(design_weights, dtype=np.float64)
+    pair, pair_domain, cell, n_cells = _pairs(domain, np.asarray(cells))
+    n_pairs = pair_domain.shape[0]
+    size = n_domains * slots
+    in_base = key < size
+    slot = np.where(in_base, key % slots, 0)
+    pkey = np.where(in_base, pair * slots + slot, n_pairs * slots)
+    k = slots - 1
+
+    def by_pair(weights: np.ndarray) -> np.ndarray:
+        return np.bincount(pkey, weights=weights, minlength=n_pairs * slots + 1)[:-1].reshape(n_pairs, slots)
+
+    d_slot = by_pair(d0)
+    w2_slot = by_pair(w * w)
+    d_pair = d_slot.sum(axis=1)
+    w2_pair = w2_slot.sum(axis=1)
+    cell_d0 = np.bincount(cell, weights=d0, minlength=n_cells)
+    cell_w1 = np.bincount(cell, weights=w, minlength=n_cells)
+    cell_w2 = np.bincount(cell, weights=w * w, minlength=n_cells)
+    # the cell of each pair: any unit of the pair gives it
+    pair_cell = np.zeros(n_pairs, dtype=np.int64)
+    has_pair = pair >= 0
+    pair_cell[pair[has_pair]] = cell[has_pair]
+    r = share[pair_domain]  # (P, K)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        inv_w = 1.0 / total_w[pair_domain]
+        s_du = (d_slot[:, 1:] - r * d_pair[:, None]) * inv_w[:, None]
+        s_wz = (w2_slot[:, 1:] - r * w2_pair[:, None]) * inv_w[:, None]
+        m = s_du / cell_d0[pair_cell][:, None]
+    m = np.nan_to_num(m)
+    s_wz = np.nan_to_num(s_wz)
+    # Σ z² per domain, closed form as in the fast path
+    w2_dom = np.bincount(key, weights=w * w, minlength=size + 1)[:size].reshape(n_domains, slots)
+    zz = (w2_dom[:, 1:] * (1.0 - 2.0 * share) + share * share * w2_dom.sum(axis=1)[:, None]) / (total_w[:, None] ** 2)
+    out = np.empty((n_domains, k))
+    for a in range(k):
+        cross = np.bincount(pair_domain, weights=m[:, a] * s_wz[:, a], minlength=n_domains)
+        quad = np.bincount(pair_domain, weights=m[:, a] ** 2 * cell_w2[pair_cell], minlength=n_domains)
+        tot = -np.bincount(pair_domain, weights=m[:, a] * cell_w1[pair_cell], minlength=n_domains)
+        out[:, a] = zz[:, a] - 2.0 * cross + quad - tot * tot / n_units
+    factor = n_units / (n_units - 1.0) if n_units > 1 else np.nan
+    return factor * out
 
 
 def share_linearised(
