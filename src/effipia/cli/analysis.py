@@ -6,7 +6,7 @@ from enum import StrEnum
 from pathlib import Path
 
 import typer
-from babel.numbers import format_decimal
+from effipia.formatting import number as _n
 
 from effipia.cli.app import app, open_store, reporting_errors
 from effipia.errors import message
@@ -69,8 +69,8 @@ def compute_command(
     typer.echo(
         message(
             "analysis.compute_done",
-            rows=format_decimal(statistics.height, locale="fr_FR"),
-            suppressed=format_decimal(int(statistics["suppressed"].sum()), locale="fr_FR"),
+            rows=_n(statistics.height),
+            suppressed=_n(int(statistics["suppressed"].sum())),
             campaign=name,
             parquet=str(parquet),
             csv=str(csv),

@@ -7,6 +7,8 @@ from pathlib import Path
 import typer
 
 from effipia.cli.app import app, open_store, reporting_errors
+from effipia.errors import message
+from effipia.formatting import number
 
 
 @app.command()
@@ -26,30 +28,30 @@ def demo(
         out.mkdir(parents=True, exist_ok=True)
         store = open_store(ctx)
         synthetic = generate(seed=seed, campaign=campaign)
-        store.write_campaign(
-            campaign,
-            campuses=synthetic.campuses,
-            partners=synthetic.partners,
-            invitations=synthetic.invitations,
-            responses=synthetic.responses,
-        )
+        synthetic.write_to(store, source="effipia demo")
         typer.echo(
-            f"Campagne « {campaign} » : {synthetic.campuses.height} campus, "
-            f"{synthetic.partners.height} partenaires, {synthetic.responses.height} répondants "
-            f"→ base {store.url}"
+            message(
+                "demo.campaign",
+                campaign=campaign,
+                campuses=number(synthetic.campuses.height),
+                partners=number(synthetic.partners.height),
+                respondents=number(synthetic.responses.height),
+                url=store.url,
+            )
         )
+        campuses, partners = store.campuses(), store.partners(campaign)
         statistics = compute(
-            store.responses(campaign),
-            partners=store.partners(campaign),
-            invitations=store.invitations(campaign),
-            campuses=store.campuses(),
+            store.responses(campaign), partners=partners, invitations=store.invitations(campaign), campuses=campuses
         )
-        statistics.write_parquet(out / "statistics.parquet")
-        statistics.write_csv(out / "statistics.csv")
-        typer.echo(f"Statistiques : {statistics.height} lignes → {out / 'statistics.csv'}, {out / 'statistics.parquet'}")
+        csv_path, parquet_path = out / "statistics.csv", out / "statistics.parquet"
+        statistics.write_parquet(parquet_path)
+        statistics.write_csv(csv_path)
+        typer.echo(message("demo.statistics", rows=number(statistics.height), csv=csv_path, parquet=parquet_path))
         for line in headline(statistics):
             typer.echo(f"  {line}")
-        territory_files = write_territories(store.campuses(), store.partners(campaign), out / "territoires")
-        map_files = write_maps(store.campuses(), store.partners(campaign), out / "cartes")
-        typer.echo(f"Territoires : {', '.join(str(p) for p in territory_files)}")
-        typer.echo(f"Cartes : {len(map_files)} fichiers dans {out / 'cartes'}")
+        territory_files = write_territories(campuses, partners, out / "territoires")
+        typer.echo(message("demo.territories", files=", ".join(str(p) for p in territory_files)))
+        map_files = write_maps(campuses, partners, out / "cartes")
+        typer.echo(message("demo.maps", count=number(len(map_files)), path=out / "cartes"))
+        typer.echo(message("demo.done", path=out.resolve()))
+        store.close()

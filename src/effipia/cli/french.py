@@ -44,7 +44,6 @@ def _translate(text: str) -> str:
 def install() -> None:
     """Make Typer's help pages French (idempotent)."""
     import typer.core
-    from typer._click import core as click_core
     from typer._click import decorators, formatting
 
     if getattr(formatting.HelpFormatter.write_usage, "_effipia_french", False):

@@ -5,14 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from babel.numbers import format_decimal
+from effipia.formatting import number as _n
 
 from effipia.cli.app import campuses_app, open_store, partners_app, reporting_errors
 from effipia.errors import EffipiaError, message
 
 
-def _n(value: int) -> str:
-    return format_decimal(value, locale="fr_FR")
 
 
 def _only_campaign(store) -> str:

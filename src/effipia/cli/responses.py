@@ -5,14 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from babel.numbers import format_decimal
+from effipia.formatting import number as _n
 
 from effipia.cli.app import open_store, reporting_errors, responses_app
 from effipia.errors import message
 
 
-def _n(value: int) -> str:
-    return format_decimal(value, locale="fr_FR")
 
 
 @responses_app.command("import")

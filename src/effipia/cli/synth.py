@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import typer
-from babel.numbers import format_decimal
+from effipia.formatting import number as _n
 
 from effipia.cli.app import app, open_store, reporting_errors
 from effipia.errors import message
@@ -17,8 +17,6 @@ _LONG_RUN_PARTNERS = 20_000
 _DEFAULT_PARTNERS_PER_CAMPUS = 60
 
 
-def _n(value: int) -> str:
-    return format_decimal(value, locale="fr_FR")
 
 
 @contextlib.contextmanager
@@ -75,14 +73,7 @@ def synth(
         advance("écriture dans la base")
         store = open_store(ctx)
         try:
-            store.write_campaign(
-                campaign,
-                campuses=result.campuses,
-                partners=result.partners,
-                invitations=result.invitations,
-                responses=result.responses,
-                source="effipia synth",
-            )
+            result.write_to(store)
             url = store.url
         finally:
             store.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from babel.numbers import format_decimal
+from effipia.formatting import number as _n
 
 from effipia.cli.app import app, echo_err, open_store, reporting_errors
 from effipia.errors import EffipiaError, message
@@ -38,7 +38,7 @@ def _build(ctx: typer.Context, campaign: str | None, annuaire: Path | None, nati
         raise EffipiaError("territories.no_campus")
     result = build_territories(campuses, partners, annuaire=annuaire, national=national)
     if result.problems:
-        echo_err(message("territories.warnings", count=format_decimal(len(result.problems), locale="fr_FR")))
+        echo_err(message("territories.warnings", count=_n(len(result.problems))))
         for problem in result.problems:
             echo_err(f"  {problem}")
     return result
@@ -62,7 +62,7 @@ def territories_command(
     rows = {"territories.csv": result.indicators.height, "schools.csv": result.schools.height}
     for path in paths:
         if path.name in rows:
-            typer.echo(message("territories.written", path=path, rows=format_decimal(rows[path.name], locale="fr_FR")))
+            typer.echo(message("territories.written", path=path, rows=_n(rows[path.name])))
 
 
 @app.command("map")
@@ -87,4 +87,4 @@ def map_command(
         check_tiles(tiles)
         result = _build(ctx, campaign, annuaire, national)
         paths = save_maps(result, out, tiles=tiles)
-    typer.echo(message("territories.maps_written", count=format_decimal(len(paths), locale="fr_FR"), path=out))
+    typer.echo(message("territories.maps_written", count=_n(len(paths)), path=out))

@@ -36,6 +36,17 @@ class SyntheticCampaign:
     invitations: pl.DataFrame
     responses: pl.DataFrame
 
+    def write_to(self, store, *, source: str = "effipia synth") -> None:
+        """Write the four frames into ``store`` (an :class:`effipia.store.Store`) in one transaction."""
+        store.write_campaign(
+            self.name,
+            campuses=self.campuses,
+            partners=self.partners,
+            invitations=self.invitations,
+            responses=self.responses,
+            source=source,
+        )
+
     def write_files(self, out: Path) -> list[Path]:
         """Write ``campuses.csv``, ``partners.csv``, ``invitations.csv``, ``responses.csv`` into ``out``."""
         out.mkdir(parents=True, exist_ok=True)

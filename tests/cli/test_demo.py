@@ -1,0 +1,44 @@
+"""``effipia demo`` runs the whole chain as a user runs it, from an empty folder."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import polars as pl
+
+STATISTICS_CONTRACT = ["statistic", "item", "answer", "group", "campus", "estimate", "n", "ci_low", "ci_high", "suppressed"]
+TERRITORIES_CONTRACT = [
+    "campus_id", "n_schools", "n_departements", "n_academies", "n_regions",
+    "hull_area_km2", "max_distance_km", "mean_distance_to_support_km", "n_approximate",
+]
+
+
+def test_demo_builds_everything_on_the_embedded_default(tmp_path: Path):
+    run = subprocess.run(
+        [sys.executable, "-c", "from effipia.cli import main; main()", "demo"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=600,
+    )
+    assert run.returncode == 0, run.stderr
+    # The embedded default: an SQLite file in the current folder.
+    assert (tmp_path / "effipia.db").stat().st_size > 0
+    out = tmp_path / "effipia-demo"
+    statistics = pl.read_csv(out / "statistics.csv", infer_schema=False)
+    assert statistics.columns[: len(STATISTICS_CONTRACT)] == STATISTICS_CONTRACT
+    assert pl.read_parquet(out / "statistics.parquet").height == statistics.height
+    territories = pl.read_csv(out / "territoires" / "territories.csv")
+    assert territories.columns[: len(TERRITORIES_CONTRACT)] == TERRITORIES_CONTRACT
+    assert territories.height == 32
+    assert list((out / "cartes").glob("*.html")), "interactive map missing"
+    # What the user is told, in French: the campaign, the headline figures, where files are.
+    assert "Campagne « synthetique » : 32 campus" in run.stdout
+    assert "Dynamique du partenariat" in run.stdout
+    assert "essentiellement de la collaboration 70\u202f%" in run.stdout
+    assert str(out.resolve()) in run.stdout
+    # Running it again on the same store changes nothing and still succeeds.
+    again = subprocess.run(
+        [sys.executable, "-c", "from effipia.cli import main; main()", "demo"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=600,
+    )
+    assert again.returncode == 0, again.stderr
