@@ -5,6 +5,10 @@ Usage: python benchmarks/exchange_formats.py [CAMPUSES] [URL_PREFIX]
 (seconds, validation and the store transaction included) and the file size (bytes).
 Each import goes into a fresh database holding the campuses and the partner directory,
 so every check runs (questionnaire, registry, directory).
+
+``xlsx_writers`` compares, on the same frame, the XLSX writer of the first round
+(openpyxl in write-only mode, kept here as the reference) with the current one
+(xlsxwriter in constant-memory mode): seconds of each and their ratio.
 """
 
 from __future__ import annotations
@@ -15,11 +19,43 @@ import tempfile
 import time
 from pathlib import Path
 
+import polars as pl
+
 from effipia.exchange import export_responses, import_responses
+from effipia.exchange.form import FormView, form_view
+from effipia.exchange.writers import _labels_rows, _write_xlsx
+from effipia.errors import message
 from effipia.store import Store
 from effipia.synth import generate
 
 FORMATS = ("csv", "xlsx", "parquet", "sav", "dta")
+
+
+def _write_xlsx_openpyxl(frame: pl.DataFrame, path: Path, form: FormView) -> None:
+    """The first-round writer (openpyxl, write-only): the reference of the comparison."""
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    data = book.create_sheet(message("exchange.sheet_responses"))
+    data.append(frame.columns)
+    for row in frame.iter_rows():
+        data.append(list(row))
+    labels = book.create_sheet(message("exchange.sheet_labels"))
+    for row in _labels_rows(frame, form):
+        labels.append(row)
+    book.save(path)
+
+
+def xlsx_writers(frame: pl.DataFrame, folder: Path) -> dict[str, float]:
+    """Seconds of the openpyxl and xlsxwriter writers on ``frame``, and their ratio."""
+    form = form_view()
+    timings = {}
+    for name, writer in (("openpyxl_s", _write_xlsx_openpyxl), ("xlsxwriter_s", _write_xlsx)):
+        start = time.perf_counter()
+        writer(frame, folder / f"{name}.xlsx", form)
+        timings[name] = round(time.perf_counter() - start, 3)
+    timings["ratio"] = round(timings["openpyxl_s"] / timings["xlsxwriter_s"], 2)
+    return timings
 
 
 def main() -> None:
@@ -42,6 +78,7 @@ def main() -> None:
         imported = time.perf_counter() - start
         results[fmt] = {"export_s": round(exported, 3), "import_s": round(imported, 3), "bytes": path.stat().st_size}
         target.close()
+    results["xlsx_writers"] = xlsx_writers(source.responses("bench"), folder)
     source.close()
     print(json.dumps(results))
 

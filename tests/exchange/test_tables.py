@@ -156,3 +156,43 @@ def test_parquet_with_nested_columns_is_unreadable(tmp_path: Path) -> None:
     with pytest.raises(EffipiaError) as exc:
         read_table(tmp_path / "r.parquet", Format.PARQUET)
     assert exc.value.code == "generic.unreadable_file"
+
+
+@pytest.mark.parametrize(
+    ("directive", "separator"),
+    [("sep=;", ";"), ("sep=,", ","), ("SEP=|", "|"), ('"sep=;"', ";"), ("sep=;;;;", ";"), ("sep=\t", "\t")],
+)
+def test_excel_sep_line_names_the_separator(tmp_path: Path, directive: str, separator: str) -> None:
+    # Without the directive, this header's commas (3) outnumber its semicolons (0 or 3):
+    # only the « sep= » line can make « ; » or « | » the separator.
+    header = ["respondent_id", "campus_id", "category", "partner_type"]
+    body = [header, ["R1", "C01", "lycee", "Lycée, général"], ["R2", "C02", "autre", ""]]
+    lines = [directive] + [separator.join(f'"{c}"' if "," in c and separator == "," else c for c in r) for r in body]
+    path = tmp_path / "excel.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + "\r\n".join(lines).encode() + b"\r\n")
+    table = read_table(path, Format.CSV)
+    assert table.problems == []
+    assert table.frame.columns == [*header, ROW]
+    assert table.frame.rows() == [("R1", "C01", "lycee", "Lycée, général", 3), ("R2", "C02", "autre", None, 4)]
+
+
+def test_sep_line_counts_in_line_numbers(tmp_path: Path) -> None:
+    # The sep= line is line 1 of the file: the header is line 2, a short row on line 4.
+    path = write_text(tmp_path / "r.csv", "sep=;\nrespondent_id;campus_id;campus_id\nR1;C01;C01\nR2;C02\n")
+    table = read_table(path, Format.CSV)
+    assert table.problems == [
+        Problem.at(str(path), 2, "campus_id", "exchange.duplicate_column"),
+        Problem.at(str(path), 4, None, "exchange.ragged_row", found=2, expected=3),
+    ]
+
+
+def test_a_sep_like_value_is_not_a_directive(tmp_path: Path) -> None:
+    # Only a first line made of the directive alone counts; « sep=x » as a header is a column.
+    path = write_text(tmp_path / "r.csv", "sep=x;campus_id\nR1;C01\n")
+    assert read_table(path, Format.CSV).frame.columns == ["sep=x", "campus_id", ROW]
+
+
+def test_separator_is_sniffed_outside_quotes(tmp_path: Path) -> None:
+    # Counted over the first lines, the quoted commas of line 2 would outnumber the semicolons.
+    path = write_text(tmp_path / "r.csv", 'respondent_id;partner_type\n"R1";"a, b, c, d"\n')
+    assert read_table(path, Format.CSV).frame.rows() == [("R1", "a, b, c, d", 2)]

@@ -112,3 +112,16 @@ def test_indicator_names_are_unique_stata_names(form) -> None:
     assert len(set(names.values())) == len(names)
     assert not set(names.values()) & set(form.columns)
     assert all(len(n) <= STATA_NAME_MAX and n.isidentifier() for n in names.values())
+
+
+def test_xlsx_text_cells_stay_text(tmp_path: Path, form) -> None:
+    # Identifiers that look like formulas or links must come back as written (openpyxl
+    # wrote « =… » as a formula, which a re-import read as an empty cell).
+    frame = FRAME.with_columns(pl.Series("respondent_id", ["=1+1", "http://exemple.fr/R2"]))
+    path = write_response_file(frame, tmp_path / "r.xlsx", "xlsx", form=form)
+    book = load_workbook(path)
+    sheet = book.worksheets[0]
+    assert [sheet.cell(row=r, column=1).data_type for r in (2, 3)] == ["s", "s"]
+    assert sheet.cell(row=3, column=1).hyperlink is None
+    book.close()
+    assert read_responses(path, form).frame["respondent_id"].to_list() == ["=1+1", "http://exemple.fr/R2"]

@@ -273,3 +273,36 @@ def test_missing_file_and_unknown_format(tmp_path) -> None:
         f"{absent}::: fichier introuvable : {absent}",
         f"{old_excel}::: format de fichier non reconnu (.xls) : formats acceptés CSV et XLSX",
     ]
+
+
+def test_excel_sep_line_and_a_title_line(tmp_path, write_csv) -> None:
+    # « sep=, » (Excel's directive) then a title with a semicolon: the directive decides.
+    path = write_csv(
+        tmp_path / "excel.csv",
+        [
+            "sep=,",
+            "Annuaire du campus ; automne 2022",
+            "Raison sociale,Catégorie,SIRET",
+            '"Dupont, Durand et fils",Entreprise,73282932000074',
+            "OPCO 2i,OPCO,",
+        ],
+        "cp1252",
+    )
+    result = read_directories(path, campus="CMQ-BDB", known_campuses=KNOWN)
+    assert result.partners.sort("name")["name"].to_list() == ["Dupont, Durand et fils", "OPCO 2i"]
+    # Lines as in the file: the sep= line is line 1, the bad SIRET row line 4.
+    path = write_csv(tmp_path / "bad.csv", ["sep=;", "Raison sociale;Catégorie;SIRET", "EDF;Entreprise;123"], "utf-8", bom=True)
+    with pytest.raises(ValidationFailed) as info:
+        read_directories(path, campus="CMQ-BDB", known_campuses=KNOWN)
+    assert problems(info) == [f"{path}:3:SIRET: SIRET invalide : « 123 » (14 chiffres attendus)"]
+
+
+def test_title_line_without_directive_does_not_decide_the_separator(tmp_path, write_csv) -> None:
+    # The title's comma is the only one: counted over the first lines, « ; » wins.
+    path = write_csv(
+        tmp_path / "titre.csv",
+        ["Partenaires, automne 2022", "Raison sociale;Catégorie;Consortium", "EDF;Entreprise;oui", "OPCO 2i;OPCO;non"],
+        "utf-8",
+    )
+    df = read_directories(path, campus="CMQ-BDB", known_campuses=KNOWN).partners.sort("name")
+    assert df["consortium"].to_list() == [1, 0]

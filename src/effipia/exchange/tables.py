@@ -10,10 +10,7 @@ failing import lists everything at once.
 
 from __future__ import annotations
 
-import csv
-import io
 import math
-import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -23,15 +20,12 @@ import polars as pl
 
 from effipia.errors import EffipiaError, Problem
 from effipia.exchange.detect import Format
+from effipia.tabular import csv_records, csv_text, xlsx_rows
 
-__all__ = ["ROW", "TextTable", "decode_text", "read_table", "read_csv_header"]
+__all__ = ["ROW", "TextTable", "read_table"]
 
 #: Name of the column holding the user-visible line number of each row.
 ROW = "__row__"
-
-_UTF8_BOM = b"\xef\xbb\xbf"
-# Control characters never found in a real CSV: their presence means a wrong decoding.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass
@@ -42,32 +36,6 @@ class TextTable:
     problems: list[Problem] = field(default_factory=list)
 
 
-def decode_text(raw: bytes) -> str:
-    """Decode CSV bytes: UTF-8 (with or without BOM), else Windows-1252.
-
-    Raises ``EffipiaError("generic.bad_encoding")`` for anything else (UTF-16 saved
-    by a spreadsheet, binary content, bytes undefined in Windows-1252).
-    """
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise EffipiaError("generic.bad_encoding")
-    try:
-        text = raw.removeprefix(_UTF8_BOM).decode("utf-8")
-    except UnicodeDecodeError:
-        try:
-            text = raw.decode("cp1252")
-        except UnicodeDecodeError:
-            raise EffipiaError("generic.bad_encoding") from None
-    if _CONTROL.search(text):
-        raise EffipiaError("generic.bad_encoding")
-    return text
-
-
-def _separator(first_line: str) -> str:
-    counts = {sep: first_line.count(sep) for sep in (";", ",", "\t")}
-    best = max(counts, key=counts.get)
-    return best if counts[best] else ","
-
-
 def _clean(value: str | None) -> str | None:
     if value is None:
         return None
@@ -75,18 +43,18 @@ def _clean(value: str | None) -> str | None:
     return value or None
 
 
-def _header_problems(file: str, header: list[str]) -> tuple[list[int], list[Problem]]:
-    """Positions of usable columns, and problems for empty or repeated names."""
+def _header_problems(file: str, header: list[str], line: int = 1) -> tuple[list[int], list[Problem]]:
+    """Positions of usable columns, and problems for empty or repeated names (``line``: the header's)."""
     keep: list[int] = []
     seen: set[str] = set()
     problems: list[Problem] = []
     for position, name in enumerate(header):
         if not name:
-            problems.append(Problem.at(file, 1, None, "exchange.empty_header", position=position + 1))
+            problems.append(Problem.at(file, line, None, "exchange.empty_header", position=position + 1))
         elif name == ROW:
             problems.append(Problem.at(file, None, ROW, "questionnaire.unknown_column", column=ROW))
         elif name in seen:
-            problems.append(Problem.at(file, 1, name, "exchange.duplicate_column"))
+            problems.append(Problem.at(file, line, name, "exchange.duplicate_column"))
         else:
             seen.add(name)
             keep.append(position)
@@ -110,42 +78,25 @@ def _frame(header: list[str], keep: list[int], rows: list[tuple[int, list[str | 
     return pl.DataFrame(data, schema=schema)
 
 
-def read_csv_header(path: Path) -> list[str]:
-    """Header names of a CSV file (decoded and split as :func:`read_table` would)."""
-    text = decode_text(path.read_bytes())
-    first = text.split("\n", 1)[0]
-    row = next(csv.reader(io.StringIO(first), delimiter=_separator(first)), [])
-    return [name.strip() for name in row]
-
-
 def _read_csv(path: Path, file: str) -> TextTable:
-    text = decode_text(path.read_bytes())
-    sep = _separator(text.split("\n", 1)[0])
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
     header: list[str] | None = None
+    header_line = 1
     rows: list[tuple[int, list[str | None]]] = []
     problems: list[Problem] = []
-    start = 1
-    try:
-        for record in reader:
-            line, start = start, reader.line_num + 1
-            if not any(cell.strip() for cell in record):
-                continue
-            if header is None:
-                header = [cell.strip() for cell in record]
-                continue
-            if len(record) != len(header):
-                problems.append(
-                    Problem.at(file, line, None, "exchange.ragged_row", found=len(record), expected=len(header))
-                )
-                continue
-            rows.append((line, [_clean(cell) for cell in record]))
-    except csv.Error as exc:
-        raise EffipiaError("generic.unreadable_file", detail=str(exc)) from None
+    for line, record in csv_records(csv_text(path.read_bytes())):
+        if not any(cell.strip() for cell in record):
+            continue
+        if header is None:
+            header, header_line = [cell.strip() for cell in record], line
+            continue
+        if len(record) != len(header):
+            problems.append(Problem.at(file, line, None, "exchange.ragged_row", found=len(record), expected=len(header)))
+            continue
+        rows.append((line, [_clean(cell) for cell in record]))
     if header is None:
         raise EffipiaError("exchange.empty_file", path=file)
     header, rows = _drop_blank_columns(header, rows)
-    keep, header_problems = _header_problems(file, header)
+    keep, header_problems = _header_problems(file, header, header_line)
     return TextTable(_frame(header, keep, rows), header_problems + problems)
 
 
@@ -167,23 +118,15 @@ def _cell_text(value: Any) -> str | None:
 
 
 def _read_xlsx(path: Path, file: str) -> TextTable:
-    # calamine (Rust) reads a sheet some 25 times faster than openpyxl; keeping the empty
-    # area gives each row its position in the sheet, hence the user's line numbers.
-    from python_calamine import CalamineWorkbook
-
-    try:
-        sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
-        values = sheet.to_python(skip_empty_area=False)
-    except Exception as exc:  # calamine raises its own error types for a damaged workbook
-        raise EffipiaError("generic.unreadable_file", detail=str(exc)) from None
     header: list[str] | None = None
+    header_line = 1
     rows: list[tuple[int, list[str | None]]] = []
-    for line, raw in enumerate(values, start=1):
+    for line, raw in xlsx_rows(path):
         cells = [_cell_text(v) for v in raw]
         if not any(cells):
             continue
         if header is None:
-            header = [c or "" for c in cells]
+            header, header_line = [c or "" for c in cells], line
             continue
         rows.append((line, cells))
     if header is None:
@@ -191,7 +134,7 @@ def _read_xlsx(path: Path, file: str) -> TextTable:
     width = max([len(header)] + [len(r) for _, r in rows])
     header = header + [""] * (width - len(header))
     header, rows = _drop_blank_columns(header, [(line, r + [None] * (width - len(r))) for line, r in rows])
-    keep, problems = _header_problems(file, header)
+    keep, problems = _header_problems(file, header, header_line)
     return TextTable(_frame(header, keep, rows), problems)
 
 

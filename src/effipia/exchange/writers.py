@@ -60,21 +60,34 @@ def _with_extra(frame: pl.DataFrame, extra: pl.DataFrame | None) -> pl.DataFrame
     return frame.join(extra, on="respondent_id", how="left", maintain_order="left")
 
 
-def _write_xlsx(frame: pl.DataFrame, path: Path, form: FormView) -> None:
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    data = book.create_sheet(message("exchange.sheet_responses"))
-    data.append(frame.columns)
-    for row in frame.iter_rows():
-        data.append(list(row))
-    labels = book.create_sheet(message("exchange.sheet_labels"))
-    labels.append([message(f"exchange.labels_{key}") for key in ("column", "question", "code", "answer")])
+def _labels_rows(frame: pl.DataFrame, form: FormView) -> list[list[object]]:
+    """Rows of the labels sheet: a header, then per column its question and its answer codes."""
+    rows: list[list[object]] = [[message(f"exchange.labels_{key}") for key in ("column", "question", "code", "answer")]]
     for column in frame.columns:
-        labels.append([column, form.labels.get(column, ""), None, None])
+        rows.append([column, form.labels.get(column, ""), None, None])
         for code, label in form.choices.get(column, {}).items():
-            labels.append([column, None, int(code) if code.lstrip("-").isdigit() else code, label])
-    book.save(path)
+            rows.append([column, None, int(code) if code.lstrip("-").isdigit() else code, label])
+    return rows
+
+
+def _write_xlsx(frame: pl.DataFrame, path: Path, form: FormView) -> None:
+    # xlsxwriter streams rows to disk (constant_memory) several times faster than openpyxl;
+    # text is written as text: no formula or URL made of a cell that starts like one.
+    import xlsxwriter
+
+    options = {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+    with xlsxwriter.Workbook(str(path), options) as book:
+        data = book.add_worksheet(message("exchange.sheet_responses"))
+        data.write_row(0, 0, frame.columns)
+        # One typed writer per column (no per-cell type dispatch); empty cells are skipped.
+        writers = [data.write_string if dtype == pl.String else data.write_number for dtype in frame.dtypes]
+        for index, row in enumerate(frame.iter_rows(), start=1):
+            for position, (value, write) in enumerate(zip(row, writers)):
+                if value is not None:
+                    write(index, position, value)
+        labels = book.add_worksheet(message("exchange.sheet_labels"))
+        for index, row in enumerate(_labels_rows(frame, form)):
+            labels.write_row(index, 0, row)
 
 
 def _short(text: str, limit: int) -> str:
