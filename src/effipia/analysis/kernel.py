@@ -20,7 +20,8 @@ Public functions:
 
 * :func:`domain_share_stats` — shares of answer codes of one item, one ``np.bincount`` pass
   over weights and squared weights (closed form) when neither cluster nor calibration is
-  asked; returns ``(n, share, se)`` arrays of shape ``(n_domains, len(answers))``.
+  asked, bincounts over (domain, cell) pairs under post-stratification, the general sparse
+  path otherwise; returns ``(n, share, se)`` arrays of shape ``(n_domains, len(answers))``.
 * :func:`domain_mean_stats` — weighted mean of a numeric variable per domain.
 * :func:`domain_variance` — the general variance of per-unit linearised values (used by the
   two above and by composite statistics such as per-item-averaged register scores).
