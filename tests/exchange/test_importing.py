@@ -253,3 +253,52 @@ def test_bad_inputs_are_found_in_every_format(store, tmp_path: Path, questionnai
                    codes="entreprise, lycee, of_cfa, superieur, autre"),
         Problem.at(f, 6, "respondent_id", "questionnaire.duplicate_respondent", value="R1", first=2),
     ]
+
+
+def without(columns: set[str], rows: list[str] = GOOD_ROWS, header: str = HEADER) -> tuple[str, list[str]]:
+    """``header`` and ``rows`` with ``columns`` left out (the cells hold no commas)."""
+    names = header.split(",")
+    keep = [i for i, name in enumerate(names) if name not in columns]
+    cut = lambda line: ",".join(line.split(",")[i] for i in keep)  # noqa: E731
+    return cut(header), [cut(row) for row in rows]
+
+
+def test_replace_keeps_the_blocks_absent_from_the_file(store, tmp_path: Path) -> None:
+    import_responses(store, csv_file(tmp_path, GOOD_ROWS), "vague1")
+    # A second file without the achievements block (real_known_1, real_pia_1), same answers otherwise:
+    # nothing to replace, nothing blanked.
+    header, rows = without({"real_known_1", "real_pia_1"})
+    same = csv_file(tmp_path, rows, name="sans_bloc.csv", header=header)
+    report = import_responses(store, same, "vague1")
+    assert (report.inserted, report.replaced, report.unchanged) == (0, 0, 4)
+    assert_frame_equal(store.responses("vague1"), EXPECTED)
+    # With a changed answer elsewhere (R4 collab 9 → 1): R4 is replaced, its absent block kept.
+    header, rows = without({"real_known_1", "real_pia_1"}, replaced(3, ",1,2,,,,,,9", ",1,2,,,,,,1"))
+    changed = csv_file(tmp_path, rows, name="sans_bloc_v2.csv", header=header)
+    report = import_responses(store, changed, "vague1", replace=True)
+    assert (report.inserted, report.replaced, report.unchanged) == (0, 1, 3)
+    stored = store.responses("vague1")
+    assert stored["collab"].to_list() == [2, 1, 3, 1]
+    assert_frame_equal(stored.drop("collab"), EXPECTED.drop("collab"))  # real_known_1 [1, 0, 1, None] kept
+
+
+def test_replace_with_a_present_block_of_empty_cells_erases_it(store, tmp_path: Path) -> None:
+    import_responses(store, csv_file(tmp_path, GOOD_ROWS), "vague1")
+    # R1's achievements block present but empty: « no answer », stored as such.
+    rows = replaced(0, "exp_recruter,1,9,1,1,", "exp_recruter,1,9,,,")
+    path = csv_file(tmp_path, rows, name="vide.csv")
+    assert [p.code for p in failing(store, path)] == ["exchange.conflict"]
+    report = import_responses(store, path, "vague1", replace=True)
+    assert (report.replaced, report.unchanged) == (1, 3)
+    stored = store.responses("vague1")
+    assert stored["real_known_1"].to_list() == [None, 0, 1, None]
+    assert stored["real_pia_1"].to_list() == [None, None, 0, None]
+
+
+def test_new_respondents_of_a_partial_file_have_the_absent_block_empty(store, tmp_path: Path) -> None:
+    import_responses(store, csv_file(tmp_path, GOOD_ROWS[1:]), "vague1")
+    header, rows = without({"real_known_1", "real_pia_1"})
+    report = import_responses(store, csv_file(tmp_path, rows, name="partiel.csv", header=header), "vague1")
+    assert (report.inserted, report.unchanged) == (1, 3)
+    # R1 is new: its block was not collected (empty); R2 and R3 keep theirs.
+    assert store.responses("vague1")["real_known_1"].to_list() == [None, 0, 1, None]

@@ -186,6 +186,22 @@ def test_upsert_updates_changed_rows_and_inserts_new_ones(db_url: str) -> None:
     assert store.responses("2022")["lead_1"].to_list() == [None, None]
 
 
+def test_responses_merge_by_column(db_url: str) -> None:
+    store = full_store(db_url)
+    # lead_1 and expectations absent: P1 and P3 keep them; dyn_1 present with a null erases P3's.
+    partial = RESPONSES.select(*RESPONSE_ID_COLUMNS, "dyn_1", "real_known_6").with_columns(
+        pl.Series("dyn_1", [None, 9], dtype=pl.Int64)
+    )
+    assert store.write_responses("2022", partial) == WriteStats(created=0, updated=1, unchanged=1)
+    stored = store.responses("2022")  # sorted: P1 then P3
+    assert stored["dyn_1"].to_list() == [9, None]
+    assert stored["lead_1"].to_list() == [8, None]
+    assert stored["expectations"].to_list() == [None, "exp_anticiper_competences exp_liens_recherche"]
+    new = RESPONSES.head(1).select(*RESPONSE_ID_COLUMNS, "dyn_1").with_columns(pl.lit("P9").alias("respondent_id"))
+    assert store.write_responses("2022", new) == WriteStats(created=1)
+    assert store.responses("2022").filter(pl.col("respondent_id") == "P9")["lead_1"].item() is None
+
+
 def test_responses_keep_exactly_the_collected_columns(db_url: str) -> None:
     store = Store(db_url)
     store.write_campuses(CAMPUSES)

@@ -102,14 +102,15 @@ def registry_problems(frame: pl.DataFrame, campuses: pl.DataFrame, partners: pl.
 
 
 def _conflicts(frame: pl.DataFrame, existing: pl.DataFrame, file: str) -> list[Problem]:
-    """Respondents already stored with different answers (compared over every column of either side)."""
+    """Respondents already stored with different answers, compared over the file's columns
+    only (a block absent from the file keeps its stored answers, so it cannot conflict)."""
     if existing.height == 0 or "respondent_id" not in frame.columns:
         return []
-    schema = {**dict(existing.schema), **{c: t for c, t in frame.schema.items() if c != ROW}}
-    incoming = conform(frame, {**schema, ROW: pl.Int64})
-    stored = conform(existing, schema)
-    both = incoming.join(stored, on="respondent_id", how="inner", suffix="__old")
-    compare = [c for c in schema if c != "respondent_id"]
+    compare = [c for c in frame.columns if c not in (ROW, "respondent_id")]
+    if not compare:
+        return []
+    stored = conform(existing, {c: frame.schema[c] for c in ["respondent_id", *compare]})
+    both = frame.join(stored, on="respondent_id", how="inner", suffix="__old")
     differs = both.filter(pl.any_horizontal([~pl.col(c).eq_missing(pl.col(f"{c}__old")) for c in compare]))
     return [
         Problem.at(file, line, "respondent_id", "exchange.conflict", respondent=respondent)
@@ -163,9 +164,9 @@ def import_responses(
 
 
 def _canonical(frame: pl.DataFrame, form: FormView) -> pl.DataFrame:
-    """Identification columns (all of them) then the file's item columns in questionnaire order."""
-    items = {c: form.dtype(c) for c in form.items if c in frame.columns}
-    return conform(frame, {**RESPONSE_ID_COLUMNS, **items})
+    """The file's identification and item columns, typed, in layout order. Columns absent
+    from the file stay absent: the store keeps what it holds for them (merge by column)."""
+    return conform(frame, {c: form.dtype(c) for c in form.columns if c in frame.columns})
 
 
 def _export_format(fmt: Format | str) -> Format:

@@ -383,7 +383,11 @@ class Store:
 
     def write_responses(self, campaign: str, df: pl.DataFrame, source: str | None = None) -> WriteStats:
         """Upsert responses by ``respondent_id``; the campaign's collected items become the
-        union of those it had and the item columns of ``df``."""
+        union of those it had and the item columns of ``df``.
+
+        The merge is by column: a column absent from ``df`` keeps the stored values of the
+        respondents already in the campaign (null for new ones); a column present with
+        nulls stores nulls."""
         with self._write() as conn:
             return self._write_responses(conn, self._campaign_id(conn, campaign, create=True), df, source)
 
@@ -406,6 +410,16 @@ class Store:
         incoming = pl.concat([ids, _conform(df.select(list(new_items)), new_items, "réponses")], how="horizontal")
         incoming = conform(incoming, {**RESPONSE_ID_COLUMNS, **items})
         existing = self._read_responses(conn, cid, items)
+        absent = [c for c in incoming.columns if c not in df.columns]
+        if absent and existing.height:
+            # A column absent from df was not collected by this write: stored respondents
+            # keep their values (an explicit null column does erase them).
+            kept = existing.select("respondent_id", *absent)
+            incoming = (
+                incoming.drop(absent)
+                .join(kept, on="respondent_id", how="left", maintain_order="left")
+                .select(incoming.columns)
+            )
         keep = [*RESPONSE_ID_COLUMNS, "answers"]
 
         def to_rows(frame: pl.DataFrame) -> pl.DataFrame:
