@@ -302,3 +302,47 @@ def test_new_respondents_of_a_partial_file_have_the_absent_block_empty(store, tm
     assert (report.inserted, report.unchanged) == (1, 3)
     # R1 is new: its block was not collected (empty); R2 and R3 keep theirs.
     assert store.responses("vague1")["real_known_1"].to_list() == [None, 0, 1, None]
+
+
+#: A directory that knows every identification value of GOOD_ROWS (R1 and R4 have no
+#: partner type in the file; R4, of group « autre », was not asked consortium nor PIA).
+FULL_DIRECTORY = PARTNERS.with_columns(
+    pl.Series("partner_type", ["entreprise", "lycee", "universite", "opco"]),
+    pl.Series("consortium", [1, 0, 1, 1]),
+    pl.Series("pia_concerned", [0, 1, None, 0]),
+)
+
+
+def test_directory_checks_type_consortium_and_pia_per_cell(store, tmp_path: Path) -> None:
+    store.write_partners("vague1", FULL_DIRECTORY)
+    rows = replaced(1, "R2,C01,lycee,lycee,0,1", "R2,C01,lycee,college,1,0")  # three disagreements
+    rows[2] = rows[2].replace("R3,C02,superieur,universite,1,1", "R3,C02,superieur,ecole_superieure,1,1")
+    path = csv_file(tmp_path, rows)
+    f = str(path)
+    assert failing(store, path) == [
+        Problem.at(f, 3, "consortium", "exchange.partner_value", respondent="R2", expected=0, value=1),
+        Problem.at(f, 3, "partner_type", "exchange.partner_value", respondent="R2", expected="lycee", value="college"),
+        Problem.at(f, 3, "pia_concerned", "exchange.partner_value", respondent="R2", expected=1, value=0),
+        # R3's pia_concerned (1) is not checked: the directory does not know it.
+        Problem.at(f, 4, "partner_type", "exchange.partner_value", respondent="R3", expected="universite",
+                   value="ecole_superieure"),
+    ]
+    assert str(failing(store, path)[0]).endswith(
+        "consortium: le répondant R2 a la valeur 0 dans l'annuaire des partenaires, 1 dans le fichier"
+    )
+
+
+def test_empty_cells_are_accepted_and_only_the_partner_type_is_filled(store, tmp_path: Path) -> None:
+    store.write_partners("vague1", FULL_DIRECTORY)
+    rows = replaced(0, "R1,C01,entreprise,,1,0", "R1,C01,entreprise,,,")  # R1: type, consortium, PIA empty
+    report = import_responses(store, csv_file(tmp_path, rows), "vague1")
+    assert report.inserted == 4
+    stored = store.responses("vague1")
+    # partner_type: a registry attribute, taken from the directory (R1 entreprise, R4 opco).
+    assert stored["partner_type"].to_list() == ["entreprise", "lycee", "universite", "opco"]
+    # consortium and pia_concerned are answers: empty stays « no answer » (R1), « not asked » (R4).
+    assert stored["consortium"].to_list() == [None, 0, 1, None]
+    assert stored["pia_concerned"].to_list() == [None, 1, 1, None]
+    # Re-importing the same file fills the same way: nothing changes.
+    again = import_responses(store, csv_file(tmp_path, rows, name="encore.csv"), "vague1")
+    assert (again.inserted, again.replaced, again.unchanged) == (0, 0, 4)

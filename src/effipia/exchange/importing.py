@@ -3,7 +3,9 @@
 Import = read (any format) → questionnaire validation (codes, scales, routing,
 duplicates, identification columns) → registry checks (campus in the registry;
 when the campaign has a partner directory, each respondent is one of its partners,
-with the same campus and category) → comparison with the responses already stored
+with the same campus, category, partner type, consortium membership and PIA
+involvement wherever both sides have a value; an empty partner type is taken from the
+directory) → comparison with the responses already stored
 → one transaction. Every problem is collected first and raised at once with
 :class:`~effipia.errors.ValidationFailed`; nothing is written then.
 """
@@ -23,7 +25,9 @@ from effipia.exchange.readers import ROW, read_responses
 from effipia.exchange.writers import write_response_file
 from effipia.schema import RESPONSE_ID_COLUMNS, conform
 
-__all__ = ["ImportReport", "ExportReport", "import_responses", "export_responses", "registry_problems"]
+__all__ = [
+    "ImportReport", "ExportReport", "import_responses", "export_responses", "registry_problems", "fill_from_directory",
+]
 
 
 @dataclass(frozen=True)
@@ -69,24 +73,41 @@ def _target_campaign(store: Any, campaign: str | None) -> tuple[str, bool]:
     return campaign, campaign in names
 
 
+#: Directory columns a response must agree with (when both sides have a value), and the
+#: message of a disagreement.
+_DIRECTORY_CHECKS = {
+    "campus_id": "exchange.partner_campus",
+    "category": "exchange.partner_category",
+    "partner_type": "exchange.partner_value",
+    "consortium": "exchange.partner_value",
+    "pia_concerned": "exchange.partner_value",
+}
+
+
+def _has_directory(frame: pl.DataFrame, partners: pl.DataFrame | None) -> bool:
+    return partners is not None and partners.height > 0 and "respondent_id" in frame.columns
+
+
 def registry_problems(frame: pl.DataFrame, campuses: pl.DataFrame, partners: pl.DataFrame | None, file: str) -> list[Problem]:
     """Problems of respondents against the registry.
 
     Each ``campus_id`` must be a registry campus. With a non-empty partner directory,
-    each ``respondent_id`` must be a partner whose campus and category agree with the
-    row; without one, respondents are accepted from their identification columns.
+    each ``respondent_id`` must be a partner, and its campus, category, partner type,
+    consortium membership and PIA involvement must agree with the directory wherever
+    both the file and the directory have a value (one problem per cell); without one,
+    respondents are accepted from their identification columns.
     """
     problems: list[Problem] = []
     known = set(campuses["campus_id"].to_list())
-    columns = [c for c in (ROW, "respondent_id", "campus_id", "category") if c in frame.columns]
+    columns = [c for c in (ROW, "respondent_id", *_DIRECTORY_CHECKS) if c in frame.columns]
     rows = frame.select(columns).rows(named=True)
     for row in rows:
         campus = row.get("campus_id")
         if campus is not None and campus not in known:
             problems.append(Problem.at(file, row[ROW], "campus_id", "exchange.unknown_campus", campus=campus))
-    if partners is None or partners.height == 0 or "respondent_id" not in frame.columns:
+    if not _has_directory(frame, partners):
         return problems
-    directory = {p["partner_id"]: p for p in partners.select("partner_id", "campus_id", "category").rows(named=True)}
+    directory = {p["partner_id"]: p for p in partners.select("partner_id", *_DIRECTORY_CHECKS).rows(named=True)}
     for row in rows:
         respondent = row["respondent_id"]
         if respondent is None:
@@ -95,10 +116,28 @@ def registry_problems(frame: pl.DataFrame, campuses: pl.DataFrame, partners: pl.
         if partner is None:
             problems.append(Problem.at(file, row[ROW], "respondent_id", "exchange.not_a_partner", respondent=respondent))
             continue
-        for column, code in (("campus_id", "exchange.partner_campus"), ("category", "exchange.partner_category")):
-            if column in row and row[column] is not None and row[column] != partner[column]:
-                problems.append(Problem.at(file, row[ROW], column, code, respondent=respondent, expected=partner[column]))
+        for column, code in _DIRECTORY_CHECKS.items():
+            value, expected = row.get(column), partner[column]
+            if value is not None and expected is not None and value != expected:
+                shown = {"value": value} if code == "exchange.partner_value" else {}
+                problems.append(
+                    Problem.at(file, row[ROW], column, code, respondent=respondent, expected=expected, **shown)
+                )
     return problems
+
+
+def fill_from_directory(frame: pl.DataFrame, partners: pl.DataFrame | None) -> pl.DataFrame:
+    """Empty ``partner_type`` cells of a file that has the column, filled with the partner's
+    type in the directory. ``consortium`` and ``pia_concerned`` are answers to questions:
+    an empty cell stays « no answer » (and « not asked » for the group ``autre``)."""
+    if not _has_directory(frame, partners) or "partner_type" not in frame.columns:
+        return frame
+    types = partners.select(pl.col("partner_id").alias("respondent_id"), pl.col("partner_type").alias("__directory__"))
+    return (
+        frame.join(types, on="respondent_id", how="left", maintain_order="left")
+        .with_columns(pl.coalesce("partner_type", "__directory__").alias("partner_type"))
+        .drop("__directory__")
+    )
 
 
 def _conflicts(frame: pl.DataFrame, existing: pl.DataFrame, file: str) -> list[Problem]:
@@ -145,6 +184,7 @@ def import_responses(
     problems += q.validate(read.text, file)
     partners = store.partners(name) if exists else None
     problems += registry_problems(frame, store.campuses(), partners, file)
+    frame = fill_from_directory(frame, partners)
     if exists and not replace:
         problems += _conflicts(frame, store.responses(name), file)
     if problems:
