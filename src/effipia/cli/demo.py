@@ -47,7 +47,7 @@ def demo(
         statistics.write_parquet(parquet_path)
         statistics.write_csv(csv_path)
         typer.echo(message("demo.statistics", rows=number(statistics.height), csv=csv_path, parquet=parquet_path))
-        for line in headline(statistics):
+        for line in headline(statistics, campuses=campuses):
             typer.echo(f"  {line}")
         territory_files = write_territories(campuses, partners, out / "territoires")
         typer.echo(message("demo.territories", files=", ".join(str(p) for p in territory_files)))
