@@ -138,6 +138,7 @@ def _item_average_stats(y: np.ndarray, valid: np.ndarray, dset: DomainSet, desig
         cluster=design.cluster,
         calibration=list(design.calibration) or None,
         design_weights=design.design_weights,
+        strata=design.strata,
     )
     answered = valid.any(axis=1) & inside
     n = np.bincount(d[answered], minlength=size)
