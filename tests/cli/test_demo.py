@@ -35,8 +35,12 @@ def test_demo_builds_everything_on_the_embedded_default(tmp_path: Path):
     # What the user is told, in French: the campaign, the headline figures, where files are.
     assert "Campagne « synthetique » : 32 campus" in run.stdout
     assert "Dynamique du partenariat" in run.stdout
-    # Campuses are named by their anonymous publication letters, as in the report.
-    assert "Campus aux profils les plus élevés : ZA" in run.stdout
+    # Campuses are named by their anonymous publication letters; the report (section 6.3,
+    # Illustration 7) names ZA, U, N, J and A as highest and W, Z, H as lowest, unordered.
+    profiles = re.search(r"Campus aux profils les plus élevés : (.+) ; les plus faibles : (.+)", run.stdout)
+    assert profiles
+    assert set(profiles.group(1).split(", ")) == {"ZA", "U", "N", "J", "A"}
+    assert set(profiles.group(2).split(", ")) == {"W", "Z", "H"}
     # Published collaboration split: 70 % « essentiellement de la collaboration » (report, section 6.3).
     collaboration = re.search(r"essentiellement de la collaboration (\d+)\u202f%", run.stdout)
     assert collaboration and abs(int(collaboration.group(1)) - 70) <= 1
