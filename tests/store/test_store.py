@@ -8,32 +8,17 @@ import sys
 import polars as pl
 import pytest
 import sqlalchemy as sa
+from utils.registry import campus_frame, store_with_campuses
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 from effipia.errors import EffipiaError, message
-from effipia.schema import CAMPUS_COLUMNS, INVITATION_COLUMNS, PARTNER_COLUMNS, RESPONSE_ID_COLUMNS
+from effipia.schema import INVITATION_COLUMNS, PARTNER_COLUMNS, RESPONSE_ID_COLUMNS
 from effipia.store import PARTNER_STORE_COLUMNS, Store, WriteStats
 from effipia.store.engine import head_revision
 from effipia.store.models import Base
 
-CAMPUSES = pl.DataFrame(
-    {
-        "campus_id": ["CMQ-AERO", "CMQ-BDB"],
-        "name": ["CMQ d'excellence aéronautique et spatial Occitanie", "CMQ bâtiment durable Bretagne"],
-        "letter": ["A", "B"],
-        "filiere": ["F06", "F04"],
-        "region": ["Occitanie", "Bretagne"],
-        "academie": ["Toulouse", "Rennes"],
-        "year_created": [2015, 2016],
-        "excellence": [1, 1],
-        "pia_wave": [1, 2],
-        "duration_years": [8, 7],
-        "pia_amount_eur": [3_500_000, 2_500_000],
-        "support_type": ["Université", "Lycée"],
-    },
-    schema=CAMPUS_COLUMNS,
-)
+CAMPUSES = campus_frame()
 
 PARTNERS = pl.DataFrame(
     {
@@ -203,8 +188,7 @@ def test_responses_merge_by_column(db_url: str) -> None:
 
 
 def test_responses_keep_exactly_the_collected_columns(db_url: str) -> None:
-    store = Store(db_url)
-    store.write_campuses(CAMPUSES)
+    store = store_with_campuses(db_url, CAMPUSES)
     ids_only = RESPONSES.select(list(RESPONSE_ID_COLUMNS))
     store.write_responses("2023", ids_only)
     assert store.responses("2023").columns == list(RESPONSE_ID_COLUMNS)
@@ -245,7 +229,12 @@ def test_a_database_constraint_rolls_back_the_whole_campaign(db_url: str) -> Non
             partners=PARTNERS,
             invitations=INVITATIONS.head(1),
         )
-    assert info.value.code == "store.write_failed"
+    # The refusal names the table and the key in French, the driver's text in parentheses.
+    assert info.value.code == "store.constraint_unique"
+    french = "table invitations : valeur déjà enregistrée pour token : tok-aaa (contrainte d'unicité), rien n'a été enregistré ("
+    assert str(info.value).startswith(french)
+    driver = "UNIQUE constraint failed: invitations.token" if db_url.startswith("sqlite") else "duplicate key value"
+    assert driver in str(info.value)[len(french):]
     assert_same(before, snapshot(store))
 
 
@@ -292,8 +281,7 @@ def test_bulk_write_is_fast_on_sqlite(sqlite_url: str) -> None:
     import time
 
     n = 20_000
-    store = Store(sqlite_url)
-    store.write_campuses(CAMPUSES)
+    store = store_with_campuses(sqlite_url, CAMPUSES)
     partners = pl.DataFrame(
         {"partner_id": [f"P{i:06d}" for i in range(n)], "campus_id": ["CMQ-BDB"] * n, "name": [f"Partenaire {i}" for i in range(n)], "category": ["entreprise"] * n}
     )

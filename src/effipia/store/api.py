@@ -24,6 +24,7 @@ from effipia import nomenclatures
 from effipia.errors import EffipiaError
 from effipia.schema import CAMPUS_COLUMNS, INVITATION_COLUMNS, PARTNER_COLUMNS, RESPONSE_ID_COLUMNS, conform
 from effipia.store.engine import make_engine, migrate
+from effipia.store.failures import driver_detail, write_error
 from effipia.store.models import Base
 
 __all__ = ["Store", "WriteStats", "PARTNER_STORE_COLUMNS", "INVITATION_STATUSES"]
@@ -112,7 +113,7 @@ class Store:
         except (ArgumentError, NoSuchModuleError, ValueError):
             raise EffipiaError("store.bad_url", url=url) from None
         except SQLAlchemyError as exc:
-            raise EffipiaError("store.unreachable", url=_safe(url), detail=_detail(exc)) from None
+            raise EffipiaError("store.unreachable", url=_safe(url), detail=driver_detail(exc)) from None
 
     def close(self) -> None:
         """Release the connections."""
@@ -131,7 +132,22 @@ class Store:
             with self.engine.connect().execution_options(sqlite_begin="IMMEDIATE") as conn, conn.begin():
                 yield conn
         except DBAPIError as exc:
-            raise EffipiaError("store.write_failed", detail=_detail(exc)) from None
+            raise write_error(exc, None, self._stored_values) from None
+
+    def _execute(self, conn: sa.Connection, stmt: Any, rows: list[dict[str, Any]]) -> None:
+        """Run ``stmt`` for ``rows``; a refusal of the database names the table and the key."""
+        try:
+            conn.execute(stmt, rows)
+        except DBAPIError as exc:
+            raise write_error(exc, rows, self._stored_values) from None
+
+    def _stored_values(self, table: str, column: str, values: list[Any]) -> list[Any]:
+        """Those of ``values`` already in ``table.column`` (to name a duplicate key)."""
+        if table not in _T or column not in _T[table].c or not values:
+            return []
+        col = _T[table].c[column]
+        with self._read() as conn:
+            return sorted(conn.execute(sa.select(col).where(col.in_(values[:1000])).distinct()).scalars())
 
     @contextlib.contextmanager
     def _read(self) -> Iterator[sa.Connection]:
@@ -163,8 +179,8 @@ class Store:
             return name
         raise EffipiaError("generic.unknown_campaign", name=name)
 
-    @staticmethod
     def _upsert(
+        self,
         conn: sa.Connection,
         table: sa.Table,
         fixed: dict[str, Any],
@@ -198,7 +214,7 @@ class Store:
             stmt = sa.insert(table).values(values) if values else sa.insert(table)
             extra = {**fixed, **(on_insert or {})}
             for chunk in new.iter_slices(_CHUNK):
-                conn.execute(stmt, [{**extra, **row} for row in chunk.to_dicts()])
+                self._execute(conn, stmt, [{**extra, **row} for row in chunk.to_dicts()])
         if changed.height:
             where = [table.c[k] == sa.bindparam(f"k__{k}") for k in [*fixed, key]]
             values = {c: sa.bindparam(f"v__{c}", type_=bind_types.get(c, table.c[c].type)) for c in compare}
@@ -210,7 +226,7 @@ class Store:
                     {**extra, f"k__{key}": row[key], **{f"v__{c}": row[c] for c in compare}}
                     for row in chunk.to_dicts()
                 ]
-                conn.execute(stmt, rows)
+                self._execute(conn, stmt, rows)
         return WriteStats(created=new.height, updated=changed.height, unchanged=unchanged)
 
     # ---------------------------------------------------------------- campaigns
@@ -513,8 +529,3 @@ def _safe(url: str) -> str:
         return sa.make_url(url).render_as_string(hide_password=True)
     except ArgumentError:
         return url
-
-
-def _detail(exc: Exception) -> str:
-    orig = getattr(exc, "orig", None)
-    return str(orig if orig is not None else exc).strip().splitlines()[0]
