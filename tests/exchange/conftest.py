@@ -8,6 +8,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 import sqlalchemy as sa
+from utils.registry import store_with_campuses
 
 from effipia.exchange.form import FormView, form_view
 from effipia.questionnaire import load_questionnaire
@@ -34,9 +35,8 @@ def form(questionnaire) -> FormView:
 
 
 def open_store(url: str) -> Store:
-    store = Store(url)
-    store.write_campuses(CAMPUSES)
-    return store
+    """A store at ``url`` holding the two campuses."""
+    return store_with_campuses(url, CAMPUSES)
 
 
 @pytest.fixture

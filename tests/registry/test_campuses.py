@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import polars as pl
 import pytest
+from utils.registry import campus_frame
 
 from effipia.errors import ValidationFailed
 from effipia.registry import read_campuses
@@ -28,25 +28,10 @@ def test_french_headers_are_read_and_recoded(tmp_path, write_csv) -> None:
         bom=True,
     )
     df = read_campuses(path)
-    expected = pl.DataFrame(
-        {
-            "campus_id": ["CMQ-AERO", "CMQ-BDB"],
-            "name": ["CMQ d'excellence aéronautique et spatial Occitanie", "CMQ bâtiment durable Bretagne"],
-            "letter": ["A", "ZB"],
-            # filieres.csv: F06 is « Mobilité, aéronautique… », F04 « Infrastructures, bâtiment… »
-            "filiere": ["F06", "F04"],
-            # spelling of departements_academies_regions.csv
-            "region": ["Occitanie", "Bretagne"],
-            "academie": ["Toulouse", "Rennes"],
-            "year_created": [2015, 2016],
-            "excellence": [1, 0],
-            "pia_wave": [1, 2],
-            "duration_years": [8, 7],
-            "pia_amount_eur": [3_500_000, 2_500_000],
-            "support_type": ["Université", "Lycée"],
-        },
-        schema=CAMPUS_COLUMNS,
-    )
+    # The two real campuses as recoded: filieres.csv gives F06 for « Mobilité, aéronautique… »
+    # and keeps F04; regions and académies take the spelling of departements_academies_regions.csv;
+    # « zb » is upper-cased, « oui »/« Non » are 1/0, « 3 500 000 » is 3500000.
+    expected = campus_frame(letter=["A", "ZB"], excellence=[1, 0])
     assert df.equals(expected)
 
 
