@@ -89,6 +89,26 @@ def test_cli_compute(tmp_path) -> None:
     assert "statistiques calculées" in result.output
     csv = pl.read_csv(out / "statistics.csv", infer_schema=False)
     assert {"tableau_3", "register", "response_rate"} <= set(csv["statistic"])
+    # the same headline as « effipia demo »: headline(statistics, campuses=store campuses),
+    # with the campuses' publication letters, not their ids
+    from effipia.analysis import headline
+
+    store = Store(url)
+    campuses = store.campuses()
+    store.close()
+    lines = headline(pl.read_parquet(out / "statistics.parquet"), campuses=campuses)
+    campus_line = next(line for line in lines if line.startswith("Campus aux profils"))
+    assert set(campuses["letter"].drop_nulls()) & set(campus_line.split(": ", 1)[1].replace(";", ",").replace(" ", "").split(","))
+    assert all(f"  {line}" in result.output for line in lines)
+    # campus as cluster with calibrated weights: refused in French; as stratum: SEs > 0
+    refused = CliRunner().invoke(app, ["--db", url, "compute", "--out", str(out), "--weights", "calibrated", "--cluster"])
+    assert refused.exit_code == 1 and "--strata" in refused.output
+    strata = CliRunner().invoke(app, ["--db", url, "compute", "--out", str(out), "--weights", "calibrated", "--strata"])
+    assert strata.exit_code == 0, strata.output
+    ensemble = pl.read_parquet(out / "statistics.parquet").filter(
+        (pl.col("statistic") == "register") & (pl.col("domain") == "ensemble")
+    )
+    assert ensemble.height and (ensemble["se"] > 0).all()
     # errors come out in French with exit code 1
     bad = CliRunner().invoke(app, ["--db", url, "compute", "--out", str(out), "--campaign", "nope"])
     assert bad.exit_code == 1

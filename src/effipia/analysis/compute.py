@@ -58,6 +58,7 @@ def compute(
     weights: str = "none",
     calibration: str = "poststratification",
     cluster: bool = False,
+    strata: bool = False,
     min_n: int = DEFAULT_MIN_N,
     scoring: str | Path | None = None,
     domains: Sequence[str] = DOMAIN_SETS,
@@ -69,7 +70,10 @@ def compute(
     ``weights``: ``"none"`` or ``"calibrated"`` (respondents calibrated to the invited
     population by ``calibration`` = ``"poststratification"`` on campus × group cells or
     ``"raking"`` on the campus and group margins; needs ``invitations``); ``cluster``: campus
-    as PSU in the variance; ``min_n``: minimum count of the disclosure rule; ``scoring``: a
+    as PSU in the variance (refused with calibrated weights: the calibration constrains
+    totals inside each campus, so the between-campus variance would be zero); ``strata``:
+    campus as stratum, respondents as PSUs within it (the design to use with calibrated
+    weights); ``min_n``: minimum count of the disclosure rule; ``scoring``: a
     user scoring-rules file (default: the shipped one); ``include``: only these producers
     (``tables``, ``registers``, ``comparison``, ``response_rate`` and the colleague modules).
     """
@@ -79,6 +83,10 @@ def compute(
         raise EffipiaError("analysis.unknown_weights", value=weights)
     if calibration not in METHODS:
         raise EffipiaError("analysis.unknown_method", value=calibration)
+    if cluster and strata:
+        raise EffipiaError("analysis.cluster_and_strata")
+    if cluster and weights == "calibrated":
+        raise EffipiaError("analysis.cluster_calibrated")
     if responses is None or responses.is_empty():
         raise EffipiaError("analysis.no_responses")
     wanted = set(include) if include is not None else None
@@ -89,12 +97,12 @@ def compute(
     if weights == "calibrated":
         if invitations is None or invitations.is_empty():
             raise EffipiaError("analysis.no_invitations")
-        design = calibrate(responses, invitations, method=calibration, cluster=cluster).design
+        design = calibrate(responses, invitations, method=calibration, strata=strata).design
     else:
-        cluster_codes = None
-        if cluster:
-            _, cluster_codes = np.unique(responses["campus_id"].cast(pl.String).to_numpy().astype(str), return_inverse=True)
-        design = Design(cluster=cluster_codes)
+        campus_codes = None
+        if cluster or strata:
+            _, campus_codes = np.unique(responses["campus_id"].cast(pl.String).to_numpy().astype(str), return_inverse=True)
+        design = Design(cluster=campus_codes if cluster else None, strata=campus_codes if strata else None)
 
     campus_ids = campuses["campus_id"].to_list() if campuses is not None and "campus_id" in campuses.columns else None
     sets = domain_sets(responses, domains, campuses=campus_ids)

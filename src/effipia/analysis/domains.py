@@ -7,8 +7,8 @@ from the ``survey_groups`` nomenclature (a group without respondent still has it
 group domains are the pairs with at least one respondent.
 
 :class:`Design` carries what the kernel needs beside the answers: final weights, the PSU
-(campus) when clustering is chosen, the calibration margins and the weights before
-calibration.
+(campus) when clustering is chosen, or the stratum (campus) when campuses are strata, the
+calibration margins and the weights before calibration.
 """
 
 from __future__ import annotations
@@ -33,13 +33,16 @@ class Design:
     ``weights``: final weights (``None`` = every respondent weighs 1); ``cluster``: PSU code
     per respondent (``None`` = respondents are the PSUs); ``calibration``: one integer level
     array per calibration margin (post-stratification cells or raking margins);
-    ``design_weights``: weights before calibration (``None`` = 1).
+    ``design_weights``: weights before calibration (``None`` = 1); ``strata``: stratum code
+    per respondent (campus as stratum, respondents as PSUs within it; exclusive with
+    ``cluster``).
     """
 
     weights: np.ndarray | None = None
     cluster: np.ndarray | None = None
     calibration: tuple[np.ndarray, ...] = field(default=())
     design_weights: np.ndarray | None = None
+    strata: np.ndarray | None = None
 
     def kernel_args(self) -> dict:
         """Keyword arguments for the kernel functions."""
@@ -48,6 +51,7 @@ class Design:
             "cluster": self.cluster,
             "calibration": list(self.calibration) or None,
             "design_weights": self.design_weights,
+            "strata": self.strata,
         }
 
 

@@ -96,6 +96,7 @@ def domain_share_stats(
     cluster: np.ndarray | None = None,
     calibration: Sequence[np.ndarray] | None = None,
     design_weights: np.ndarray | None = None,
+    strata: np.ndarray | None = None,
 ) -> DomainStats:
     """Shares of each code of ``answers`` among the base, per domain.
 
@@ -105,7 +106,8 @@ def domain_share_stats(
     in ``answers`` stay in the denominator. ``cluster``: PSU code per unit (campus), or
     ``None`` for units as PSUs; ``calibration``: per-unit integer level arrays, one per
     calibration margin (one = post-stratification cells, several = raking margins), and
-    ``design_weights`` the weights before calibration (default 1).
+    ``design_weights`` the weights before calibration (default 1); ``strata``: stratum code
+    per unit (campus as stratum, units as PSUs), exclusive with ``cluster``.
     Returns ``DomainStats`` with arrays of shape ``(n_domains, len(answers))``.
     """
     domain, w, base = _prepare(domain, weights, valid)
@@ -128,7 +130,7 @@ def domain_share_stats(
         share = w1[:, 1:] / total_w[:, None]
     n = np.repeat(n_base[:, None], k, axis=1)
 
-    if cluster is None and not calibration:
+    if cluster is None and strata is None and not calibration:
         if unweighted:
             w2 = w1
         else:
@@ -143,11 +145,13 @@ def domain_share_stats(
         se[n_base == 0] = np.nan
         return DomainStats(n, share, se)
 
-    if cluster is None and calibration is not None and len(calibration) == 1:
+    if cluster is None and strata is None and calibration is not None and len(calibration) == 1:
         var = _poststratified_share_variance(key, slots, domain, n_domains, share, total_w, w, calibration[0], design_weights)
     else:
         z = share_linearised(idx, domain, share, total_w, w, base)
-        var = domain_variance(z, domain, n_domains, weights=w, cluster=cluster, calibration=calibration, design_weights=design_weights)
+        var = domain_variance(
+            z, domain, n_domains, weights=w, cluster=cluster, calibration=calibration, design_weights=design_weights, strata=strata
+        )
     se = np.sqrt(np.maximum(var, 0.0))
     se[n_base == 0] = np.nan
     return DomainStats(n, share, se)
@@ -276,6 +280,7 @@ def domain_mean_stats(
     cluster: np.ndarray | None = None,
     calibration: Sequence[np.ndarray] | None = None,
     design_weights: np.ndarray | None = None,
+    strata: np.ndarray | None = None,
 ) -> DomainStats:
     """Weighted mean of ``values`` per domain among valid units, with its SE.
 
@@ -302,7 +307,9 @@ def domain_mean_stats(
         z = (w / total_w[d])[:, None] * (y - mean[d])
     z[~base] = 0.0
     z = np.nan_to_num(z, nan=0.0)
-    var = domain_variance(z, domain, n_domains, weights=w, cluster=cluster, calibration=calibration, design_weights=design_weights)
+    var = domain_variance(
+        z, domain, n_domains, weights=w, cluster=cluster, calibration=calibration, design_weights=design_weights, strata=strata
+    )
     se = np.sqrt(np.maximum(var, 0.0))
     se[n_base == 0] = np.nan
     return DomainStats(np.repeat(n_base[:, None], k, axis=1), mean, se)
@@ -329,6 +336,25 @@ def _backfit(xu, xx, counts: np.ndarray, spans: np.ndarray, sweeps: int) -> np.n
     return alpha
 
 
+def nested_margins(cluster: np.ndarray, calibration: Sequence[np.ndarray]) -> bool:
+    """Whether the levels of some calibration margin each lie inside one cluster (PSU), as
+    campus × group cells or the campus margin lie inside campuses: the GREG residuals then
+    sum to zero within every PSU."""
+    _, psu = np.unique(np.asarray(cluster), return_inverse=True)
+    n_psu = int(psu.max(initial=-1)) + 1
+    for margin in calibration:
+        _, level = np.unique(np.asarray(margin), return_inverse=True)
+        pairs = np.unique(level.astype(np.int64) * n_psu + psu)
+        if pairs.size == int(level.max(initial=-1)) + 1:
+            return True
+    return False
+
+
+def _refuse_nested(cluster: np.ndarray, calibration: Sequence[np.ndarray]) -> None:
+    if nested_margins(cluster, calibration):
+        raise ValueError("calibration margin nested in the clusters: the between-cluster variance is zero by construction")
+
+
 _OPERATORS: dict[tuple, np.ndarray] = {}
 
 
@@ -352,6 +378,69 @@ def _backfit_operator(calibration: Sequence[np.ndarray], x, sweeps: int) -> np.n
     return _OPERATORS[key]
 
 
+class _Greg:
+    """GREG coefficients ``B`` of the linearised values ``zs`` (n × J, sparse) on the
+    calibration indicators, column chunk by column chunk: ``resid = zs - w X B``.
+
+    One partition (post-stratification): ``B = (X'DX)⁻¹ X'D u`` with ``u = z / w``, sparse.
+    Several margins (raking): ``raking_sweeps`` backfitting sweeps of unweighted margin
+    means as R's ``svyrecvar`` does (dense), or the exact projection when ``None``.
+    """
+
+    def __init__(self, zs, w: np.ndarray, calibration: Sequence[np.ndarray], design_weights, raking_sweeps):
+        n_units = zs.shape[0]
+        self.x = x = sp.hstack([_indicator(np.asarray(c)) for c in calibration]).tocsr()  # n × p
+        self.wx = x.multiply(w[:, None]).tocsr()
+        d0 = np.ones(n_units) if design_weights is None else np.asarray(design_weights, dtype=np.float64)
+        self.raking = len(calibration) > 1 and raking_sweeps is not None
+        if len(calibration) == 1:  # indicator columns of one partition: X'DX is diagonal
+            diag = np.asarray(x.multiply(d0[:, None]).sum(axis=0)).ravel()
+            self.h_inv = sp.diags(np.where(diag > 0, 1.0 / np.where(diag > 0, diag, 1.0), 0.0))
+        elif not self.raking:
+            self.h_inv = np.linalg.pinv((x.T @ x.multiply(d0[:, None])).toarray())  # (X'DX)⁻
+        with np.errstate(invalid="ignore", divide="ignore"):
+            inv_w = np.where(w > 0, 1.0 / np.where(w > 0, w, 1.0), 0.0)
+        u = zs.multiply(inv_w[:, None]).tocsr()  # u = z / w
+        self.max_chunk = zs.shape[1] or 1
+        if self.raking:
+            self.xu = (x.T @ u).tocsc()  # X'u, unweighted (R's raking sweeps)
+            self.operator = _backfit_operator(calibration, x, raking_sweeps)
+            self.max_chunk = max(1, 2**24 // max(1, x.shape[1]))  # dense B: keep it small
+        else:
+            self.xz = (x.T @ u.multiply(d0[:, None]).tocsr()).tocsc()  # X'D u
+
+    def coefficients(self, start: int, stop: int):
+        """``B`` for columns ``start:stop`` (sparse under post-stratification, else dense)."""
+        if self.raking:
+            return np.asarray((self.xu[:, start:stop].T @ self.operator.T).T)  # sparse X'u: cost p · nnz
+        if sp.issparse(self.h_inv):
+            return (self.h_inv @ self.xz[:, start:stop]).tocsc()
+        return self.h_inv @ self.xz[:, start:stop].toarray()
+
+
+def _stratified_variance(zs, w: np.ndarray, strata: np.ndarray, greg: _Greg | None) -> np.ndarray:
+    """``Σ_h n_h/(n_h-1) Σ_{i∈h} (r_i - r̄_h)²`` per column of ``zs`` (n × J, sparse): units
+    as PSUs within strata ``h``, ``r`` the GREG residuals when calibrated. A stratum of one
+    unit contributes nothing (R: ``options(survey.lonely.psu = "certainty")``)."""
+    n_units, n_cols = zs.shape
+    s_ind = _indicator(np.asarray(strata)).T.tocsr()  # H × n
+    n_h = np.asarray(s_ind.sum(axis=1)).ravel()
+    f_h = np.where(n_h > 1, n_h / np.maximum(n_h - 1.0, 1.0), 0.0)
+    out = np.empty(n_cols)
+    chunk = max(1, 2**24 // max(1, n_units))  # residuals may be dense (raking): bounded chunks
+    for start in range(0, n_cols, chunk):
+        stop = min(start + chunk, n_cols)
+        r = zs[:, start:stop]
+        if greg is not None:
+            b = greg.coefficients(start, stop)
+            r = (r - greg.wx @ b).tocsr() if sp.issparse(b) else r.toarray() - greg.wx @ b
+        sq = r.multiply(r) if sp.issparse(r) else r * r
+        t = np.asarray((s_ind @ r).todense() if sp.issparse(r) else s_ind @ r)
+        q = np.asarray((s_ind @ sq).todense() if sp.issparse(sq) else s_ind @ sq)
+        out[start:stop] = f_h @ (q - t * t / n_h[:, None])
+    return out
+
+
 def domain_variance(
     z: np.ndarray,
     domain: np.ndarray,
@@ -361,6 +450,7 @@ def domain_variance(
     cluster: np.ndarray | None = None,
     calibration: Sequence[np.ndarray] | None = None,
     design_weights: np.ndarray | None = None,
+    strata: np.ndarray | None = None,
     raking_sweeps: int | None = 10,
     chunk: int = 4096,
 ) -> np.ndarray:
@@ -375,13 +465,25 @@ def domain_variance(
     ``svy`` centre ``u`` by ``raking_sweeps`` = 10 backfitting sweeps of unweighted margin
     means; the same sweeps are done here so that the three agree to rounding error
     (``raking_sweeps=None`` gives the exact projection instead; the two differ by about
-    1e-4 relative on unbalanced margins). Returns ``(n_domains, K)``.
+    1e-4 relative on unbalanced margins). ``strata``: stratum code per unit, units being the
+    PSUs within strata (``Σ_h n_h/(n_h-1) Σ_{i∈h} (r_i - r̄_h)²``, R's
+    ``svydesign(ids=~1, strata=~campus)``); exclusive with ``cluster``. Returns
+    ``(n_domains, K)``.
+
+    Raises ``ValueError`` when ``cluster`` is given with a calibration margin nested in the
+    clusters (each PSU inside one level): the GREG residuals then sum to zero in every PSU
+    and the variance vanishes by construction (R gives 0 too); such a design must treat the
+    clusters as strata.
     """
     domain = np.asarray(domain, dtype=np.int64)
     n_units, k = z.shape
     w = np.ones(n_units) if weights is None else np.asarray(weights, dtype=np.float64)
     inside = domain >= 0
-    if cluster is None and not calibration:  # units are the PSUs: sums of squares by bincount
+    if strata is not None and cluster is not None:
+        raise ValueError("strata and cluster together are not supported")
+    if cluster is not None and calibration:
+        _refuse_nested(np.asarray(cluster), calibration)
+    if cluster is None and strata is None and not calibration:  # units are the PSUs: sums of squares by bincount
         d = np.where(inside, domain, n_domains)
         out = np.empty((n_domains, k))
         for j in range(k):
@@ -394,6 +496,9 @@ def domain_variance(
     rows = np.repeat(np.arange(n_units)[inside], k)
     cols = (domain[inside][:, None] * k + np.arange(k)[None, :]).ravel()
     zs = sp.csr_matrix((z[inside].ravel(), (rows, cols)), shape=(n_units, n_domains * k))
+    if strata is not None:
+        greg = _Greg(zs, w, calibration, design_weights, raking_sweeps) if calibration else None
+        return _stratified_variance(zs, w, strata, greg).reshape(n_domains, k)
 
     if cluster is None:
         psu = None
@@ -406,41 +511,22 @@ def domain_variance(
     totals = np.asarray(y_psu.sum(axis=0)).ravel()  # Σ_h T_h, zero unless raking moved it
 
     if calibration:
-        x = sp.hstack([_indicator(np.asarray(c)) for c in calibration]).tocsr()  # n × p
-        wx = x.multiply(w[:, None]).tocsr()
-        d0 = np.ones(n_units) if design_weights is None else np.asarray(design_weights, dtype=np.float64)
-        raking = len(calibration) > 1 and raking_sweeps is not None
-        if len(calibration) == 1:  # indicator columns of one partition: X'DX is diagonal
-            diag = np.asarray(x.multiply(d0[:, None]).sum(axis=0)).ravel()
-            h_inv = sp.diags(np.where(diag > 0, 1.0 / np.where(diag > 0, diag, 1.0), 0.0))
-        elif not raking:
-            h_inv = np.linalg.pinv((x.T @ x.multiply(d0[:, None])).toarray())  # (X'DX)⁻
-        with np.errstate(invalid="ignore", divide="ignore"):
-            inv_w = np.where(w > 0, 1.0 / np.where(w > 0, w, 1.0), 0.0)
-        a = wx if psu is None else (psu @ wx)  # PSU totals of w x
+        greg = _Greg(zs, w, calibration, design_weights, raking_sweeps)
+        a = greg.wx if psu is None else (psu @ greg.wx)  # PSU totals of w x
         g = (a.T @ a).tocsr()  # sparse: block structure of the indicators
         a_sum = np.asarray(a.sum(axis=0)).ravel()
-        u = zs.multiply(inv_w[:, None]).tocsr()  # u = z / w
-        xz = (x.T @ u.multiply(d0[:, None]).tocsr()).tocsc()  # X'D u
-        xu = (x.T @ u).tocsc() if raking else None  # X'u, unweighted (R's raking sweeps)
         ay = (a.T @ y_psu).tocsc()
         n_cols = zs.shape[1]
-        if raking:
-            operator = _backfit_operator(calibration, x, raking_sweeps)
-            chunk = min(chunk, max(1, 2**24 // max(1, x.shape[1])))  # dense B: keep it small
+        chunk = min(chunk, greg.max_chunk)
         for start in range(0, n_cols, chunk):
             stop = min(start + chunk, n_cols)
-            if not raking and sp.issparse(h_inv):
+            b = greg.coefficients(start, stop)
+            if sp.issparse(b):
                 # post-stratification: B stays sparse (one coefficient per cell and column)
-                b = (h_inv @ xz[:, start:stop]).tocsc()
                 cross = np.asarray(b.multiply(ay[:, start:stop]).sum(axis=0)).ravel()
                 quad = np.asarray(b.multiply(g @ b).sum(axis=0)).ravel()
                 totals[start:stop] -= b.T @ a_sum
             else:
-                if raking:
-                    b = np.asarray((xu[:, start:stop].T @ operator.T).T)  # sparse X'u: cost p · nnz
-                else:
-                    b = h_inv @ xz[:, start:stop].toarray()
                 # dense B against sparse block matrices: cost ∝ their non-zeros, not p²
                 cross = np.einsum("pj,pj->j", b, ay[:, start:stop].toarray())
                 quad = np.einsum("pj,pj->j", b, g @ b)

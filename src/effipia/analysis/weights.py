@@ -59,13 +59,20 @@ def calibrate(
     *,
     method: str = "poststratification",
     cluster: bool = False,
+    strata: bool = False,
 ) -> Calibration:
     """Weights calibrating ``responses`` to the invited population of ``invitations``.
 
-    ``cluster``: campus as primary sampling unit in the returned design. Raises
-    :class:`EffipiaError` when there is no invitation, or when a respondent belongs to a
-    campus × group with no invitation (the population would not contain it).
+    ``strata``: campus as stratum in the returned design (respondents are the PSUs within
+    each campus). ``cluster`` (campus as PSU) is refused: both calibrations constrain totals
+    inside each campus (campus × group cells, or the campus margin), so the residualised
+    campus totals are zero and the variance between campuses vanishes by construction
+    (R's ``survey`` gives 0 as well; see docs/analysis.md). Raises :class:`EffipiaError`
+    then, when there is no invitation, or when a respondent belongs to a campus × group
+    with no invitation (the population would not contain it).
     """
+    if cluster:
+        raise EffipiaError("analysis.cluster_calibrated")
     if method not in METHODS:
         raise EffipiaError("analysis.unknown_method", value=method)
     if invitations is None or invitations.is_empty():
@@ -103,7 +110,7 @@ def calibrate(
         out = sample.weighting.rake(controls=controls, wgt_name=_WEIGHT, tol=1e-12, max_iter=1000)
         margins = (campus_codes, group_codes)
     weights = out.data[_WEIGHT].to_numpy().astype(np.float64)
-    design = Design(weights=weights, cluster=campus_codes if cluster else None, calibration=margins)
+    design = Design(weights=weights, strata=campus_codes if strata else None, calibration=margins)
     return Calibration(method, design, empty)
 
 

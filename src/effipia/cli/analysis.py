@@ -37,12 +37,17 @@ def compute_command(
         "--calibration",
         help="Méthode de calage : poststratification (cellules campus × groupe) ou raking (marges campus et groupe).",
     ),
-    cluster: bool = typer.Option(False, "--cluster", help="Variances avec le campus comme unité primaire (grappe)."),
+    cluster: bool = typer.Option(
+        False, "--cluster", help="Variances avec le campus comme unité primaire (grappe) ; sans objet avec --weights calibrated."
+    ),
+    strata: bool = typer.Option(
+        False, "--strata", help="Variances avec le campus comme strate (répondants tirés dans chaque campus) ; à utiliser avec le calage."
+    ),
     min_n: int = typer.Option(5, "--min-n", help="Effectif minimal sous lequel une valeur n'est pas diffusée."),
     scoring: Path = typer.Option(None, "--scoring", help="Fichier TOML de règles de calcul des scores (par défaut : règles livrées)."),
 ) -> None:
     """Calculer toutes les statistiques d'une campagne (tableaux, indicateurs, comparaisons par campus)."""
-    from effipia.analysis.compute import compute, write_statistics
+    from effipia.analysis.compute import compute, headline, write_statistics
 
     with reporting_errors():
         store = open_store(ctx)
@@ -62,6 +67,7 @@ def compute_command(
             weights=weights.value,
             calibration=calibration.value,
             cluster=cluster,
+            strata=strata,
             min_n=min_n,
             scoring=scoring,
         )
@@ -76,3 +82,5 @@ def compute_command(
             csv=str(csv),
         )
     )
+    for line in headline(statistics, campuses=campuses):  # the same lines as « effipia demo »
+        typer.echo(f"  {line}")
