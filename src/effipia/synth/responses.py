@@ -232,7 +232,17 @@ def _relations(lat: _Latent, rng: np.random.Generator) -> dict[str, np.ndarray]:
     has_effect = np.isin(lat.group, [G[g] for g in model["model_member_or_concerned_groups"]])
     member = (lat.mc & has_effect).astype(float)
     person = rel_cal["respondent_breadth"] * rng.standard_normal(n)
-    campus_breadth = rel_cal["campus_breadth"] * lat.campus_breadth
+    skew = rel_cal.get("breadth_skew", 0.0)
+    shaped = np.expm1(skew * lat.campus_breadth) / skew if skew else lat.campus_breadth
+    campus_breadth = rel_cal["campus_breadth"] * shaped
+    campus_member = contrast * rel_cal.get("campus_member_effect", 1.0)
+    # a campus's mean count is mostly its mix of groups (companies relate to one category on
+    # average, others to four or five): offset that mix so the campus spread follows breadth
+    columns = np.array([sum(row[g] for row in published["tableau_2"]["rows"].values()) / 100 for g in GROUPS])
+    sizes_all = np.bincount(lat.campus, minlength=lat.n_campus)
+    expected = np.bincount(lat.campus, weights=columns[lat.group], minlength=lat.n_campus) / np.maximum(sizes_all, 1)
+    overall = columns[lat.group].mean()
+    campus_breadth = campus_breadth + rel_cal.get("composition_offset", 0.0) * np.log(overall / np.where(expected > 0, expected, overall))
     out: dict[str, np.ndarray] = {n_: np.zeros(n, dtype=np.int64) for n_ in published["tableau_2"]["rows"]}
     for g, name in enumerate(GROUPS):
         rows = np.flatnonzero(lat.group == g)
@@ -242,7 +252,7 @@ def _relations(lat: _Latent, rng: np.random.Generator) -> dict[str, np.ndarray]:
         sizes = np.bincount(campus, minlength=lat.n_campus)
         # campuses of broader relations and with more members say « yes » more often…
         member_share = np.bincount(campus, weights=member[rows], minlength=lat.n_campus) / np.maximum(sizes, 1)
-        log_odds = campus_breadth + contrast * member_share
+        log_odds = campus_breadth + campus_member * member_share
         for item, row in published["tableau_2"]["rows"].items():
             yes = int(round(row[name] / 100 * rows.size))
             table = campus_table(
