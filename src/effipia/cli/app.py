@@ -71,6 +71,15 @@ def open_store(ctx: typer.Context):
     return Store(settings(ctx).database_url)
 
 
+def echo_message(code: str, **params: object) -> None:
+    """Print catalogue message ``code`` on stdout, integers in French format (« 6 217 »)."""
+    from effipia.errors import message
+    from effipia.formatting import number
+
+    shown = {k: number(v) if isinstance(v, int) and not isinstance(v, bool) else v for k, v in params.items()}
+    typer.echo(message(code, **shown))
+
+
 def echo_err(text: str) -> None:
     """Write a line to stderr."""
     print(text, file=sys.stderr)

@@ -5,12 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from effipia.formatting import number as _n
 
-from effipia.cli.app import campuses_app, open_store, partners_app, reporting_errors
-from effipia.errors import EffipiaError, message
-
-
+from effipia.cli.app import campuses_app, echo_message, open_store, partners_app, reporting_errors
+from effipia.errors import EffipiaError
 
 
 def _only_campaign(store) -> str:
@@ -33,14 +30,12 @@ def import_campuses(
     with reporting_errors():
         frame = read_campuses(file)
         stats = open_store(ctx).write_campuses(frame)
-        typer.echo(
-            message(
-                "registry.summary_campuses",
-                read=_n(frame.height),
-                created=_n(stats.created),
-                updated=_n(stats.updated),
-                unchanged=_n(stats.unchanged),
-            )
+        echo_message(
+            "registry.summary_campuses",
+            read=frame.height,
+            created=stats.created,
+            updated=stats.updated,
+            unchanged=stats.unchanged,
         )
 
 
@@ -65,14 +60,12 @@ def import_partners(
         stats = store.write_partners(name, result.partners)
         for merge in result.merges:
             typer.echo(str(merge))
-        typer.echo(
-            message(
-                "registry.summary_partners",
-                campaign=name,
-                read=_n(result.rows_read),
-                merged=_n(result.rows_read - result.partners.height),
-                created=_n(stats.created),
-                updated=_n(stats.updated),
-                unchanged=_n(stats.unchanged),
-            )
+        echo_message(
+            "registry.summary_partners",
+            campaign=name,
+            read=result.rows_read,
+            merged=result.rows_read - result.partners.height,
+            created=stats.created,
+            updated=stats.updated,
+            unchanged=stats.unchanged,
         )

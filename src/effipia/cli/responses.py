@@ -5,12 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from effipia.formatting import number as _n
 
-from effipia.cli.app import open_store, reporting_errors, responses_app
-from effipia.errors import message
-
-
+from effipia.cli.app import echo_message, open_store, reporting_errors, responses_app
 
 
 @responses_app.command("import")
@@ -18,7 +14,7 @@ def import_command(
     ctx: typer.Context,
     file: Path = typer.Argument(..., help="Fichier de réponses : CSV, XLSX, Parquet, SAV, DTA ou export CSV KoboToolbox (format détecté)."),
     campaign: str = typer.Option(None, "--campaign", help="Campagne visée (créée si elle n'existe pas) ; facultatif s'il n'y en a qu'une."),
-    replace: bool = typer.Option(False, "--replace", help="Remplacer les réponses déjà enregistrées d'un même répondant."),
+    replace: bool = typer.Option(False, "--replace", help="Remplacer les réponses déjà enregistrées d'un même répondant (les blocs absents du fichier gardent leurs réponses enregistrées)."),
 ) -> None:
     """Importer un fichier de réponses : tout est vérifié avant d'écrire, tout ou rien."""
     from effipia.exchange import import_responses
@@ -29,17 +25,15 @@ def import_command(
             report = import_responses(store, file, campaign, replace=replace)
         finally:
             store.close()
-    typer.echo(
-        message(
-            "exchange.import_done",
-            file=report.file,
-            format=report.format.value.upper(),
-            rows=_n(report.rows),
-            inserted=_n(report.inserted),
-            replaced=_n(report.replaced),
-            unchanged=_n(report.unchanged),
-            campaign=report.campaign,
-        )
+    echo_message(
+        "exchange.import_done",
+        file=report.file,
+        format=report.format.value.upper(),
+        rows=report.rows,
+        inserted=report.inserted,
+        replaced=report.replaced,
+        unchanged=report.unchanged,
+        campaign=report.campaign,
     )
 
 
@@ -67,13 +61,11 @@ def export_command(
             report = export_responses(store, out, fmt.lower(), campaign, extra=extra, extra_labels=labels)
         finally:
             store.close()
-    typer.echo(
-        message(
-            "exchange.export_done",
-            rows=_n(report.rows),
-            columns=_n(report.columns),
-            path=str(report.path),
-            format=report.format.value.upper(),
-            campaign=report.campaign,
-        )
+    echo_message(
+        "exchange.export_done",
+        rows=report.rows,
+        columns=report.columns,
+        path=str(report.path),
+        format=report.format.value.upper(),
+        campaign=report.campaign,
     )

@@ -167,6 +167,20 @@ class Store:
         return row.id
 
     @staticmethod
+    def _campaign_frame(conn: sa.Connection, table: sa.Table, columns: dict[str, pl.DataType], cid: int) -> pl.DataFrame:
+        """The rows of ``table`` belonging to campaign ``cid``, as a frame of ``columns``."""
+        rows = conn.execute(sa.select(*[table.c[c] for c in columns]).where(table.c.campaign_id == cid)).all()
+        return _frame(rows, columns)
+
+    def _read_campaign_table(self, table: sa.Table, columns: dict[str, pl.DataType], campaign: str | None) -> pl.DataFrame:
+        """A campaign's partners or invitations sorted by ``partner_id`` (code-point order,
+        the same on every back-end whatever its collation)."""
+        with self._read() as conn:
+            return self._campaign_frame(conn, table, columns, self._campaign_id(conn, campaign, create=False)).sort(
+                "partner_id"
+            )
+
+    @staticmethod
     def _resolve(conn: sa.Connection, name: str | None, create: bool) -> str:
         names = sorted(conn.execute(sa.select(CAMPAIGNS.c.name)).scalars())
         if name is None:
@@ -276,13 +290,7 @@ class Store:
     def partners(self, campaign: str | None = None) -> pl.DataFrame:
         """Partners of ``campaign``: canonical columns then ``analysis_category``, sorted by id
         (code-point order, the same on every back-end whatever its collation)."""
-        cols = [PARTNERS.c[c] for c in PARTNER_STORE_COLUMNS]
-        with self._read() as conn:
-            cid = self._campaign_id(conn, campaign, create=False)
-            rows = conn.execute(
-                sa.select(*cols).where(PARTNERS.c.campaign_id == cid)
-            ).all()
-        return _frame(rows, PARTNER_STORE_COLUMNS).sort("partner_id")
+        return self._read_campaign_table(PARTNERS, PARTNER_STORE_COLUMNS, campaign)
 
     def write_partners(self, campaign: str, df: pl.DataFrame) -> WriteStats:
         """Upsert the partners of ``campaign`` (created if new) by ``partner_id``;
@@ -304,22 +312,13 @@ class Store:
             incoming = incoming.with_columns(
                 pl.coalesce("analysis_category", df.get_column("analysis_category").cast(pl.String))
             )
-        cols = [PARTNERS.c[c] for c in PARTNER_STORE_COLUMNS]
-        existing = _frame(
-            conn.execute(sa.select(*cols).where(PARTNERS.c.campaign_id == cid)).all(), PARTNER_STORE_COLUMNS
-        )
+        existing = self._campaign_frame(conn, PARTNERS, PARTNER_STORE_COLUMNS, cid)
         return self._upsert(conn, PARTNERS, {"campaign_id": cid}, "partner_id", incoming, existing)
 
     # ---------------------------------------------------------------- invitations
     def invitations(self, campaign: str | None = None) -> pl.DataFrame:
         """Invitations of ``campaign`` in the canonical layout, sorted by ``partner_id``."""
-        cols = [INVITATIONS.c[c] for c in INVITATION_COLUMNS]
-        with self._read() as conn:
-            cid = self._campaign_id(conn, campaign, create=False)
-            rows = conn.execute(
-                sa.select(*cols).where(INVITATIONS.c.campaign_id == cid)
-            ).all()
-        return _frame(rows, INVITATION_COLUMNS).sort("partner_id")
+        return self._read_campaign_table(INVITATIONS, INVITATION_COLUMNS, campaign)
 
     def write_invitations(self, campaign: str, df: pl.DataFrame) -> WriteStats:
         """Upsert invitations by ``partner_id`` (the partner must exist in the campaign)."""
@@ -354,10 +353,7 @@ class Store:
             )
             .select(list(INVITATION_COLUMNS))
         )
-        cols = [INVITATIONS.c[c] for c in INVITATION_COLUMNS]
-        existing = _frame(
-            conn.execute(sa.select(*cols).where(INVITATIONS.c.campaign_id == cid)).all(), INVITATION_COLUMNS
-        )
+        existing = self._campaign_frame(conn, INVITATIONS, INVITATION_COLUMNS, cid)
         now = _now()
         return self._upsert(
             conn,
