@@ -20,8 +20,16 @@ def expected_id(campus: str, normalised_name: str) -> str:
     return f"{campus}-" + hashlib.sha1(f"{campus}\x1f{normalised_name}".encode()).hexdigest()[:10]
 
 
-def problems(exc: pytest.ExceptionInfo[ValidationFailed]) -> list[str]:
-    return [str(p) for p in exc.value.problems]
+def refused(paths, **options) -> list[str]:
+    """Every problem, as printed, of reading ``paths`` that must fail."""
+    with pytest.raises(ValidationFailed) as info:
+        read_directories(paths, **options)
+    return [str(p) for p in info.value.problems]
+
+
+def read_bdb(path):
+    """``path`` read as the directory of CMQ-BDB, against the two known campuses."""
+    return read_directories(path, campus="CMQ-BDB", known_campuses=KNOWN)
 
 
 def test_utf8_bom_semicolon_file_for_one_campus(tmp_path, write_csv) -> None:
@@ -35,10 +43,9 @@ def test_utf8_bom_semicolon_file_for_one_campus(tmp_path, write_csv) -> None:
             "OPCO 2i;OPCO;oui;;;",
             "CCI Ille-et-Vilaine;Chambre de commerce et d'industrie;;;;",
         ],
-        "utf-8",
         bom=True,
     )
-    result = read_directories(path, campus="CMQ-BDB", known_campuses=KNOWN)
+    result = read_bdb(path)
     df = result.partners
     assert df.columns == list(PARTNER_COLUMNS)
     assert result.rows_read == 5 and result.merges == []
@@ -96,7 +103,7 @@ def test_xlsx_with_a_title_line_and_numeric_cells(tmp_path, write_xlsx) -> None:
             ["Association Bâtir ensemble", "Association", None, None, None, None],
         ],
     )
-    result = read_directories(path, campus="CMQ-BDB", known_campuses=KNOWN)
+    result = read_bdb(path)
     edf = result.partners.filter(pl.col("name") == "EDF").to_dicts()[0]
     assert (edf["siret"], edf["naf"], edf["size_class"], edf["consortium"]) == ("55208131766522", "35.11Z", "53", 1)
     assert result.rows_read == 2
@@ -106,7 +113,6 @@ def test_combined_file_with_a_campus_column(tmp_path, write_csv) -> None:
     path = write_csv(
         tmp_path / "tous.csv",
         ["Campus;Raison sociale;Catégorie", "CMQ-BDB;Google France;Entreprise", "CMQ-AERO;Google France;Entreprise"],
-        "utf-8",
     )
     df = read_directories(path, known_campuses=KNOWN).partners
     # Same name in two campuses: two partners, not a duplicate.
@@ -126,9 +132,8 @@ def test_duplicates_within_a_campus_are_merged_and_reported(tmp_path, write_csv)
             "Lycee professionnel Abbe Pierre;Lycée;;;0351962T;",
             "Google  france;Entreprise;;;;",
         ],
-        "utf-8",
     )
-    result = read_directories(path, campus="CMQ-BDB", known_campuses=KNOWN)
+    result = read_bdb(path)
     assert result.rows_read == 5 and result.partners.height == 2
     google = result.partners.filter(pl.col("siret") == "73282932000074").to_dicts()[0]
     # The first row is kept; empty cells are filled from the merged rows; membership is kept.
@@ -149,12 +154,9 @@ def test_every_problem_is_reported_at_once(tmp_path, write_csv) -> None:
             "CMQ-XYZ;Truc;Machin chose;;;pas-une-adresse",
             "CMQ-BDB;;Entreprise;7328293200007;;",
         ],
-        "utf-8",
     )
-    with pytest.raises(ValidationFailed) as info:
-        read_directories(path, known_campuses=KNOWN)
     f = str(path)
-    assert problems(info) == [
+    assert refused(path, known_campuses=KNOWN) == [
         f"{f}:2:SIRET: SIRET invalide : 73282932000075 (clé de contrôle incorrecte)",
         f"{f}:3:UAI: UAI invalide : 0010032F (la lettre de contrôle devrait être E)",
         f"{f}:4:Campus: campus inconnu du registre : CMQ-XYZ",
@@ -168,11 +170,9 @@ def test_every_problem_is_reported_at_once(tmp_path, write_csv) -> None:
 def test_file_level_problems(tmp_path, write_csv) -> None:
     undecodable = tmp_path / "latin.csv"
     undecodable.write_bytes("Raison sociale;Catégorie\nA;B\n".encode("utf-16"))
-    no_name = write_csv(tmp_path / "sans_nom.csv", ["Catégorie;SIRET", "Entreprise;73282932000074"], "utf-8")
-    no_campus = write_csv(tmp_path / "sans_campus.csv", ["Raison sociale;Catégorie", "EDF;Entreprise"], "utf-8")
-    with pytest.raises(ValidationFailed) as info:
-        read_directories([undecodable, no_name, no_campus], known_campuses=KNOWN)
-    assert problems(info) == [
+    no_name = write_csv(tmp_path / "sans_nom.csv", ["Catégorie;SIRET", "Entreprise;73282932000074"])
+    no_campus = write_csv(tmp_path / "sans_campus.csv", ["Raison sociale;Catégorie", "EDF;Entreprise"])
+    assert refused([undecodable, no_name, no_campus], known_campuses=KNOWN) == [
         f"{undecodable}::: encodage non reconnu : enregistrez le fichier en UTF-8 ou Windows-1252",
         f"{no_campus}:1:: colonne du campus absente : ajoutez une colonne « Campus » ou précisez --campus",
         f"{no_name}::: colonne du nom du partenaire introuvable dans les 10 premières lignes "
@@ -189,23 +189,20 @@ def test_cp1252_undefined_bytes_cannot_be_decoded(tmp_path) -> None:
 
 
 def test_unknown_campus_option(tmp_path, write_csv) -> None:
-    path = write_csv(tmp_path / "a.csv", ["Raison sociale;Catégorie", "EDF;Entreprise"], "utf-8")
-    with pytest.raises(ValidationFailed) as info:
-        read_directories(path, campus="CMQ-NOPE", known_campuses=KNOWN)
-    assert problems(info) == [f"{path}::: campus inconnu du registre : CMQ-NOPE"]
+    path = write_csv(tmp_path / "a.csv", ["Raison sociale;Catégorie", "EDF;Entreprise"])
+    assert refused(path, campus="CMQ-NOPE", known_campuses=KNOWN) == [f"{path}::: campus inconnu du registre : CMQ-NOPE"]
 
 
 def test_reimporting_the_same_file_changes_nothing(tmp_path, store, write_csv) -> None:
     path = write_csv(
         tmp_path / "bdb.csv",
         ["Raison sociale;Catégorie;SIRET", "Google France;Entreprise;73282932000074", "OPCO 2i;OPCO;"],
-        "utf-8",
     )
-    first = read_directories(path, campus="CMQ-BDB", known_campuses=KNOWN).partners
+    first = read_bdb(path).partners
     stats = store.write_partners("2022", first)
     assert (stats.created, stats.updated, stats.unchanged) == (2, 0, 0)
     before = store.partners("2022")
-    again = read_directories(path, campus="CMQ-BDB", known_campuses=KNOWN).partners
+    again = read_bdb(path).partners
     stats = store.write_partners("2022", again)
     assert (stats.created, stats.updated, stats.unchanged) == (0, 0, 2)
     assert store.partners("2022").equals(before)
@@ -225,7 +222,7 @@ def test_an_annuaire_de_l_education_extract_imports_as_it_is(tmp_path, shared_di
     )
     path = tmp_path / "lycees_35.csv"
     directory.write_csv(path, separator=";")
-    result = read_directories(path, campus="CMQ-BDB", known_campuses=KNOWN)
+    result = read_bdb(path)
     assert result.rows_read == 86
     # The extract lists two establishments twice under two names (0352072M Saint-Malo,
     # 0350778F Rennes/Retiers): same UAI, merged. Two lycées are both « Lycée professionnel
@@ -245,16 +242,13 @@ def test_an_annuaire_de_l_education_extract_imports_as_it_is(tmp_path, shared_di
     first = directory["UAI"][0]
     wrong = first[:7] + ("A" if first[7] != "A" else "B")
     directory.with_columns(pl.col("UAI").replace({first: wrong})).write_csv(path, separator=";")
-    with pytest.raises(ValidationFailed) as info:
-        read_directories(path, campus="CMQ-BDB", known_campuses=KNOWN)
-    assert problems(info) == [f"{path}:2:UAI: UAI invalide : {wrong} (la lettre de contrôle devrait être {first[7]})"]
+    assert refused(path, campus="CMQ-BDB", known_campuses=KNOWN) == [f"{path}:2:UAI: UAI invalide : {wrong} (la lettre de contrôle devrait être {first[7]})"]
 
 
 def test_homonyms_with_different_sirets_stay_apart(tmp_path, write_csv) -> None:
     path = write_csv(
         tmp_path / "bdb.csv",
         ["Raison sociale;Catégorie;SIRET", "Dupont;Entreprise;73282932000074", "DUPONT;Entreprise;55208131766522"],
-        "utf-8",
     )
     result = read_directories(path, campus="CMQ-BDB")
     assert result.merges == []
@@ -267,9 +261,7 @@ def test_missing_file_and_unknown_format(tmp_path) -> None:
     old_excel = tmp_path / "annuaire.xls"
     old_excel.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")  # OLE2 signature of Excel 97-2003 files
     absent = tmp_path / "absent.csv"
-    with pytest.raises(ValidationFailed) as info:
-        read_directories([absent, old_excel], campus="CMQ-BDB")
-    assert problems(info) == [
+    assert refused([absent, old_excel], campus="CMQ-BDB") == [
         f"{absent}::: fichier introuvable : {absent}",
         f"{old_excel}::: format de fichier non reconnu (.xls) : formats acceptés CSV et XLSX",
     ]
@@ -288,13 +280,11 @@ def test_excel_sep_line_and_a_title_line(tmp_path, write_csv) -> None:
         ],
         "cp1252",
     )
-    result = read_directories(path, campus="CMQ-BDB", known_campuses=KNOWN)
+    result = read_bdb(path)
     assert result.partners.sort("name")["name"].to_list() == ["Dupont, Durand et fils", "OPCO 2i"]
-    # Lines as in the file: the sep= line is line 1, the bad SIRET row line 4.
-    path = write_csv(tmp_path / "bad.csv", ["sep=;", "Raison sociale;Catégorie;SIRET", "EDF;Entreprise;123"], "utf-8", bom=True)
-    with pytest.raises(ValidationFailed) as info:
-        read_directories(path, campus="CMQ-BDB", known_campuses=KNOWN)
-    assert problems(info) == [f"{path}:3:SIRET: SIRET invalide : « 123 » (14 chiffres attendus)"]
+    # Lines as in the file: the sep= line is line 1, the header line 2, the bad SIRET row line 3.
+    path = write_csv(tmp_path / "bad.csv", ["sep=;", "Raison sociale;Catégorie;SIRET", "EDF;Entreprise;123"], bom=True)
+    assert refused(path, campus="CMQ-BDB", known_campuses=KNOWN) == [f"{path}:3:SIRET: SIRET invalide : « 123 » (14 chiffres attendus)"]
 
 
 def test_title_line_without_directive_does_not_decide_the_separator(tmp_path, write_csv) -> None:
@@ -302,7 +292,6 @@ def test_title_line_without_directive_does_not_decide_the_separator(tmp_path, wr
     path = write_csv(
         tmp_path / "titre.csv",
         ["Partenaires, automne 2022", "Raison sociale;Catégorie;Consortium", "EDF;Entreprise;oui", "OPCO 2i;OPCO;non"],
-        "utf-8",
     )
-    df = read_directories(path, campus="CMQ-BDB", known_campuses=KNOWN).partners.sort("name")
+    df = read_bdb(path).partners.sort("name")
     assert df["consortium"].to_list() == [1, 0]
