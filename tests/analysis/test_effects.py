@@ -6,6 +6,7 @@ import polars as pl
 import pytest
 
 from effipia.analysis import effects
+from statistics_rows import value as _value
 
 COLUMNS = ["expectations", "collab", "benef_network", "benef_skills", "benef_notoriety", "workload_more",
            "intl_strategy", "intl_pia_effect", "intl_parcours", "intl_known", "intl_contrib", "intl_below_expect"]
@@ -32,14 +33,6 @@ def _frame() -> pl.DataFrame:
         row.update({c: answers.get(c) for c in COLUMNS})
         rows.append(row)
     return pl.DataFrame(rows, schema_overrides={c: (pl.String if c == "expectations" else pl.Int64) for c in COLUMNS})
-
-
-def _value(df: pl.DataFrame, **keys) -> float:
-    out = df
-    for k, v in keys.items():
-        out = out.filter(pl.col(k) == v)
-    assert out.height == 1, keys
-    return out["estimate"][0]
 
 
 def test_expectation_lists_come_from_the_questionnaire():

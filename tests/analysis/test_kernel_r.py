@@ -41,21 +41,25 @@ def _codes(values: pl.Series) -> tuple[np.ndarray, list[str]]:
     return np.array([pos[v] for v in values.to_list()], dtype=np.int64), labels
 
 
-def _kernel_results(d: pl.DataFrame) -> pl.DataFrame:
-    code = d["code"].fill_null(-1).to_numpy()
-    valid = (code != -1) & (code != 9)
+def _designs(d: pl.DataFrame) -> dict[str, dict]:
+    """Kernel arguments of the five designs of ``r/golden.R``."""
     campus, _ = _codes(d["campus"])
-    group, _ = _codes(d["grp"])
     responses = d.select(pl.col("campus").alias("campus_id"), pl.col("grp").alias("category"))
     post = calibrate(responses, _invitations(), method="poststratification").design
     rake = calibrate(responses, _invitations(), method="raking").design
-    designs = {
+    return {
         "unweighted": dict(weights=None),
         "plain": dict(weights=d["w"].to_numpy()),
         "cluster": dict(weights=d["w"].to_numpy(), cluster=campus),
         "poststrat": dict(weights=post.weights, calibration=list(post.calibration)),
         "rake": dict(weights=rake.weights, calibration=list(rake.calibration)),
     }
+
+
+def kernel_results(d: pl.DataFrame, designs: dict[str, dict]) -> pl.DataFrame:
+    """Shares of answers 1 and 2 (NA excluded) by group, campus and cell under each design."""
+    code = d["code"].fill_null(-1).to_numpy()
+    valid = (code != -1) & (code != 9)
     rows = []
     for name, kwargs in designs.items():
         for by in ("grp", "campus", "cell"):
@@ -67,15 +71,19 @@ def _kernel_results(d: pl.DataFrame) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=["design", "by", "domain", "answer", "py_est", "py_se"], orient="row")
 
 
-def _compare(golden: pl.DataFrame) -> pl.DataFrame:
+def compare(golden: pl.DataFrame, designs: dict[str, dict] | None = None) -> pl.DataFrame:
+    """R's rows of the given designs (default: golden.R's five) joined to the kernel's."""
+    d = _design()
+    designs = designs if designs is not None else _designs(d)
     golden = golden.with_columns(pl.col("answer").cast(pl.String), pl.col("domain").cast(pl.String))
-    joined = golden.join(_kernel_results(_design()), on=["design", "by", "domain", "answer"], how="left")
+    golden = golden.filter(pl.col("design").is_in(list(designs)))
+    joined = golden.join(kernel_results(d, designs), on=["design", "by", "domain", "answer"], how="left")
     assert joined["py_est"].null_count() == 0
     return joined
 
 
 def test_golden_shares_and_ses() -> None:
-    joined = _compare(pl.read_csv(DATA / "golden_r_shares.csv"))
+    joined = compare(pl.read_csv(DATA / "golden_r_shares.csv"))
     # all five designs are present in the golden file, by group, campus and campus × group
     assert set(joined["design"]) == {"unweighted", "plain", "cluster", "poststrat", "rake"}
     assert set(joined.filter(pl.col("design") == "rake")["by"]) == {"grp", "campus", "cell"}
@@ -102,7 +110,7 @@ def test_r_live(rscript: str, tmp_path: Path) -> None:
         capture_output=True,
         timeout=120,
     )
-    joined = _compare(pl.read_csv(out))
+    joined = compare(pl.read_csv(out))
     np.testing.assert_allclose(joined["py_est"], joined["est"], rtol=0, atol=TOL)
     np.testing.assert_allclose(joined["py_se"], joined["se"], rtol=0, atol=TOL)
 

@@ -7,6 +7,7 @@ import polars as pl
 import pytest
 
 from effipia.analysis import relations
+from statistics_rows import value as _value
 
 ITEMS = [f"rel_{k}" for k in range(1, 17)]
 
@@ -30,14 +31,6 @@ def _frame() -> pl.DataFrame:
         row["rel_new"] = new
         rows.append(row)
     return pl.DataFrame(rows, schema_overrides={c: pl.Int64 for c in [*ITEMS, "rel_new"]})
-
-
-def _value(df: pl.DataFrame, **keys) -> float:
-    out = df
-    for k, v in keys.items():
-        out = out.filter(pl.col(k) == v)
-    assert out.height == 1, keys
-    return out["estimate"][0]
 
 
 def test_relation_counts_by_hand():

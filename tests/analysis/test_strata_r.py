@@ -25,43 +25,25 @@ from effipia.analysis.shares import share_rows
 from effipia.analysis.weights import calibrate
 from effipia.errors import EffipiaError, message
 
-from test_kernel_r import DATA, TOL, _codes, _design, _invitations
+from test_kernel_r import DATA, TOL, _codes, _design, _invitations, compare
 
 
-def _kernel_results(d: pl.DataFrame) -> pl.DataFrame:
-    code = d["code"].fill_null(-1).to_numpy()
-    valid = (code != -1) & (code != 9)
+def _strata_designs() -> dict[str, dict]:
+    """Kernel arguments of the three campus-as-stratum designs of ``r/strata.R``."""
+    d = _design()
     campus, _ = _codes(d["campus"])
     responses = d.select(pl.col("campus").alias("campus_id"), pl.col("grp").alias("category"))
     post = calibrate(responses, _invitations(), method="poststratification", strata=True).design
     rake = calibrate(responses, _invitations(), method="raking", strata=True).design
-    designs = {
+    return {
         "strata_weighted": dict(weights=d["w"].to_numpy(), strata=campus),
         "strata_poststrat": post.kernel_args(),
         "strata_rake": rake.kernel_args(),
     }
-    rows = []
-    for name, kwargs in designs.items():
-        for by in ("grp", "campus", "cell"):
-            dom, labels = _codes(d[by])
-            stats = domain_share_stats(code, dom, len(labels), [1, 2], valid=valid, **kwargs)
-            for i, label in enumerate(labels):
-                for j, answer in enumerate(("1", "2")):
-                    rows.append((name, by, label, answer, stats.estimate[i, j], stats.se[i, j]))
-    return pl.DataFrame(rows, schema=["design", "by", "domain", "answer", "py_est", "py_se"], orient="row")
-
-
-def _compare(golden: pl.DataFrame) -> pl.DataFrame:
-    golden = golden.with_columns(pl.col("answer").cast(pl.String), pl.col("domain").cast(pl.String))
-    joined = golden.filter(pl.col("design").str.starts_with("strata_")).join(
-        _kernel_results(_design()), on=["design", "by", "domain", "answer"], how="left"
-    )
-    assert joined["py_est"].null_count() == 0
-    return joined
 
 
 def test_strata_designs_match_r_golden() -> None:
-    joined = _compare(pl.read_csv(DATA / "golden_r_strata.csv"))
+    joined = compare(pl.read_csv(DATA / "golden_r_strata.csv"), _strata_designs())
     assert set(joined["design"]) == {"strata_weighted", "strata_poststrat", "strata_rake"}
     assert joined.height == 3 * 2 * (5 + 6 + 29)  # designs × answers × (groups + campuses + cells)
     np.testing.assert_allclose(joined["py_est"], joined["est"], rtol=0, atol=TOL)
@@ -123,6 +105,6 @@ def test_r_live(rscript: str, tmp_path: Path) -> None:
         capture_output=True,
         timeout=120,
     )
-    joined = _compare(pl.read_csv(out))
+    joined = compare(pl.read_csv(out), _strata_designs())
     np.testing.assert_allclose(joined["py_est"], joined["est"], rtol=0, atol=TOL)
     np.testing.assert_allclose(joined["py_se"], joined["se"], rtol=0, atol=TOL)

@@ -8,6 +8,7 @@ import pytest
 from effipia.analysis import structure
 from effipia.errors import EffipiaError
 from effipia.schema import CAMPUS_COLUMNS, PARTNER_COLUMNS, conform
+from statistics_rows import value as _value
 
 
 def _partners() -> pl.DataFrame:
@@ -38,14 +39,6 @@ def _reference(tmp_path) -> pl.DataFrame:
         encoding="utf-8",
     )
     return structure.load_reference(path)
-
-
-def _value(df: pl.DataFrame, **keys) -> float:
-    out = df
-    for k, v in keys.items():
-        out = out.filter(pl.col(k) == v)
-    assert out.height == 1, keys
-    return out["estimate"][0]
 
 
 def test_partner_categories():

@@ -23,7 +23,7 @@ import polars as pl
 from effipia import nomenclatures
 from effipia.analysis.layout import DOMAIN_SETS, ENSEMBLE
 
-__all__ = ["Design", "DomainSet", "domain_sets"]
+__all__ = ["Design", "DomainSet", "as_design", "domain_sets"]
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,14 @@ class Design:
             "design_weights": self.design_weights,
             "strata": self.strata,
         }
+
+
+def as_design(weights=None, design: Design | None = None) -> Design:
+    """The design a producer uses: ``design`` when given, else ``weights`` (a :class:`Design`,
+    per-respondent weights, or ``None`` = unweighted)."""
+    if design is not None:
+        return design
+    return weights if isinstance(weights, Design) else Design(weights=weights)
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ from effipia import nomenclatures
 from effipia.analysis.domains import Design
 from effipia.analysis.layout import DOMAIN_SETS, empty_rows
 from effipia.analysis.relations import title
-from effipia.analysis.shares import share_rows
+from effipia.analysis.shares import producers_rows, share_rows
 
 __all__ = [
     "BENEFIT_ITEMS",
@@ -237,12 +237,7 @@ def rows(
     ``design`` (weights, clusters, calibration) takes precedence over ``weights``; ``sets``:
     precomputed domain sets. Blocks absent from the response frame produce no rows.
     """
-    w = design if design is not None else weights
-    return pl.concat(
-        [
-            expectations_rows(responses, weights=w, min_n=min_n, sets=sets),
-            benefits_rows(responses, weights=w, min_n=min_n, sets=sets),
-            collab_rows(responses, weights=w, min_n=min_n, sets=sets),
-            international_rows(responses, weights=w, min_n=min_n, sets=sets),
-        ]
+    return producers_rows(
+        (expectations_rows, benefits_rows, collab_rows, international_rows),
+        responses, weights=weights, design=design, min_n=min_n, sets=sets,
     )

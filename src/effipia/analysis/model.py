@@ -32,7 +32,7 @@ from scipy import stats
 from statsmodels.tools.sm_exceptions import SpecificationWarning
 
 from effipia import nomenclatures
-from effipia.analysis.domains import Design
+from effipia.analysis.domains import Design, as_design
 from effipia.analysis.layout import ENSEMBLE, conform_rows, empty_rows
 from effipia.analysis.relations import relation_counts
 from effipia.errors import EffipiaError, message
@@ -435,12 +435,8 @@ def rows(
 
     if not relation_items(responses):
         return empty_rows()
-    if design is not None:
-        weights = design.weights
-    if isinstance(weights, Design):
-        weights = weights.weights
     try:
-        model = fit(responses, family=family, weights=weights, min_n=min_n)
+        model = fit(responses, family=family, weights=as_design(weights, design).weights, min_n=min_n)
     except EffipiaError:
         return empty_rows()
     return _model_rows(model)

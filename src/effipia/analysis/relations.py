@@ -19,10 +19,10 @@ import networkx as nx
 import polars as pl
 
 from effipia import nomenclatures
-from effipia.analysis.domains import Design, domain_sets
+from effipia.analysis.domains import Design, as_design, domain_sets
 from effipia.analysis.kernel import domain_mean_stats
 from effipia.analysis.layout import DOMAIN_SETS, ENSEMBLE, conform_rows, empty_rows
-from effipia.analysis.shares import share_rows, stats_rows
+from effipia.analysis.shares import producers_rows, share_rows, stats_rows
 from effipia.errors import EffipiaError
 
 __all__ = [
@@ -104,10 +104,6 @@ def title(statistic: str) -> str:
     return catalogue()[statistic]["title"]
 
 
-def _design(weights) -> Design:
-    return weights if isinstance(weights, Design) else Design(weights=weights)
-
-
 def _edge_rows(frame: pl.DataFrame, groups: Sequence[str], weights, min_n: int) -> pl.DataFrame:
     return share_rows(
         frame, [f"rel_to_{t}" for t in groups], statistic="relations_graph", answers=[1],
@@ -141,8 +137,7 @@ def relations_graph_rows(
     if not relation_items(responses) or "category" not in responses.columns:
         return empty_rows()
     frame = _graph_frame(responses, groups)
-    edges = _edge_rows(frame, groups, weights, min_n)
-    graph = _graph_from_rows(edges, groups)
+    edges, graph = _edges_and_graph(frame, groups, weights, min_n)
     figures = graph_figures(graph)
     extra = [
         dict(item="density", group=ENSEMBLE, estimate=figures["density"], n=frame.height),
@@ -157,6 +152,12 @@ def relations_graph_rows(
         title=pl.lit(title("relations_graph")),
     )
     return pl.concat([edges, conform_rows(more)])
+
+
+def _edges_and_graph(frame: pl.DataFrame, groups: Sequence[str], weights, min_n: int) -> tuple[pl.DataFrame, nx.DiGraph]:
+    """Edge rows of Illustration 5 and the graph built from the published (unsuppressed) ones."""
+    edges = _edge_rows(frame, groups, weights, min_n)
+    return edges, _graph_from_rows(edges, groups)
 
 
 def _graph_from_rows(edges: pl.DataFrame, groups: Sequence[str]) -> nx.DiGraph:
@@ -192,8 +193,7 @@ def relations_graph(
     """
     if not relation_items(responses):
         raise EffipiaError("relations.no_relation_items")
-    edges = _edge_rows(_graph_frame(responses, groups), groups, weights, min_n)
-    return _graph_from_rows(edges, groups)
+    return _edges_and_graph(_graph_frame(responses, groups), groups, weights, min_n)[1]
 
 
 def graph_figures(graph: nx.DiGraph) -> dict[str, object]:
@@ -256,7 +256,7 @@ def relations_count_rows(
     counts = relation_counts(responses)["n_categories"]
     valid = counts.is_not_null().to_numpy()
     values = counts.fill_null(0).cast(pl.Float64).to_numpy()
-    design = _design(weights)
+    design = as_design(weights)
     parts = []
     for dset in sets if sets is not None else domain_sets(responses, domains):
         stats = domain_mean_stats(values, dset.index, dset.size, valid=valid, **design.kernel_args())
@@ -285,12 +285,7 @@ def rows(
     """
     if not relation_items(responses):
         return empty_rows()
-    w = design if design is not None else weights
-    return pl.concat(
-        [
-            tableau_2_rows(responses, weights=w, min_n=min_n, sets=sets),
-            relations_count_rows(responses, weights=w, min_n=min_n, sets=sets),
-            rel_new_rows(responses, weights=w, min_n=min_n, sets=sets),
-            relations_graph_rows(responses, weights=w, min_n=min_n),
-        ]
+    return producers_rows(
+        (tableau_2_rows, relations_count_rows, rel_new_rows, relations_graph_rows),
+        responses, weights=weights, design=design, min_n=min_n, sets=sets,
     )

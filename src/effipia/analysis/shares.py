@@ -24,11 +24,11 @@ import numpy as np
 import polars as pl
 
 from effipia.analysis.disclosure import protect
-from effipia.analysis.domains import Design, DomainSet, domain_sets
+from effipia.analysis.domains import Design, DomainSet, as_design, domain_sets
 from effipia.analysis.kernel import DomainStats, domain_share_stats
 from effipia.analysis.layout import DOMAIN_SETS, empty_rows
 
-__all__ = ["BASES", "Z95", "share_rows", "stats_rows", "set_rows", "excluded_codes"]
+__all__ = ["BASES", "Z95", "share_rows", "stats_rows", "set_rows", "excluded_codes", "producers_rows"]
 
 #: Two-sided 95 % normal quantile (scipy.stats.norm.ppf(0.975)).
 Z95 = 1.959963984540054
@@ -206,7 +206,7 @@ def share_rows(
     expression); ``sets``: precomputed domain sets (else built from ``domains``).
     Returns statistics-set rows (``unit = "percent"``).
     """
-    design = weights if isinstance(weights, Design) else Design(weights=weights)
+    design = as_design(weights)
     dsets = list(sets) if sets is not None else domain_sets(frame, domains)
     excluded = excluded_codes(base)
     extra = np.ones(frame.height, dtype=bool) if where is None else frame.select(where.fill_null(False)).to_series().to_numpy()
@@ -230,3 +230,27 @@ def share_rows(
     if not parts:
         return empty_rows()
     return pl.concat(parts)
+
+
+def producers_rows(
+    producers: Sequence,
+    responses: pl.DataFrame,
+    *,
+    weights=None,
+    design: Design | None = None,
+    min_n: int = 5,
+    sets: Sequence[DomainSet] | None = None,
+) -> pl.DataFrame:
+    """Rows of several producers ``f(responses, *, weights, min_n[, sets])`` concatenated,
+    each given the same design (``design`` over ``weights``, :func:`as_design`), minimum count
+    and precomputed domain sets (to the producers that accept ``sets``)."""
+    import inspect
+
+    chosen = as_design(weights, design)
+    parts = []
+    for produce in producers:
+        kwargs = {"weights": chosen, "min_n": min_n}
+        if "sets" in inspect.signature(produce).parameters:
+            kwargs["sets"] = sets
+        parts.append(produce(responses, **kwargs))
+    return pl.concat(parts) if parts else empty_rows()
