@@ -1,11 +1,15 @@
 """The five registers of partnership quality as 0–100 scores (report section 6.3).
 
-Rules are declarative (``data/analysis/scoring.toml``, see :class:`RegisterRule`); this
-module applies them:
+Rules are declarative (``data/analysis/scoring.toml``, see :class:`RegisterRule`): a
+register either counts a share (codes counted as positive or negative, codes excluded from
+the base) or gives each answer code a score from 0 to 100 (``scores``). This module applies
+them:
 
-* :func:`load_rules` — the shipped rules, or a user's file;
-* :func:`item_values` — per respondent and item, 1 when the answer is in the rule's index
-  (positive or negative codes), 0 otherwise, null when out of the base;
+* :func:`load_rules` — the shipped default rules, a shipped alternative by name
+  (:func:`shipped_rule_files`), or a user's file;
+* :func:`item_values` — per respondent and item, the answer's value on a 0–1 scale (share
+  form: 1 when the answer is in the rule's index, 0 otherwise; score form: its score / 100),
+  and whether it is in the base;
 * :func:`register_rows` — the register scores per domain with their SEs, as statistics-set
   rows (``statistic = "register"``, ``item`` = register name, ``unit = "score"``);
 * :func:`table_score` — the score a rule gives from a published distribution (the annex
@@ -20,6 +24,7 @@ import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib.resources import files
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 import numpy as np
@@ -31,36 +36,97 @@ from effipia.analysis.layout import DOMAIN_SETS, empty_rows
 from effipia.analysis.shares import set_rows
 from effipia.errors import EffipiaError
 
-__all__ = ["RegisterRule", "load_rules", "item_values", "register_rows", "table_score"]
+__all__ = [
+    "RegisterRule",
+    "load_rules",
+    "rule_label",
+    "shipped_rule_files",
+    "item_values",
+    "register_rows",
+    "table_score",
+]
+
+_DATA = ("data", "analysis")
+_DEFAULT = "scoring.toml"
 
 
 @dataclass(frozen=True)
 class RegisterRule:
-    """How one register is scored (one table of ``scoring.toml``)."""
+    """How one register is scored (one table of ``scoring.toml``).
+
+    Share form (``scores`` is ``None``): an answer is worth 100 when its code is one of the
+    index codes (``positive`` or ``negative`` as ``index`` says), 0 otherwise; ``excluded``
+    codes leave the base. Score form: ``scores`` maps answer codes to their value (0–100);
+    codes without a score, and ``excluded`` ones, leave the base.
+    """
 
     name: str
     title: str
     items: tuple[str, ...]
-    positive: tuple[int, ...]
-    negative: tuple[int, ...]
-    excluded: tuple[int, ...]
+    positive: tuple[int, ...] = ()
+    negative: tuple[int, ...] = ()
+    excluded: tuple[int, ...] = ()
     index: str = "positive"  # "positive" | "negative"
     average: str = "item"  # "item" | "respondent"
+    scores: tuple[tuple[int, float], ...] | None = None  # ((code, score 0-100), ...)
 
     @property
     def index_codes(self) -> tuple[int, ...]:
         return self.positive if self.index == "positive" else self.negative
 
+    def code_values(self) -> dict[int, float]:
+        """Value (0–100) of every answer code in the base."""
+        if self.scores is not None:
+            return {c: v for c, v in self.scores if c not in self.excluded}
+        return {}
+
+    def value(self, code: int) -> float | None:
+        """Value (0–100) of an answer code, ``None`` when the code is out of the base."""
+        if code in self.excluded:
+            return None
+        if self.scores is not None:
+            return self.code_values().get(code)
+        return 100.0 if code in self.index_codes else 0.0
+
+
+def shipped_rule_files() -> dict[str, Traversable]:
+    """Shipped rule files by name: ``default`` (``scoring.toml``) and each alternative
+    ``scoring_<name>.toml`` beside it (usable as ``--scoring <name>``)."""
+    folder = files("effipia").joinpath(*_DATA)
+    found = {"default": folder / _DEFAULT}
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.startswith("scoring_") and entry.name.endswith(".toml"):
+            found[entry.name.removeprefix("scoring_").removesuffix(".toml")] = entry
+    return found
+
+
+def _rule_text(path: str | Path | None) -> str:
+    if path is None:
+        return shipped_rule_files()["default"].read_text(encoding="utf-8")
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        shipped = shipped_rule_files().get(str(path))
+        if shipped is None:
+            raise EffipiaError("generic.file_not_found", path=str(path)) from None
+        return shipped.read_text(encoding="utf-8")
+
+
+def rule_label(path: str | Path | None = None) -> tuple[str, str]:
+    """``(key, label)`` of a rule file's ``[rule]`` table (``("", "")`` when absent)."""
+    meta = tomllib.loads(_rule_text(path)).get("rule", {})
+    return str(meta.get("key", "")), str(meta.get("label", ""))
+
+
+def _codes(values) -> tuple[int, ...]:
+    return tuple(int(c) for c in values)
+
 
 def load_rules(path: str | Path | None = None) -> dict[str, RegisterRule]:
-    """Scoring rules by register name, from ``path`` or the shipped ``scoring.toml``."""
-    if path is None:
-        text = (files("effipia") / "data" / "analysis" / "scoring.toml").read_text(encoding="utf-8")
-    else:
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise EffipiaError("generic.file_not_found", path=str(path)) from None
+    """Scoring rules by register name: the shipped default (``path`` is ``None``), a user's
+    file, or a shipped alternative by name (``path`` is not a file but a key of
+    :func:`shipped_rule_files`)."""
+    text = _rule_text(path)
     try:
         raw = tomllib.loads(text)["registers"]
     except (tomllib.TOMLDecodeError, KeyError) as exc:
@@ -68,36 +134,58 @@ def load_rules(path: str | Path | None = None) -> dict[str, RegisterRule]:
     rules = {}
     for name, spec in raw.items():
         try:
+            scores = spec.get("scores")
+            if scores is not None:
+                scores = tuple(sorted((int(c), float(v)) for c, v in dict(scores).items()))
             rule = RegisterRule(
                 name=name,
-                title=str(spec["title"]),
+                title=str(spec["title"]) if isinstance(spec["title"], str) else _invalid("title"),
                 items=tuple(spec["items"]),
-                positive=tuple(int(c) for c in spec["positive"]),
-                negative=tuple(int(c) for c in spec["negative"]),
-                excluded=tuple(int(c) for c in spec.get("excluded", ())),
+                positive=_codes(spec["positive"] if scores is None else spec.get("positive", ())),
+                negative=_codes(spec["negative"] if scores is None else spec.get("negative", ())),
+                excluded=_codes(spec.get("excluded", ())),
                 index=spec.get("index", "positive"),
                 average=spec.get("average", "item"),
+                scores=scores,
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise EffipiaError("analysis.bad_scoring_file", path=str(path), detail=f"{name}: {exc}") from None
-        if rule.index not in ("positive", "negative") or rule.average not in ("item", "respondent"):
+        if (
+            rule.index not in ("positive", "negative")
+            or rule.average not in ("item", "respondent")
+            or not rule.items
+            or (scores is not None and not all(0.0 <= v <= 100.0 for _, v in scores))
+        ):
             raise EffipiaError("analysis.bad_scoring_file", path=str(path), detail=name)
         rules[name] = rule
     return rules
 
 
+def _invalid(field: str):
+    raise TypeError(f"{field} must be text")
+
+
 def item_values(frame: pl.DataFrame, rule: RegisterRule) -> tuple[np.ndarray, np.ndarray]:
     """``(y, valid)`` arrays of shape ``(n, K)`` over the rule's items present in ``frame``.
 
-    ``y`` is 1 where the answer is one of the index codes, else 0; ``valid`` is false for
-    empty cells and excluded codes.
+    ``y`` is the answer's value on a 0–1 scale (share form: 1 where the answer is one of the
+    index codes, else 0; score form: the code's score / 100); ``valid`` is false for empty
+    cells, excluded codes and, in score form, codes without a score.
     """
     items = [i for i in rule.items if i in frame.columns]
     if not items:
         return np.zeros((frame.height, 0)), np.zeros((frame.height, 0), dtype=bool)
     codes = frame.select(pl.col(items).cast(pl.Int64).fill_null(-1)).to_numpy()
-    valid = (codes != -1) & ~np.isin(codes, rule.excluded)
-    y = np.isin(codes, rule.index_codes).astype(np.float64)
+    if rule.scores is None:
+        valid = (codes != -1) & ~np.isin(codes, rule.excluded)
+        y = np.isin(codes, rule.index_codes).astype(np.float64)
+        return y, valid
+    table = rule.code_values()
+    known = np.array(sorted(table), dtype=np.int64)
+    valid = np.isin(codes, known)
+    position = np.searchsorted(known, codes).clip(0, known.size - 1)
+    values = np.array([table[c] for c in known], dtype=np.float64) / 100.0
+    y = np.where(valid, values[position], 0.0)
     return y, valid
 
 
@@ -197,6 +285,8 @@ def register_rows(
 def table_score(distribution: Mapping[str, Mapping[str | int, float]], rule: RegisterRule, *, average: str = "item") -> float:
     """Score a rule gives from a published distribution ``{item: {code: percent}}``.
 
+    Per item: the mean value of the answers in the base, the printed percentages rescaled
+    to that base (printed rows do not always sum to 100); then the plain mean over items.
     Only ``average = "item"`` can be computed from aggregate tables (the per-respondent
     average needs the microdata). Codes absent from a row count as 0 %.
     """
@@ -207,8 +297,9 @@ def table_score(distribution: Mapping[str, Mapping[str | int, float]], rule: Reg
         if item not in distribution:
             continue
         row = {int(c): float(v) for c, v in distribution[item].items()}
-        base = sum(v for c, v in row.items() if c not in rule.excluded)
-        num = sum(v for c, v in row.items() if c in rule.index_codes)
+        valued = [(rule.value(c), v) for c, v in row.items()]
+        base = sum(v for value, v in valued if value is not None)
+        total = sum(value * v for value, v in valued if value is not None)
         if base > 0:
-            scores.append(100.0 * num / base)
+            scores.append(total / base)
     return float(np.mean(scores)) if scores else float("nan")

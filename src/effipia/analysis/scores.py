@@ -25,9 +25,11 @@ def score_column(register: str) -> str:
 def respondent_scores(frame: pl.DataFrame, rules: Mapping[str, RegisterRule] | None = None) -> pl.DataFrame:
     """``respondent_id`` and one ``score_<register>`` column (0–100) per register.
 
-    A respondent's score is the share of the rule's index codes among the register items
-    they answered (excluded codes and empty cells left out), times 100; null when they
-    answered none. Registers whose items are absent from ``frame`` get no column.
+    A respondent's score is the mean value (0–100) the rule gives their answers to the
+    register's items, over the answers in the rule's base (empty cells, excluded codes and,
+    for a graded rule, codes without a score left out): for a share rule, the share of the
+    index codes. Null when they have no answer in the base. Registers whose items are absent
+    from ``frame`` get no column.
     """
     rules = load_rules() if rules is None else rules
     columns: dict[str, pl.Series] = {}
