@@ -20,7 +20,7 @@ from pathlib import Path
 
 from effipia.errors import EffipiaError
 
-__all__ = ["CsvText", "decode_text", "csv_text", "csv_records", "xlsx_rows"]
+__all__ = ["CsvText", "csv_records", "csv_text", "decode_text", "xlsx_rows"]
 
 _UTF8_BOM = b"\xef\xbb\xbf"
 # Control characters never found in a real CSV: their presence means a wrong decoding.
@@ -75,7 +75,7 @@ def _sniff(text: str) -> str:
 def csv_text(raw: bytes) -> CsvText:
     """Decode ``raw`` and find its separator (``sep=`` line first, else sniffed)."""
     text = decode_text(raw)
-    first, newline, rest = text.partition("\n")
+    first, _, rest = text.partition("\n")
     directive = _SEP_LINE.match(first.strip(" "))
     if directive:
         return CsvText(rest, directive.group(1), first_line=2)
@@ -102,12 +102,12 @@ def xlsx_rows(path: str | Path) -> list[tuple[int, list[object]]]:
     calamine (Rust) reads a sheet some 25 times faster than openpyxl. Raises
     ``EffipiaError("generic.unreadable_file")`` for a damaged workbook.
     """
-    from python_calamine import CalamineWorkbook
+    from python_calamine import CalamineError, CalamineWorkbook
 
     try:
         sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
         # Keeping the empty area gives each row its position in the sheet.
         values = sheet.to_python(skip_empty_area=False)
-    except Exception as exc:  # calamine raises its own error types for a damaged workbook
+    except (CalamineError, OSError, ValueError) as exc:  # a damaged or protected workbook
         raise EffipiaError("generic.unreadable_file", detail=str(exc)) from None
     return [(line, list(row)) for line, row in enumerate(values, start=1)]

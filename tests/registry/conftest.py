@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from utils.registry import campus_frame, store_with_campuses, write_csv as _write_csv, write_xlsx as _write_xlsx
+from utils.registry import campus_frame, store_with_campuses
+from utils.registry import write_csv as _write_csv
+from utils.registry import write_xlsx as _write_xlsx
 
 from effipia.store import Store
 

@@ -8,9 +8,9 @@ import sys
 import polars as pl
 import pytest
 import sqlalchemy as sa
-from utils.registry import campus_frame, store_with_campuses
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from utils.registry import campus_frame, store_with_campuses
 
 from effipia.errors import EffipiaError, message
 from effipia.schema import INVITATION_COLUMNS, PARTNER_COLUMNS, RESPONSE_ID_COLUMNS

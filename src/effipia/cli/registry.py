@@ -6,7 +6,13 @@ from pathlib import Path
 
 import typer
 
-from effipia.cli.app import campuses_app, echo_message, open_store, partners_app, reporting_errors
+from effipia.cli.app import (
+    campuses_app,
+    echo_message,
+    open_store,
+    partners_app,
+    reporting_errors,
+)
 from effipia.errors import EffipiaError
 
 

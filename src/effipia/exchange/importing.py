@@ -23,10 +23,15 @@ from effipia.exchange.detect import Format
 from effipia.exchange.form import FormView, form_view
 from effipia.exchange.readers import ROW, read_responses
 from effipia.exchange.writers import write_response_file
-from effipia.schema import RESPONSE_ID_COLUMNS, conform
+from effipia.schema import conform
 
 __all__ = [
-    "ImportReport", "ExportReport", "import_responses", "export_responses", "registry_problems", "fill_from_directory",
+    "ExportReport",
+    "ImportReport",
+    "export_responses",
+    "fill_from_directory",
+    "import_responses",
+    "registry_problems",
 ]
 
 

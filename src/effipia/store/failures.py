@@ -17,7 +17,7 @@ from sqlalchemy.exc import DBAPIError
 from effipia.errors import EffipiaError, message
 from effipia.store.models import Base
 
-__all__ = ["write_error", "driver_detail"]
+__all__ = ["driver_detail", "write_error"]
 
 _STATEMENT_TABLE = re.compile(r"^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+\"?(\w+)", re.IGNORECASE)
 _SQLITE = re.compile(r"^(UNIQUE|NOT NULL|FOREIGN KEY|CHECK) constraint failed(?::\s*(.+))?$")
