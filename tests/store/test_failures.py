@@ -53,3 +53,12 @@ def test_other_refusals_keep_a_french_sentence() -> None:
     exc = sa.exc.OperationalError("INSERT INTO responses (answers) VALUES (?)", (), sqlite3.OperationalError("database is locked"))
     error = write_error(exc)
     assert str(error) == "écriture refusée par la base de données (table réponses), rien n'a été enregistré (database is locked)"
+
+
+def test_a_failing_read_is_reported_in_french(sqlite_url: str) -> None:
+    store = store_with_campuses(sqlite_url, campus_frame())
+    with store.engine.connect() as conn, conn.begin():
+        conn.exec_driver_sql("DROP TABLE campuses")  # a database damaged behind the store's back
+    with pytest.raises(EffipiaError) as info:
+        store.campuses()
+    assert str(info.value) == f"lecture impossible dans la base de données {sqlite_url} (no such table: campuses)"

@@ -35,7 +35,8 @@ def import_campuses(
 
     with reporting_errors():
         frame = read_campuses(file)
-        stats = open_store(ctx).write_campuses(frame)
+        with open_store(ctx) as store:
+            stats = store.write_campuses(frame)
         echo_message(
             "registry.summary_campuses",
             read=frame.height,
@@ -58,8 +59,7 @@ def import_partners(
     doublons fusionnés ; au moindre problème rien n'est enregistré et tous les problèmes sont listés."""
     from effipia.registry import read_directories
 
-    with reporting_errors():
-        store = open_store(ctx)
+    with reporting_errors(), open_store(ctx) as store:
         name = campaign if campaign is not None else _only_campaign(store)
         known = store.campuses().get_column("campus_id").to_list()
         result = read_directories([str(f) for f in files], campus=campus, known_campuses=known)

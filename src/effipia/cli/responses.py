@@ -19,12 +19,8 @@ def import_command(
     """Importer un fichier de réponses : tout est vérifié avant d'écrire, tout ou rien."""
     from effipia.exchange import import_responses
 
-    with reporting_errors():
-        store = open_store(ctx)
-        try:
-            report = import_responses(store, file, campaign, replace=replace)
-        finally:
-            store.close()
+    with reporting_errors(), open_store(ctx) as store:
+        report = import_responses(store, file, campaign, replace=replace)
     echo_message(
         "exchange.import_done",
         file=report.file,
@@ -50,17 +46,13 @@ def export_command(
     """Exporter les réponses d'une campagne avec les codes du dictionnaire (et les libellés en SAV, DTA, XLSX)."""
     from effipia.exchange import export_responses
 
-    with reporting_errors():
-        store = open_store(ctx)
-        try:
-            extra, labels = None, None
-            if with_scores:  # per-respondent register scores (analysis stage)
-                from effipia.analysis.scores import export_scores
+    with reporting_errors(), open_store(ctx) as store:
+        extra, labels = None, None
+        if with_scores:  # per-respondent register scores (analysis stage)
+            from effipia.analysis.scores import export_scores
 
-                extra, labels = export_scores(store.responses(store.resolve_campaign(campaign)))
-            report = export_responses(store, out, fmt.lower(), campaign, extra=extra, extra_labels=labels)
-        finally:
-            store.close()
+            extra, labels = export_scores(store.responses(store.resolve_campaign(campaign)))
+        report = export_responses(store, out, fmt.lower(), campaign, extra=extra, extra_labels=labels)
     echo_message(
         "exchange.export_done",
         rows=report.rows,

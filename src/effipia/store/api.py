@@ -151,8 +151,11 @@ class Store:
 
     @contextlib.contextmanager
     def _read(self) -> Iterator[sa.Connection]:
-        with self.engine.connect() as conn:
-            yield conn
+        try:
+            with self.engine.connect() as conn:
+                yield conn
+        except DBAPIError as exc:
+            raise EffipiaError("store.read_failed", url=_safe(self.url), detail=driver_detail(exc)) from None
 
     @staticmethod
     def _campaign_row(conn: sa.Connection, name: str) -> Any:
