@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import polars as pl
 
-#: Answer scores of the « midpoint » register rule: it reproduces the report's three
-#: published register means from the published tables alone (dynamics 74.3 vs 74,
-#: leadership 65.5 vs 65, management 63.7 vs 63 — worked out by hand from Tableaux 3, 4, 7).
+#: Answer scores of the « midpoint » register rule, effipia's default scoring rule
+#: (data/analysis/scoring.toml): it reproduces the report's three published register means
+#: from the published tables alone (dynamics 74.3 vs 74, leadership 65.5 vs 65, management
+#: 63.7 vs 63 — worked out by hand from Tableaux 3, 4, 7, percentages not rescaled).
 YES_NO = {1: 100.0, 2: 0.0, 9: 50.0}
 QUALITY = {1: 100.0, 2: 75.0, 3: 25.0, 4: 0.0, 8: 50.0, 9: 50.0}
 
