@@ -295,3 +295,28 @@ def test_title_line_without_directive_does_not_decide_the_separator(tmp_path, wr
     )
     df = read_bdb(path).partners.sort("name")
     assert df["consortium"].to_list() == [1, 0]
+
+
+def test_codebook_layout_keeps_the_partner_type_and_checks_the_group(tmp_path, write_csv) -> None:
+    # A directory in the codebook layout (as `effipia synth` writes it): « partner_type » is the
+    # finer type, « category » the survey group. partner_types.csv: association → group autre,
+    # lycee → group lycee.
+    path = write_csv(
+        tmp_path / "canonique.csv",
+        [
+            "partner_id,campus_id,name,category,partner_type",
+            "P1,CMQ-BDB,Association Bâtir,autre,association",
+            "P2,CMQ-BDB,Google France,entreprise,",
+            "P3,CMQ-BDB,Lycée Abbé Pierre,,lycee",
+        ],
+    )
+    df = read_directories(path, known_campuses=KNOWN).partners
+    assert df.select("partner_id", "category", "partner_type").rows() == [
+        ("P1", "autre", "association"),  # the category column alone would have given type « autre »
+        ("P2", "entreprise", None),  # no type given: unknown, not guessed from the group
+        ("P3", "lycee", "lycee"),
+    ]
+    bad = write_csv(tmp_path / "incoherent.csv", ["partner_id,campus_id,name,category,partner_type", "P1,CMQ-BDB,EDF,lycee,entreprise"])
+    assert refused(bad, known_campuses=KNOWN) == [
+        f"{bad}:2:category: catégorie « lycee » incompatible avec le type entreprise (groupe d'enquête entreprise)"
+    ]

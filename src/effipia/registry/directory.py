@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -105,6 +105,48 @@ def _normalize_naf(text: str) -> str:
     return f"{division}.{rest}{letter or ''}"
 
 
+def _survey_group(text: str) -> str | None:
+    """Survey group named by ``text``: a group code, or the group of the type it recodes to."""
+    groups = partner_type_groups()
+    if text in set(groups.values()):
+        return text
+    partner_type = recode_category(text)
+    return groups[partner_type] if partner_type else None
+
+
+def _check_type_and_group(
+    text: dict[str, str | None],
+    col: Callable[[str], str],
+    bad: Callable[..., None],
+    out: dict[str, object],
+) -> None:
+    """A file with a ``partner_type`` column (the codebook layout): the type is taken from
+    it (empty stays unknown) and the category is the survey group, which must be the
+    type's group when both are given."""
+    groups = partner_type_groups()
+    type_text, category = text.get("partner_type"), text.get("category")
+    partner_type = None
+    if type_text:
+        partner_type = recode_category(type_text)
+        if partner_type is None:
+            bad(col("partner_type"), "registry.unknown_category", value=type_text)
+        else:
+            out["partner_type"] = partner_type
+            out["category"] = groups[partner_type]
+    if not category:
+        if not type_text:
+            bad(col("category"), "registry.empty_category")
+        return
+    group = _survey_group(category)
+    if group is None:
+        bad(col("category"), "registry.unknown_category", value=category)
+    elif partner_type is not None and group != groups[partner_type]:
+        bad(col("category"), "registry.type_group_mismatch", value=category, partner_type=partner_type,
+            group=groups[partner_type])
+    else:
+        out["category"] = group
+
+
 def _check_row(
     file: str, line: int, cells: dict[str, object], headers: dict[str, str | None], problems: list[Problem]
 ) -> dict[str, object]:
@@ -126,17 +168,20 @@ def _check_row(
     if "name" in headers and not out["name"]:
         bad(col("name"), "registry.empty_name")
 
-    category = text.get("category")
-    if not category:
-        if "category" in headers:
-            bad(col("category"), "registry.empty_category")
+    if "partner_type" in headers:
+        _check_type_and_group(text, col, bad, out)
     else:
-        partner_type = recode_category(category)
-        if partner_type is None:
-            bad(col("category"), "registry.unknown_category", value=category)
+        category = text.get("category")
+        if not category:
+            if "category" in headers:
+                bad(col("category"), "registry.empty_category")
         else:
-            out["partner_type"] = partner_type
-            out["category"] = partner_type_groups()[partner_type]
+            partner_type = recode_category(category)
+            if partner_type is None:
+                bad(col("category"), "registry.unknown_category", value=category)
+            else:
+                out["partner_type"] = partner_type
+                out["category"] = partner_type_groups()[partner_type]
 
     for flag in ("consortium", "pia_concerned"):
         if flag in headers:
@@ -206,7 +251,7 @@ def _read_rows(path: str | Path, campus: str | None, problems: list[Problem]) ->
         return []
     columns = map_header(table.header, "partner")
     headers = {canonical: table.header[index] for canonical, index in columns.items()}
-    if "category" not in columns:
+    if "category" not in columns and "partner_type" not in columns:
         problems.append(Problem.at(table.file, table.header_line, None, "registry.missing_category_column"))
     if campus is None and "campus_id" not in columns:
         problems.append(Problem.at(table.file, table.header_line, None, "registry.missing_campus_column"))
