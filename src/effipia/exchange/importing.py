@@ -175,6 +175,8 @@ def import_responses(
     ``campaign`` is created if it does not exist; it may be omitted when the store
     holds exactly one campaign. Re-importing an identical file changes nothing; a
     respondent already stored with different answers is a problem unless ``replace``.
+    The merge is by column: a block absent from the file keeps the stored answers of the
+    respondents it names, a block present with empty cells stores « no answer ».
     Raises :class:`ValidationFailed` with every problem (the store is then unchanged).
     """
     q = _questionnaire(questionnaire)
