@@ -161,7 +161,8 @@ def test_shipped_alternatives_by_name() -> None:
     assert dict(load_rules()["lead"].scores) == {1: 100.0, 2: 75.0, 3: 25.0, 4: 0.0, 8: 50.0, 9: 50.0}
     with pytest.raises(EffipiaError) as info:
         load_rules("no_such_rule")
-    assert info.value.code == "generic.file_not_found"
+    assert info.value.code == "analysis.unknown_scoring"
+    assert "share_excl_na" in str(info.value)
 
 
 @pytest.mark.parametrize(

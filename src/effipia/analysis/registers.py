@@ -106,10 +106,10 @@ def _rule_text(path: str | Path | None) -> str:
     try:
         return Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
-        shipped = shipped_rule_files().get(str(path))
-        if shipped is None:
-            raise EffipiaError("generic.file_not_found", path=str(path)) from None
-        return shipped.read_text(encoding="utf-8")
+        shipped = shipped_rule_files()
+        if str(path) not in shipped:
+            raise EffipiaError("analysis.unknown_scoring", path=str(path), names=", ".join(shipped)) from None
+        return shipped[str(path)].read_text(encoding="utf-8")
 
 
 def rule_label(path: str | Path | None = None) -> tuple[str, str]:

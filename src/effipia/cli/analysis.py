@@ -44,7 +44,7 @@ def compute_command(
         False, "--strata", help="Variances avec le campus comme strate (répondants tirés dans chaque campus) ; à utiliser avec le calage."
     ),
     min_n: int = typer.Option(5, "--min-n", help="Effectif minimal sous lequel une valeur n'est pas diffusée."),
-    scoring: Path = typer.Option(None, "--scoring", help="Fichier TOML de règles de calcul des scores (par défaut : règles livrées)."),
+    scoring: Path = typer.Option(None, "--scoring", help="Fichier TOML de règles de calcul des scores, ou nom d'une règle livrée (share_excl_na…, voir docs/scoring.md) ; par défaut : règle livrée par défaut."),
 ) -> None:
     """Calculer toutes les statistiques d'une campagne (tableaux, indicateurs, comparaisons par campus)."""
     from effipia.analysis.compute import compute, headline, write_statistics
