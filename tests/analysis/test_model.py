@@ -266,3 +266,42 @@ def test_weighted_summary_says_so_and_weights_are_normalised():
     # Pearson dispersion does not depend on the weights' scale (normalised to mean 1)
     m2 = model.fit(df.with_columns(pl.col("w") / 1000), min_n=1, weights="w")
     assert m.pearson_dispersion == pytest.approx(m2.pearson_dispersion)
+
+
+def test_closed_form_fit_equals_statsmodels():
+    """The closed-form saturated fit against statsmodels itself (oracle): Poisson GLM with var
+    weights and campus-clustered covariance (the NB GLM with alpha fixed gives the same
+    sandwich), and the NB2 dispersion of ``NegativeBinomial(loglike_method="nb2")``."""
+    import warnings
+
+    import pandas as pd
+    import statsmodels.api as sm
+    import statsmodels.formula.api as smf
+
+    rng = np.random.default_rng(11)
+    n = 1500
+    profile = rng.choice(["a:0", "a:1", "b:0", "b:1", "c"], size=n)
+    campus = rng.integers(0, 25, size=n)
+    mu = pd.Series(profile).map({"a:0": 1.5, "a:1": 5.0, "b:0": 2.0, "b:1": 2.5, "c": 4.0}).to_numpy()
+    y = rng.negative_binomial(2.0, 2.0 / (2.0 + mu))  # NB2 with alpha = 0.5
+    w = rng.uniform(0.5, 2.0, size=n)
+    data = pd.DataFrame({"y": y, "profile": profile, "campus_id": [f"C{c:02d}" for c in campus], "w": w})
+    for weighted in (False, True):
+        frame = pl.from_pandas(data if weighted else data.drop(columns="w"))
+        fitted = model._saturated_fit(frame)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ref = smf.glm("y ~ 0 + C(profile)", data, family=sm.families.Poisson(), var_weights=w if weighted else None).fit(
+                cov_type="cluster", cov_kwds={"groups": pd.factorize(data["campus_id"])[0]}
+            )
+        np.testing.assert_allclose(np.log(fitted.mean), ref.params.to_numpy(), rtol=0, atol=1e-9)
+        np.testing.assert_allclose(fitted.cov, ref.cov_params().to_numpy(), rtol=1e-8, atol=0)
+        assert fitted.pearson == pytest.approx(ref.pearson_chi2 / ref.df_resid, rel=1e-9)
+        if not weighted:
+            assert fitted.poisson_llf == pytest.approx(ref.llf, rel=1e-10)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                nb = smf.negativebinomial("y ~ 0 + C(profile)", data, loglike_method="nb2").fit(disp=0, maxiter=200)
+            alpha, llf = model._nb2_alpha(fitted)
+            assert alpha == pytest.approx(float(nb.params["alpha"]), rel=1e-4)
+            assert llf == pytest.approx(nb.llf, rel=1e-8)
