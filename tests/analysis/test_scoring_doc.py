@@ -10,7 +10,12 @@ from pathlib import Path
 
 from babel.numbers import format_decimal
 
-from effipia.analysis.registers import load_rules, rule_label, shipped_rule_files, table_score
+from effipia.analysis.registers import (
+    load_rules,
+    rule_label,
+    shipped_rule_files,
+    table_score,
+)
 
 PUBLISHED = tomllib.loads((files("effipia") / "data" / "reference" / "published_cereq_2024.toml").read_text("utf-8"))
 DOC = Path(__file__).resolve().parents[2] / "docs" / "scoring.md"
@@ -95,6 +100,18 @@ def test_resource_remark() -> None:
     sat = table_score(PUBLISHED["tableau_5"]["rows"], rules["res_level_sat"])
     line = f"{_fr(100 * (1 - use / sat))} % des réponses (1 − {_fr(use)} / {_fr(sat)})"
     assert line in DOC.read_text(encoding="utf-8")
+
+
+def test_unrescaled_remark() -> None:
+    # the doc's aside: printed percentages taken over 100 instead of the printed row total
+    rules = load_rules()
+    values = []
+    for register in ("dyn", "lead", "mgmt"):
+        rows = PUBLISHED[COMPARED[register][0]]["rows"].values()
+        rule = rules[register]
+        per_item = [sum(rule.value(int(c)) * v for c, v in row.items()) / 100 for row in rows]
+        values.append(_fr(sum(per_item) / len(per_item)))
+    assert f"la\nrègle D donne {values[0]}, {values[1]} et {values[2]}" in DOC.read_text(encoding="utf-8")
 
 
 if __name__ == "__main__":  # print the rows to paste into docs/scoring.md
