@@ -67,22 +67,18 @@ def expectation_lists() -> dict[str, tuple[tuple[str, str], ...]]:
     }
 
 
-def _chosen_sets(responses: pl.DataFrame, codes: Sequence[str]) -> list[set[str] | None]:
-    if "expectations" in responses.columns:
-        out: list[set[str] | None] = []
-        for text in responses["expectations"].cast(pl.String).to_list():
-            picked = set((text or "").split())
-            out.append(picked or None)
-        return out
+def _chosen_exprs(responses: pl.DataFrame, codes: Sequence[str]) -> tuple[pl.Expr, dict[str, pl.Expr]]:
+    """Polars expressions: whether a respondent gave any expectation, and whether each
+    choice was picked (tokens of the space-separated ``expectations`` in ``__tokens``, or
+    split columns ``expectations/<choice>``)."""
+    if "__tokens" in responses.columns:  # the tokens of ``expectations`` (expectation_indicators)
+        tokens = pl.col("__tokens")
+        return tokens.list.len() > 0, {c: tokens.list.contains(pl.lit(c)) for c in codes}
     split = {c: f"expectations/{c}" for c in codes if f"expectations/{c}" in responses.columns}
     if not split:
-        return [None] * responses.height
-    data = responses.select(list(split.values())).cast(pl.Int64).to_dicts()
-    out = []
-    for row in data:
-        answered = any(v is not None for v in row.values())
-        out.append({c for c, col in split.items() if row[col] == 1} if answered else None)
-    return out
+        return pl.lit(False), {c: pl.lit(False) for c in codes}
+    answered = pl.any_horizontal([pl.col(col).is_not_null() for col in split.values()])
+    return answered, {c: (pl.col(split[c]).cast(pl.Int64) == 1).fill_null(False) if c in split else pl.lit(False) for c in codes}
 
 
 def expectation_indicators(responses: pl.DataFrame) -> pl.DataFrame:
@@ -94,16 +90,22 @@ def expectation_indicators(responses: pl.DataFrame) -> pl.DataFrame:
     """
     lists = expectation_lists()
     codes = list(dict.fromkeys(code for group in lists.values() for code, _ in group))
-    offered = {g: {code for code, _ in choices} for g, choices in lists.items()}
-    groups = responses["category"].to_list() if "category" in responses.columns else [None] * responses.height
-    chosen = _chosen_sets(responses, codes)
-    columns = {}
-    for code in codes:
-        columns[code] = [
-            None if picked is None or code not in offered.get(g, ()) else int(code in picked)
-            for g, picked in zip(groups, chosen, strict=True)
-        ]
-    return responses.with_columns(pl.Series(name, values, dtype=pl.Int64) for name, values in columns.items())
+    offering = {code: [g for g, choices in lists.items() if code in {c for c, _ in choices}] for code in codes}
+    group = pl.col("category").cast(pl.String) if "category" in responses.columns else pl.lit(None, dtype=pl.String)
+    frame = responses
+    if "expectations" in responses.columns:  # split once, not once per choice
+        frame = responses.with_columns(
+            pl.col("expectations").cast(pl.String).fill_null("").str.extract_all(r"\S+").alias("__tokens")
+        )
+    answered, picked = _chosen_exprs(frame, codes)
+    return frame.with_columns(
+        pl.when(answered & group.is_in(offering[code]).fill_null(False))
+        .then(picked[code].cast(pl.Int64))
+        .otherwise(None)
+        .cast(pl.Int64)
+        .alias(code)
+        for code in codes
+    ).drop("__tokens", strict=False)
 
 
 def _has_expectations(responses: pl.DataFrame) -> bool:
