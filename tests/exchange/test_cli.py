@@ -12,7 +12,7 @@ from effipia.errors import Problem, message
 from effipia.store import Store
 
 from .conftest import open_store, snapshot
-from .test_importing import EXPECTED, GOOD_ROWS, csv_file, replaced
+from .test_importing import EXPECTED, GOOD_ROWS, csv_file, replaced, without
 
 runner = CliRunner()
 
@@ -86,3 +86,27 @@ def test_help_is_french() -> None:
     assert result.exit_code == 0
     assert "Importer un fichier de réponses" in result.stdout
     assert "--replace" in result.stdout
+
+
+def test_excel_file_with_sep_line_replaces_without_blanking_absent_blocks(sqlite_url: str, tmp_path: Path) -> None:
+    open_store(sqlite_url).close()
+    assert run(sqlite_url, "import", str(csv_file(tmp_path, GOOD_ROWS)), "--campaign", "vague1").exit_code == 0
+    # The same respondents saved by Excel: « sep=; » line, semicolons, no achievements block
+    # (real_known_1, real_pia_1), R4's collab changed 9 → 1.
+    header, rows = without({"real_known_1", "real_pia_1"}, replaced(3, ",1,2,,,,,,9", ",1,2,,,,,,1"))
+    excel = tmp_path / "excel.csv"
+    excel.write_bytes(("sep=;\r\n" + "\r\n".join(line.replace(",", ";") for line in [header, *rows]) + "\r\n").encode("cp1252"))
+    refused = run(sqlite_url, "import", str(excel))
+    assert refused.exit_code == 1
+    # The conflict is reported on R4's line as in the file: sep= line 1, header 2, R4 line 6.
+    assert str(Problem.at(str(excel), 6, "respondent_id", "exchange.conflict", respondent="R4")) in refused.stderr
+    result = run(sqlite_url, "import", str(excel), "--replace")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == message(
+        "exchange.import_done", file=str(excel), format="CSV", rows="4", inserted="0", replaced="1",
+        unchanged="3", campaign="vague1",
+    )
+    with Store(sqlite_url) as store:
+        stored = store.responses("vague1")
+    assert stored["collab"].to_list() == [2, 1, 3, 1]
+    assert_frame_equal(stored.drop("collab"), EXPECTED.drop("collab"))  # the absent block is kept
