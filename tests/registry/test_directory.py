@@ -320,3 +320,10 @@ def test_codebook_layout_keeps_the_partner_type_and_checks_the_group(tmp_path, w
     assert refused(bad, known_campuses=KNOWN) == [
         f"{bad}:2:category: catégorie « lycee » incompatible avec le type entreprise (groupe d'enquête entreprise)"
     ]
+
+
+def test_damaged_workbook_is_a_problem_of_its_file(tmp_path) -> None:
+    damaged = tmp_path / "annuaire.xlsx"
+    damaged.write_bytes(b"PK\x03\x04" + b"\x00" * 60)  # a ZIP signature and nothing readable after it
+    [problem] = refused(damaged, campus="CMQ-BDB")
+    assert problem.startswith(f"{damaged}::: fichier illisible : ")
