@@ -145,13 +145,25 @@ def partner_categories(partners: pl.DataFrame) -> pl.Series:
         cats = set(part["analysis_category"])
         if len(cats) == 1:
             by_group[g[0]] = cats.pop()
-    ptype = partners["partner_type"].to_list() if "partner_type" in partners.columns else [None] * partners.height
-    group = partners["category"].to_list() if "category" in partners.columns else [None] * partners.height
-    return pl.Series(
-        "analysis_category",
-        [by_type.get(t) if t in by_type else by_group.get(g) for t, g in zip(ptype, group, strict=True)],
-        dtype=pl.String,
-    )
+    ptype = _text(partners, "partner_type")
+    group = _text(partners, "category")
+    return partners.select(
+        pl.when(ptype.is_in(list(by_type)))
+        .then(ptype.replace_strict(by_type, default=None, return_dtype=pl.String))
+        .otherwise(group.replace_strict(by_group, default=None, return_dtype=pl.String))
+        .alias("analysis_category")
+    ).to_series()
+
+
+def _text(frame: pl.DataFrame, column: str) -> pl.Expr:
+    """``column`` as text, or nulls when the frame lacks it."""
+    return pl.col(column).cast(pl.String) if column in frame.columns else pl.lit(None, dtype=pl.String)
+
+
+def _division_expr(text: pl.Expr) -> pl.Expr:
+    """Two-digit NAF division of a code without dots (null unless it starts with two digits)."""
+    head = text.str.slice(0, 2)
+    return pl.when(head.str.contains(r"^\d\d$")).then(head).otherwise(None)
 
 
 def naf_section(codes: pl.Series) -> pl.Series:
@@ -161,23 +173,19 @@ def naf_section(codes: pl.Series) -> pl.Series:
         zip(hierarchy.filter(pl.col("niveau") == "division")["division"],
             hierarchy.filter(pl.col("niveau") == "division")["section"], strict=True)
     )
-    sections = set(nomenclatures.codes("naf_sections", "section"))
-    out = []
-    for code in codes.cast(pl.String).to_list():
-        text = (code or "").strip().upper().replace(".", "")
-        if len(text) == 1 and text in sections:
-            out.append(text)
-        else:
-            out.append(division_section.get(text[:2]) if len(text) >= 2 and text[:2].isdigit() else None)
-    return pl.Series("naf_section", out, dtype=pl.String)
+    sections = list(nomenclatures.codes("naf_sections", "section"))
+    text = pl.col("code").str.strip_chars().str.to_uppercase().str.replace_all(".", "", literal=True)
+    return pl.DataFrame({"code": codes.cast(pl.String)}).select(
+        pl.when((text.str.len_chars() == 1) & text.is_in(sections))
+        .then(text)
+        .otherwise(_division_expr(text).replace_strict(division_section, default=None, return_dtype=pl.String))
+        .alias("naf_section")
+    ).to_series()
 
 
-def _naf_division(codes: pl.Series) -> list[str | None]:
-    out = []
-    for code in codes.cast(pl.String).to_list():
-        text = (code or "").strip().replace(".", "")
-        out.append(text[:2] if len(text) >= 2 and text[:2].isdigit() else None)
-    return out
+def _naf_division(codes: pl.Series) -> pl.Series:
+    text = pl.col("code").str.strip_chars().str.replace_all(".", "", literal=True)
+    return pl.DataFrame({"code": codes.cast(pl.String)}).select(_division_expr(text).alias("division")).to_series()
 
 
 def _size_class_bounds() -> dict[str, tuple[int, float]]:
@@ -187,20 +195,13 @@ def _size_class_bounds() -> dict[str, tuple[int, float]]:
     return {k: v for k, v in out.items() if v is not None}
 
 
-def _band_of(size_classes: pl.Series, reference: pl.DataFrame) -> list[str | None]:
+def _band_of(size_classes: pl.Series, reference: pl.DataFrame) -> pl.Series:
+    """Reference size band of each Sirene size class (null when unknown or across bands)."""
     bands = reference.select("size_band", "size_min", "size_max").unique(maintain_order=True).rows()
-    bounds = _size_class_bounds()
-    out = []
-    for code in size_classes.cast(pl.String).to_list():
-        b = bounds.get((code or "").strip())
-        band = None
-        if b is not None:
-            for name, lo, hi in bands:
-                if b[0] >= lo and b[1] <= hi:
-                    band = name
-                    break
-        out.append(band)
-    return out
+    band_of_class = {}
+    for code, (lo_c, hi_c) in _size_class_bounds().items():
+        band_of_class[code] = next((name for name, lo, hi in bands if lo_c >= lo and hi_c <= hi), None)
+    return size_classes.cast(pl.String).str.strip_chars().replace_strict(band_of_class, default=None, return_dtype=pl.String)
 
 
 # --------------------------------------------------------------------------- shares
@@ -218,7 +219,8 @@ def _coded_shares(
 ) -> pl.DataFrame:
     """Shares of text ``values`` (one per row of ``frame``) over ``codes``, via ``share_rows``."""
     position = {c: i + 1 for i, c in enumerate(codes)}
-    coded = pl.Series("__code", [position.get(v) for v in list(values)], dtype=pl.Int64)
+    text = values if isinstance(values, pl.Series) else pl.Series(list(values), dtype=pl.String)
+    coded = text.cast(pl.String).replace_strict(position, default=None, return_dtype=pl.Int64).alias("__code")
     work = frame.with_columns(coded)
     if "category" not in work.columns:
         work = work.with_columns(pl.lit(None, dtype=pl.String).alias("category"))
@@ -301,7 +303,7 @@ def size_rows(partners: pl.DataFrame, *, min_n: int = 5) -> pl.DataFrame:
     sizes = nomenclatures.load("sirene_size_classes")
     category = dict(zip(sizes["code_tefen"], sizes["taille_lbb"], strict=True))
     codes = list(dict.fromkeys(sizes["taille_lbb"]))
-    values = [category.get((c or "").strip()) for c in companies["size_class"].cast(pl.String).to_list()]
+    values = companies["size_class"].cast(pl.String).str.strip_chars().replace_strict(category, default=None, return_dtype=pl.String)
     return _coded_shares(companies, values, codes, statistic="structure_size", item="size_category", min_n=min_n)
 
 
@@ -316,17 +318,17 @@ def naf_weights(companies: pl.DataFrame, reference: pl.DataFrame) -> tuple[np.nd
     for sector, divisions in reference.select("sector", "divisions").unique("sector", maintain_order=True).rows():
         for d in divisions:
             division_sector.setdefault(d, sector)
-    sectors = [division_sector.get(d) if d else None for d in _naf_division(companies["naf"])]
+    sectors = _naf_division(companies["naf"]).replace_strict(division_sector, default=None, return_dtype=pl.String)
     bands = _band_of(companies["size_class"], reference)
     national = dict(reference.group_by("sector").agg(pl.col("count").sum()).rows())
     total = sum(national.values())
-    known = [s is not None and b is not None for s, b in zip(sectors, bands, strict=True)]
-    n_known = sum(known)
-    sample = {s: sum(1 for x, k in zip(sectors, known, strict=True) if k and x == s) for s in national}
-    w = np.array(
-        [(national[s] / total) / (sample[s] / n_known) if k else 0.0 for s, k in zip(sectors, known, strict=True)]
-    )
-    return w, sectors
+    known = (sectors.is_not_null() & bands.is_not_null()).to_numpy()
+    n_known = int(known.sum())
+    sample = dict(sectors.filter(pl.Series(known)).value_counts().rows())
+    factor = {s: (national[s] / total) / (sample[s] / n_known) for s in national if sample.get(s)}
+    w = sectors.replace_strict(factor, default=0.0, return_dtype=pl.Float64).to_numpy()
+    w = np.where(known, w, 0.0)
+    return w, sectors.to_list()
 
 
 def size_reweighted_rows(partners: pl.DataFrame, *, reference: pl.DataFrame | None = None,
@@ -346,7 +348,7 @@ def size_reweighted_rows(partners: pl.DataFrame, *, reference: pl.DataFrame | No
     if not (w > 0).any():
         return empty_rows()
     bands = reference["size_band"].unique(maintain_order=True).to_list()
-    band_values = [b if wi > 0 else None for b, wi in zip(_band_of(companies["size_class"], reference), w, strict=True)]
+    band_values = _band_of(companies["size_class"], reference).zip_with(pl.Series(w > 0), pl.Series([None], dtype=pl.String))
     common = dict(statistic="structure_size_reweighted", min_n=min_n, domains=("ensemble",))
     raw = _coded_shares(companies, band_values, bands, item="size_band_partners", **common)
     weighted = _coded_shares(companies, band_values, bands, item="size_band_reweighted", weights=w, **common)
