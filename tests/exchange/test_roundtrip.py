@@ -76,3 +76,25 @@ def test_synthetic_campaign_round_trips(db_url: str, fresh_urls, tmp_path: Path)
                 target.close()
     finally:
         source.close()
+
+
+def test_file_on_its_own_into_an_empty_store(db_url: str, fresh_urls, tmp_path: Path) -> None:
+    # Evaluators often receive a response file without any registry: the campuses it names
+    # are registered (id only) in the same transaction, and the answers come back identical.
+    from effipia.store import Store
+    from effipia.synth import generate
+
+    campaign = generate(2024, campuses=3)
+    path = tmp_path / "reponses.csv"
+    campaign.responses.write_csv(path)
+    target = Store(db_url)
+    try:
+        assert target.campuses().height == 0
+        report = import_responses(target, path, "recue")
+        assert report.registered_campuses == 3
+        assert sorted(target.campuses()["campus_id"].to_list()) == sorted(campaign.campuses["campus_id"].to_list())
+        assert_frame_equal(target.responses("recue"), campaign.responses.sort("respondent_id"))
+        # Once a registry exists, a campus outside it is an error again (see test_importing).
+        assert import_responses(target, path, "recue").unchanged == campaign.responses.height
+    finally:
+        target.close()

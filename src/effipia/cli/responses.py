@@ -31,6 +31,8 @@ def import_command(
         unchanged=report.unchanged,
         campaign=report.campaign,
     )
+    if report.registered_campuses:
+        echo_message("exchange.campuses_registered", count=report.registered_campuses)
 
 
 @responses_app.command("export")

@@ -47,6 +47,7 @@ class ImportReport:
     replaced: int
     unchanged: int
     created_campaign: bool
+    registered_campuses: int = 0
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,9 @@ def _has_directory(frame: pl.DataFrame, partners: pl.DataFrame | None) -> bool:
 def registry_problems(frame: pl.DataFrame, campuses: pl.DataFrame, partners: pl.DataFrame | None, file: str) -> list[Problem]:
     """Problems of respondents against the registry.
 
-    Each ``campus_id`` must be a registry campus. With a non-empty partner directory,
+    Each ``campus_id`` must be a registry campus when the store has a campus registry
+    (an empty registry means the file came on its own: its campuses are accepted and
+    registered by :func:`import_responses`). With a non-empty partner directory,
     each ``respondent_id`` must be a partner, and its campus, category, partner type,
     consortium membership and PIA involvement must agree with the directory wherever
     both the file and the directory have a value (one problem per cell); without one,
@@ -108,7 +111,7 @@ def registry_problems(frame: pl.DataFrame, campuses: pl.DataFrame, partners: pl.
     rows = frame.select(columns).rows(named=True)
     for row in rows:
         campus = row.get("campus_id")
-        if campus is not None and campus not in known:
+        if known and campus is not None and campus not in known:
             problems.append(Problem.at(file, row[ROW], "campus_id", "exchange.unknown_campus", campus=campus))
     if not _has_directory(frame, partners):
         return problems
@@ -197,7 +200,8 @@ def import_responses(
     if problems:
         raise ValidationFailed(problems)
     data = _canonical(frame.drop(ROW), form)
-    stats = store.write_responses(name, data, source=Path(path).name)
+    new_campuses = _campuses_from_file(data) if store.campuses().height == 0 else None
+    stats = store.write_campaign(name, campuses=new_campuses, responses=data, source=Path(path).name)["responses"]
     return ImportReport(
         campaign=name,
         file=file,
@@ -207,7 +211,14 @@ def import_responses(
         replaced=stats.updated,
         unchanged=stats.unchanged,
         created_campaign=not exists,
+        registered_campuses=0 if new_campuses is None else new_campuses.height,
     )
+
+
+def _campuses_from_file(data: pl.DataFrame) -> pl.DataFrame:
+    """Minimal registry rows (id, name = id) for the campuses of a file received on its own."""
+    ids = data.get_column("campus_id").drop_nulls().unique().sort()
+    return pl.DataFrame({"campus_id": ids, "name": ids})
 
 
 def _canonical(frame: pl.DataFrame, form: FormView) -> pl.DataFrame:
