@@ -8,7 +8,7 @@ from effipia.cli.french import install as _install_french
 _install_french()
 
 # Each module registers its commands on ``app`` or its groups when imported.
-from effipia.cli import registry, responses, questionnaire, synth, analysis, territories, demo  # noqa: E402,F401
+from effipia.cli import registry, responses, questionnaire, synth, analysis, territories, demo, invitations  # noqa: E402,F401
 
 __all__ = ["app", "main"]
 
