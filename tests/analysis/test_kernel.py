@@ -96,3 +96,24 @@ def test_poststratified_closed_form_equals_sparse_path() -> None:
     z = share_linearised(answer_index(codes, answers), domain, fast.estimate, total_w, w, base)
     var = domain_variance(z, domain, 6, weights=w, calibration=[cells], design_weights=d0)
     np.testing.assert_allclose(fast.se, np.sqrt(var), rtol=0, atol=1e-13)
+
+
+def test_raked_quadratic_forms_equal_general_path() -> None:
+    """Raking on 80 campus and 5 group margins: the closed form (pairs of margin levels for
+    campus and cell domains, dense products for the group and ensemble domains, which meet
+    more than 64 levels) against the general sparse GREG path (one PSU per unit)."""
+    rng = np.random.default_rng(3)
+    n = 3000
+    campus = rng.integers(0, 80, n)
+    group = rng.integers(0, 5, n)
+    codes = rng.choice([1, 2, 3, 9, -1], n)
+    valid = (codes != -1) & (codes != 9)
+    w = rng.uniform(0.5, 3.0, n)
+    margins = [campus, group]
+    for domain, size in ((np.zeros(n, dtype=np.int64), 1), (group, 5), (campus, 80), (campus * 5 + group, 400)):
+        fast = domain_share_stats(codes, domain, size, [1, 2, 3], w, valid, calibration=margins)
+        general = domain_share_stats(codes, domain, size, [1, 2, 3], w, valid, calibration=margins, cluster=np.arange(n))
+        np.testing.assert_allclose(fast.se, general.se, rtol=1e-9, atol=1e-13)
+        # the mean of an indicator goes through domain_variance's raked quadratic forms
+        mean = domain_mean_stats((codes == 2).astype(float), domain, size, w, valid, calibration=margins)
+        np.testing.assert_allclose(mean.se[:, 0], general.se[:, 1], rtol=1e-9, atol=1e-13)

@@ -147,6 +147,8 @@ def domain_share_stats(
 
     if cluster is None and strata is None and calibration is not None and len(calibration) == 1:
         var = _poststratified_share_variance(key, slots, domain, n_domains, share, total_w, w, calibration[0], design_weights)
+    elif cluster is None and strata is None and calibration is not None and len(calibration) > 1:
+        var = _raked_share_variance(key, slots, domain, n_domains, share, total_w, w, calibration)
     else:
         z = share_linearised(idx, domain, share, total_w, w, base)
         var = domain_variance(
@@ -157,18 +159,38 @@ def domain_share_stats(
     return DomainStats(n, share, se)
 
 
+_DIGESTS: dict[tuple[int, ...], tuple[tuple[np.ndarray, ...], str]] = {}
+
+
+def _digest(*arrays: np.ndarray) -> str:
+    """Content digest of design arrays, the key of the per-design caches below. The same
+    array objects come back for every item of a campaign, so the digest is remembered by
+    object identity (the arrays are held, so their ids cannot be reused; design arrays are
+    never modified in place)."""
+    import hashlib
+
+    ids = tuple(id(a) for a in arrays)
+    hit = _DIGESTS.get(ids)
+    if hit is not None and all(x is y for x, y in zip(hit[0], arrays, strict=True)):
+        return hit[1]
+    digest = hashlib.blake2b(digest_size=16)
+    for a in arrays:
+        a = np.ascontiguousarray(a)
+        digest.update(str((a.dtype, a.shape)).encode())
+        digest.update(a.tobytes())
+    if len(_DIGESTS) >= 64:
+        _DIGESTS.clear()
+    _DIGESTS[ids] = (arrays, digest.hexdigest())
+    return _DIGESTS[ids][1]
+
+
 _PAIRS: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, int]] = {}
 
 
 def _pairs(domain: np.ndarray, cells: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
     """Compressed (domain, cell) pair of every unit, the domain and cell of each pair, and
     the number of cells; cached per design (it does not depend on the item)."""
-    import hashlib
-
-    digest = hashlib.blake2b(digest_size=16)
-    digest.update(np.ascontiguousarray(domain).tobytes())
-    digest.update(np.ascontiguousarray(cells).tobytes())
-    key = digest.hexdigest()
+    key = _digest(domain, cells)
     if key not in _PAIRS:
         levels, cell = np.unique(cells, return_inverse=True)
         n_cells = len(levels)
@@ -246,6 +268,98 @@ def _poststratified_share_variance(
         out[:, a] = zz[:, a] - 2.0 * cross + quad - tot * tot / n_units
     factor = n_units / (n_units - 1.0) if n_units > 1 else np.nan
     return factor * out
+
+
+def _pair_sums(counts: np.ndarray, owner: np.ndarray, n_owners: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """All ordered pairs of entries sharing an owner, entries sorted by owner: the first and
+    second entry of each pair and its owner."""
+    starts = np.cumsum(counts) - counts
+    lc = counts[owner]
+    first = np.repeat(np.arange(owner.size), lc)
+    pair_start = np.repeat(np.cumsum(lc) - lc, lc)
+    second = starts[owner][first] + (np.arange(first.size) - pair_start)
+    return first, second, owner[first]
+
+
+def _raked_share_variance(
+    key: np.ndarray,
+    slots: int,
+    domain: np.ndarray,
+    n_domains: int,
+    share: np.ndarray,
+    total_w: np.ndarray,
+    w: np.ndarray,
+    calibration: Sequence[np.ndarray],
+    sweeps: int = 10,
+    dense_above: int = 64,
+) -> np.ndarray:
+    """Closed form of :func:`domain_variance` for shares under raking (no cluster).
+
+    ``X'u`` and ``X'wz`` of a domain are non-zero only on the margin levels its units meet;
+    both come from bincounts over (domain, level) pairs (``u = z/w = (y - R)/W`` in the base).
+    With ``α = Op X'u`` (:func:`_backfit_operator`) and the per-design ``Q = Op' X'W²X Op``,
+    ``v = Op' X'w``: ``Σ r² = Σ z² - 2 ay' Op xu + xu' Q xu`` and ``Σ r = -v' xu``, summed
+    over pairs of the domain's levels (dense products for domains meeting more than
+    ``dense_above`` levels: group and ensemble).
+    """
+    n_units = w.shape[0]
+    k = slots - 1
+    _, q, op_t, v = _raked_design(calibration, w, sweeps)
+    size = n_domains * slots
+    in_base = key < size
+    slot = np.where(in_base, key % slots, 0)
+    ent_dom, ent_lvl, ent_xu, ent_ay = [], [], [], []
+    offset = 0
+    for margin in calibration:
+        pair, pair_domain, cell, n_cells = _pairs(domain, np.asarray(margin))
+        n_pairs = pair_domain.shape[0]
+        pkey = np.where(in_base & (pair >= 0), pair * slots + slot, n_pairs * slots)
+        cnt = np.bincount(pkey, minlength=n_pairs * slots + 1)[:-1].reshape(n_pairs, slots).astype(np.float64)
+        w2 = np.bincount(pkey, weights=w * w, minlength=n_pairs * slots + 1)[:-1].reshape(n_pairs, slots)
+        pair_cell = np.zeros(n_pairs, dtype=np.int64)
+        has = pair >= 0
+        pair_cell[pair[has]] = cell[has]
+        r = share[pair_domain]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            inv = 1.0 / total_w[pair_domain]
+            ent_xu.append(np.nan_to_num((cnt[:, 1:] - r * cnt.sum(axis=1)[:, None]) * inv[:, None]))
+            ent_ay.append(np.nan_to_num((w2[:, 1:] - r * w2.sum(axis=1)[:, None]) * inv[:, None]))
+        ent_dom.append(pair_domain)
+        ent_lvl.append(offset + pair_cell)
+        offset += n_cells
+    dom = np.concatenate(ent_dom)
+    order = np.argsort(dom, kind="stable")
+    dom, lvl = dom[order], np.concatenate(ent_lvl)[order]
+    xu, ay = np.concatenate(ent_xu)[order], np.concatenate(ent_ay)[order]
+    counts = np.bincount(dom, minlength=n_domains)
+    cross = np.zeros((n_domains, k))
+    quad = np.zeros((n_domains, k))
+    moved = np.zeros((n_domains, k))
+    heavy = counts > dense_above
+    for d in np.flatnonzero(heavy):
+        sel = dom == d
+        xu_d = np.zeros((q.shape[0], k))
+        ay_d = np.zeros((q.shape[0], k))
+        np.add.at(xu_d, lvl[sel], xu[sel])
+        np.add.at(ay_d, lvl[sel], ay[sel])
+        quad[d] = np.einsum("pj,pj->j", xu_d, q @ xu_d)
+        cross[d] = np.einsum("pj,pj->j", ay_d, op_t.T @ xu_d)
+        moved[d] = v @ xu_d
+    light = ~heavy[dom]
+    if light.any():
+        l_dom, l_lvl, l_xu, l_ay = dom[light], lvl[light], xu[light], ay[light]
+        first, second, owner = _pair_sums(counts * ~heavy, l_dom, n_domains)
+        q_pair = q[l_lvl[first], l_lvl[second]]
+        o_pair = op_t[l_lvl[first], l_lvl[second]]
+        for a in range(k):
+            quad[:, a] += np.bincount(owner, weights=l_xu[first, a] * q_pair * l_xu[second, a], minlength=n_domains)
+            cross[:, a] += np.bincount(owner, weights=l_xu[first, a] * o_pair * l_ay[second, a], minlength=n_domains)
+            moved[:, a] += np.bincount(l_dom, weights=v[l_lvl] * l_xu[:, a], minlength=n_domains)
+    w2_dom = np.bincount(key, weights=w * w, minlength=size + 1)[:size].reshape(n_domains, slots)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        zz = (w2_dom[:, 1:] * (1.0 - 2.0 * share) + share * share * w2_dom.sum(axis=1)[:, None]) / (total_w[:, None] ** 2)
+    factor = n_units / (n_units - 1.0) if n_units > 1 else np.nan
+    return factor * (np.nan_to_num(zz) - 2.0 * cross + quad - moved * moved / n_units)
 
 
 def share_linearised(
@@ -361,12 +475,7 @@ _OPERATORS: dict[tuple, np.ndarray] = {}
 def _backfit_operator(calibration: Sequence[np.ndarray], x, sweeps: int) -> np.ndarray:
     """The linear map ``X'u ↦ α`` of :func:`_backfit` as a dense p × p matrix, cached per
     design (it does not depend on the statistic, only on the margins)."""
-    import hashlib
-
-    digest = hashlib.blake2b(digest_size=16)
-    for c in calibration:
-        digest.update(np.ascontiguousarray(c).tobytes())
-    key = (digest.hexdigest(), sweeps)
+    key = (_digest(*calibration), sweeps)
     if key not in _OPERATORS:
         xx = (x.T @ x).tocsr()  # unweighted cross-tabulation of the margins (sparse blocks)
         counts = xx.diagonal().astype(np.float64)
@@ -441,6 +550,74 @@ def _stratified_variance(zs, w: np.ndarray, strata: np.ndarray, greg: _Greg | No
     return out
 
 
+_QUADRATIC: dict[tuple, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+
+
+def _raked_design(calibration: Sequence[np.ndarray], w: np.ndarray, sweeps: int):
+    """Per design (cached): indicators ``X``, backfitting operator ``Op`` (``B = Op X'u``),
+    ``Q = Op' G Op`` with ``G = X'W²X``, ``Op'`` and ``v = Op' X'w``."""
+    key = (_digest(*calibration, w), sweeps)
+    if key not in _QUADRATIC:
+        x = sp.hstack([_indicator(np.asarray(c)) for c in calibration]).tocsr()
+        op = _backfit_operator(calibration, x, sweeps)
+        wx = x.multiply(w[:, None]).tocsr()
+        g = (wx.T @ wx).tocsr()
+        q = op.T @ np.asarray(g @ op)
+        v = op.T @ np.asarray(wx.sum(axis=0)).ravel()
+        if len(_QUADRATIC) >= 2:
+            _QUADRATIC.clear()
+        _QUADRATIC[key] = (x, q, np.ascontiguousarray(op.T), v)
+    return _QUADRATIC[key]
+
+
+def _raked_terms(zs, w: np.ndarray, calibration: Sequence[np.ndarray], sweeps: int, dense_above: int = 64):
+    """``Σ z w Xα``, ``Σ w² (Xα)²`` and ``Σ w Xα`` per column of ``zs`` under raking (units
+    as PSUs), with ``α = Op X'u``: as quadratic forms ``xu' Q xu``, ``xu' Op' ay`` and
+    ``v' xu`` over the few margin levels each column meets (a campus × group domain meets
+    two), instead of a dense ``p × columns`` coefficient matrix. ``xu = X'(z/w)`` and
+    ``ay = X'(wz)`` share one sparsity pattern: they are computed as the real and imaginary
+    parts of one complex product. Columns meeting more than ``dense_above`` levels (group
+    and ensemble domains, few) go through dense products."""
+    x, q, op_t, v = _raked_design(calibration, w, sweeps)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        inv_w = np.where(w > 0, 1.0 / np.where(w > 0, w, 1.0), 0.0)
+    both = zs.multiply(inv_w[:, None]) + 1j * zs.multiply(w[:, None])
+    c = (x.T @ both.tocsr()).tocsc()  # p × J complex: X'u + i X'wz
+    c.sort_indices()
+    n_cols = c.shape[1]
+    counts = np.diff(c.indptr)
+    cross = np.zeros(n_cols)
+    quad = np.zeros(n_cols)
+    moved = np.zeros(n_cols)
+    heavy = np.flatnonzero(counts > dense_above)
+    light = counts <= dense_above
+    if heavy.size:
+        block = c[:, heavy].toarray()
+        xu, ay = block.real, block.imag
+        quad[heavy] = np.einsum("pj,pj->j", xu, q @ xu)
+        cross[heavy] = np.einsum("pj,pj->j", ay, op_t.T @ xu)  # ay' Op xu
+        moved[heavy] = v @ xu
+    if not light.any() or c.nnz == 0:
+        return cross, quad, moved
+    # pairs of non-zeros within each light column
+    keep = np.repeat(light, counts)
+    rows = c.indices[keep]
+    vals = c.data[keep]
+    cols = np.repeat(np.arange(n_cols), counts)[keep]
+    lc = counts[cols]  # non-zeros of the column of each entry
+    starts = (np.cumsum(counts * light) - counts * light)[cols]  # first entry of its column
+    first = np.repeat(np.arange(rows.size), lc)
+    pair_start = np.repeat(np.cumsum(lc) - lc, lc)
+    second = starts[first] + (np.arange(first.size) - pair_start)
+    r1, r2 = rows[first], rows[second]
+    u1, u2 = vals[first].real, vals[second].real
+    pcol = cols[first]
+    quad += np.bincount(pcol, weights=u1 * q[r1, r2] * u2, minlength=n_cols)
+    cross += np.bincount(pcol, weights=u1 * op_t[r1, r2] * vals[second].imag, minlength=n_cols)
+    moved += np.bincount(cols, weights=v[rows] * vals.real, minlength=n_cols)
+    return cross, quad, moved
+
+
 def domain_variance(
     z: np.ndarray,
     domain: np.ndarray,
@@ -510,7 +687,11 @@ def domain_variance(
     ss = np.asarray(y_psu.multiply(y_psu).sum(axis=0)).ravel()
     totals = np.asarray(y_psu.sum(axis=0)).ravel()  # Σ_h T_h, zero unless raking moved it
 
-    if calibration:
+    if calibration and psu is None and len(calibration) > 1 and raking_sweeps is not None:
+        cross, quad, moved = _raked_terms(zs, w, calibration, raking_sweeps)
+        ss += -2.0 * cross + quad
+        totals -= moved
+    elif calibration:
         greg = _Greg(zs, w, calibration, design_weights, raking_sweeps)
         a = greg.wx if psu is None else (psu @ greg.wx)  # PSU totals of w x
         g = (a.T @ a).tocsr()  # sparse: block structure of the indicators
