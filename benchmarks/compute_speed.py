@@ -16,8 +16,15 @@ Measured, each in the same run:
 * ``pandas``: the same shares and SEs of the annex tables written the obvious way with
   pandas ``groupby`` (one groupby per item × domain set, then the closed-form SE);
 * ``core_poststratified``: ``core`` with weights post-stratified to the invitations;
-* ``compute_all``: the whole ``compute()`` (colleagues' relations, model, effects and
-  structure included);
+* ``compute_all``: the whole ``compute()`` (relations, model, effects and structure
+  included);
+* ``pandas_all``: the same work written the obvious way with pandas: a ``groupby`` per coded
+  item × domain set for the shares and their SEs (every integer item of the response frame,
+  and every expectation choice after ``str.get_dummies``), the mean relation count by
+  ``groupby``, the partners' structure by ``value_counts``, and the count model with the
+  statsmodels formula API (``smf.glm`` Poisson, campus-clustered); ``compute_over_pandas`` is
+  the ratio of the two (no layout nor disclosure control on the pandas side);
+* ``core_raked``: ``core`` with weights raked on the campus and group margins;
 * ``kernel_national`` / ``pandas_national``: on the floor's matrix (10⁶ × 100 items, 100
   domains, 6 answer codes), shares and SEs of every code of every item by
   :func:`~effipia.analysis.kernel.domain_share_stats`, and the same with pandas ``groupby``.
@@ -27,6 +34,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import sys
 import time
 from pathlib import Path
 
@@ -134,6 +143,60 @@ def pandas_tables(responses: pl.DataFrame) -> tuple[float, int]:
     return time.perf_counter() - start, produced
 
 
+def _pandas_shares(df: pd.DataFrame, item: str, n_design: int) -> int:
+    sub = df[df[item].notna()]
+    produced = 0
+    for keys in KEYS:
+        cell = sub.groupby(keys + [item], observed=True)[["w", "w2"]].sum()
+        if keys:
+            tot = sub.groupby(keys, observed=True)[["w", "w2"]].sum().rename(columns={"w": "W", "w2": "S2"})
+            cell = cell.join(tot, on=keys)
+        else:
+            cell["W"], cell["S2"] = sub["w"].sum(), sub["w2"].sum()
+        r = cell["w"] / cell["W"]
+        se = np.sqrt(n_design / (n_design - 1) * (cell["w2"] * (1 - 2 * r) + r * r * cell["S2"])) / cell["W"]
+        produced += len(se)
+    return produced
+
+
+def pandas_all(responses: pl.DataFrame, partners: pl.DataFrame) -> tuple[float, int]:
+    """The statistics of ``compute()`` written the obvious way with pandas (see module doc)."""
+    import warnings
+
+    import statsmodels.api as sm
+    import statsmodels.formula.api as smf
+
+    df = responses.to_pandas()
+    pdf = partners.to_pandas()
+    start = time.perf_counter()
+    df["w"] = 1.0
+    df["w2"] = 1.0
+    n_design = len(df)
+    items = [c for c, t in responses.schema.items() if t.is_integer() and c not in ("consortium", "pia_concerned")]
+    produced = sum(_pandas_shares(df, item, n_design) for item in items)
+    dummies = df["expectations"].fillna("").str.get_dummies(sep=" ")
+    for choice in dummies.columns:
+        df[choice] = dummies[choice].where(df["expectations"].notna())
+        produced += _pandas_shares(df, choice, n_design)
+    rel = [f"rel_{k}" for k in range(1, 17)]
+    df["y"] = df[rel].sum(axis=1, min_count=1)
+    for keys in KEYS:
+        produced += len(df.groupby(keys)["y"].agg(["mean", "std", "count"])) if keys else 1
+    for column in ("partner_type", "naf", "size_class"):
+        if column in pdf.columns:
+            produced += len(pdf[column].value_counts()) + len(pdf.groupby("campus_id")[column].value_counts())
+    involved = (df["consortium"].eq(1) | df["pia_concerned"].eq(1)).astype(int).astype(str)
+    df["profile"] = np.where(df["category"] == "autre", "autre", df["category"] + ":" + involved)
+    data = df[df["y"].notna()]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = smf.glm("y ~ 0 + C(profile)", data, family=sm.families.Poisson()).fit(
+            cov_type="cluster", cov_kwds={"groups": pd.factorize(data["campus_id"])[0]}
+        )
+    produced += len(fit.params)
+    return time.perf_counter() - start, produced
+
+
 def kernel_campaign(responses: pl.DataFrame) -> None:
     """The annex-table shares and SEs by the kernel alone (no layout, no disclosure)."""
     from effipia.analysis.domains import domain_sets
@@ -171,9 +234,14 @@ def run(campuses: int, partners: int) -> dict:
     compute(r, invitations=campaign.invitations, weights="calibrated", include=["tables", "registers"])
     out["core_poststratified_s"] = time.perf_counter() - t
     t = time.perf_counter()
+    compute(r, invitations=campaign.invitations, weights="calibrated", calibration="raking", include=["tables", "registers"])
+    out["core_raked_s"] = time.perf_counter() - t
+    t = time.perf_counter()
     full = compute(r, partners=campaign.partners, invitations=campaign.invitations, campuses=campaign.campuses)
     out["compute_all_s"] = time.perf_counter() - t
     out["compute_all_rows"] = full.height
+    out["pandas_all_s"], out["pandas_all_cells"] = pandas_all(r, campaign.partners)
+    out["pandas_all_over_compute"] = out["pandas_all_s"] / out["compute_all_s"]
     out["pandas_over_tables"] = out["pandas_s"] / out["tables_s"]
     t = time.perf_counter()
     kernel_campaign(r)
@@ -191,6 +259,8 @@ def main() -> None:
     args = parser.parse_args()
     answers, dom, w = national_matrix(1_000_000, 100, 100)
     results = {
+        "command": " ".join([".venv/bin/python", "benchmarks/compute_speed.py", *sys.argv[1:]]),
+        "load_average_1min": os.getloadavg()[0],
         "floor_national_s": floor(answers, dom, w, 100),
         "kernel_national_s": kernel_national(answers, dom, w, 100),
         "pandas_national_s": pandas_national(answers, dom, w, args.pandas_items),

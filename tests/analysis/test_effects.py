@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
+from statistics_rows import value as _value
 
 from effipia.analysis import effects
-from statistics_rows import value as _value
 
 COLUMNS = ["expectations", "collab", "benef_network", "benef_skills", "benef_notoriety", "workload_more",
            "intl_strategy", "intl_pia_effect", "intl_parcours", "intl_known", "intl_contrib", "intl_below_expect"]

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from effipia.analysis.kernel import answer_index, domain_mean_stats, domain_share_stats, domain_variance
+from effipia.analysis.kernel import (
+    answer_index,
+    domain_mean_stats,
+    domain_share_stats,
+    domain_variance,
+)
 
 
 def _data(n: int = 500, seed: int = 7):

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 import pytest
+from statistics_rows import value as _value
 
 from effipia.analysis import relations
-from statistics_rows import value as _value
 
 ITEMS = [f"rel_{k}" for k in range(1, 17)]
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 import pytest
+from test_kernel_r import DATA, TOL, _codes, _design, _invitations, compare
 
 from effipia.analysis import compute
 from effipia.analysis.domains import Design
@@ -24,8 +25,6 @@ from effipia.analysis.kernel import domain_share_stats, nested_margins
 from effipia.analysis.shares import share_rows
 from effipia.analysis.weights import calibrate
 from effipia.errors import EffipiaError, message
-
-from test_kernel_r import DATA, TOL, _codes, _design, _invitations, compare
 
 
 def _strata_designs() -> dict[str, dict]:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
+from statistics_rows import value as _value
 
 from effipia.analysis import structure
 from effipia.errors import EffipiaError
 from effipia.schema import CAMPUS_COLUMNS, PARTNER_COLUMNS, conform
-from statistics_rows import value as _value
 
 
 def _partners() -> pl.DataFrame:

@@ -21,7 +21,11 @@ import polars as pl
 from babel.numbers import format_decimal
 
 from effipia.analysis.comparison import comparison_rows, extreme_campuses
-from effipia.analysis.disclosure import DEFAULT_MIN_N, apply_min_count, secondary_suppression
+from effipia.analysis.disclosure import (
+    DEFAULT_MIN_N,
+    apply_min_count,
+    secondary_suppression,
+)
 from effipia.analysis.domains import Design, domain_sets
 from effipia.analysis.layout import DOMAIN_SETS, ENSEMBLE, conform_rows, empty_rows
 from effipia.analysis.registers import load_rules, register_rows

@@ -304,7 +304,7 @@ def _raked_share_variance(
     """
     n_units = w.shape[0]
     k = slots - 1
-    _, q, op_t, v = _raked_design(calibration, w, sweeps)
+    _, q, op_t, v, direct = _raked_design(calibration, w, sweeps)
     size = n_domains * slots
     in_base = key < size
     slot = np.where(in_base, key % slots, 0)
@@ -336,15 +336,22 @@ def _raked_share_variance(
     quad = np.zeros((n_domains, k))
     moved = np.zeros((n_domains, k))
     heavy = counts > dense_above
-    for d in np.flatnonzero(heavy):
-        sel = dom == d
-        xu_d = np.zeros((q.shape[0], k))
-        ay_d = np.zeros((q.shape[0], k))
-        np.add.at(xu_d, lvl[sel], xu[sel])
-        np.add.at(ay_d, lvl[sel], ay[sel])
-        quad[d] = np.einsum("pj,pj->j", xu_d, q @ xu_d)
-        cross[d] = np.einsum("pj,pj->j", ay_d, op_t.T @ xu_d)
-        moved[d] = v @ xu_d
+    heavy_domains = np.flatnonzero(heavy)
+    if heavy_domains.size:
+        # few domains meeting many levels: sweeps on X'u directly (cost ∝ non-zeros of X'X)
+        column = np.full(n_domains, -1, dtype=np.int64)
+        column[heavy_domains] = np.arange(heavy_domains.size)
+        sel = heavy[dom]
+        xu_h = np.zeros((q.shape[0], heavy_domains.size, k))
+        ay_h = np.zeros((q.shape[0], heavy_domains.size, k))
+        xu_h[lvl[sel], column[dom[sel]]] = xu[sel]  # (domain, level) pairs are unique
+        ay_h[lvl[sel], column[dom[sel]]] = ay[sel]
+        xu_h = xu_h.reshape(q.shape[0], -1)
+        ay_h = ay_h.reshape(q.shape[0], -1)
+        b = direct.coefficients(xu_h)
+        quad[heavy_domains] = np.einsum("pj,pj->j", b, direct.g @ b).reshape(-1, k)
+        cross[heavy_domains] = np.einsum("pj,pj->j", ay_h, b).reshape(-1, k)
+        moved[heavy_domains] = (direct.a_sum @ b).reshape(-1, k)
     light = ~heavy[dom]
     if light.any():
         l_dom, l_lvl, l_xu, l_ay = dom[light], lvl[light], xu[light], ay[light]
@@ -550,12 +557,27 @@ def _stratified_variance(zs, w: np.ndarray, strata: np.ndarray, greg: _Greg | No
     return out
 
 
-_QUADRATIC: dict[tuple, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+class _Sweeps(NamedTuple):
+    """Backfitting sweeps applied to ``X'u`` directly (``B = Op X'u`` without ``Op``)."""
+
+    xx: sp.csr_matrix  #: unweighted cross-tabulation of the margins
+    counts: np.ndarray  #: units per level
+    spans: np.ndarray  #: level ranges of the margins
+    sweeps: int
+    g: sp.csr_matrix  #: X'W²X
+    a_sum: np.ndarray  #: X'w
+
+    def coefficients(self, xu: np.ndarray) -> np.ndarray:
+        return _backfit(xu, self.xx, self.counts, self.spans, self.sweeps)
+
+
+_QUADRATIC: dict[tuple, tuple] = {}
 
 
 def _raked_design(calibration: Sequence[np.ndarray], w: np.ndarray, sweeps: int):
-    """Per design (cached): indicators ``X``, backfitting operator ``Op`` (``B = Op X'u``),
-    ``Q = Op' G Op`` with ``G = X'W²X``, ``Op'`` and ``v = Op' X'w``."""
+    """Per design (cached): indicators ``X``, ``Q = Op' G Op`` with ``G = X'W²X`` and the
+    backfitting operator ``Op`` (``B = Op X'u``), ``Op'``, ``v = Op' X'w``, and for direct
+    sweeps (:class:`_Sweeps`) ``G``, ``X'w`` and the margins' cross-tabulation."""
     key = (_digest(*calibration, w), sweeps)
     if key not in _QUADRATIC:
         x = sp.hstack([_indicator(np.asarray(c)) for c in calibration]).tocsr()
@@ -564,9 +586,14 @@ def _raked_design(calibration: Sequence[np.ndarray], w: np.ndarray, sweeps: int)
         g = (wx.T @ wx).tocsr()
         q = op.T @ np.asarray(g @ op)
         v = op.T @ np.asarray(wx.sum(axis=0)).ravel()
+        xx = (x.T @ x).tocsr()
+        counts = xx.diagonal().astype(np.float64)
+        counts[counts == 0] = 1.0
+        spans = np.cumsum([0] + [_indicator(np.asarray(c)).shape[1] for c in calibration])
+        sweeps_of = _Sweeps(xx, counts, spans, sweeps, g, np.asarray(wx.sum(axis=0)).ravel())
         if len(_QUADRATIC) >= 2:
             _QUADRATIC.clear()
-        _QUADRATIC[key] = (x, q, np.ascontiguousarray(op.T), v)
+        _QUADRATIC[key] = (x, q, np.ascontiguousarray(op.T), v, sweeps_of)
     return _QUADRATIC[key]
 
 
@@ -578,7 +605,7 @@ def _raked_terms(zs, w: np.ndarray, calibration: Sequence[np.ndarray], sweeps: i
     ``ay = X'(wz)`` share one sparsity pattern: they are computed as the real and imaginary
     parts of one complex product. Columns meeting more than ``dense_above`` levels (group
     and ensemble domains, few) go through dense products."""
-    x, q, op_t, v = _raked_design(calibration, w, sweeps)
+    x, q, op_t, v, _ = _raked_design(calibration, w, sweeps)
     with np.errstate(invalid="ignore", divide="ignore"):
         inv_w = np.where(w > 0, 1.0 / np.where(w > 0, w, 1.0), 0.0)
     both = zs.multiply(inv_w[:, None]) + 1j * zs.multiply(w[:, None])

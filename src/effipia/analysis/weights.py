@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
-
 from effipia.analysis.domains import Design
 from effipia.errors import EffipiaError
 

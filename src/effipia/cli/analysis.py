@@ -6,10 +6,10 @@ from enum import StrEnum
 from pathlib import Path
 
 import typer
-from effipia.formatting import number as _n
 
 from effipia.cli.app import app, open_store, reporting_errors
 from effipia.errors import message
+from effipia.formatting import number as _n
 
 
 class WeightsOption(StrEnum):
