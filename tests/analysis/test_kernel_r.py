@@ -101,18 +101,22 @@ def test_calibrated_weights_match_r() -> None:
         np.testing.assert_allclose(ours, ref, rtol=0, atol=1e-8)
 
 
-@pytest.mark.rlang
-def test_r_live(rscript: str, tmp_path: Path) -> None:
-    out = tmp_path / "shares.csv"
+def check_live_r(rscript: str, script: str, out: Path, designs: dict[str, dict] | None = None) -> None:
+    """Run ``r/<script>`` on the design data and compare its output with the kernel to 1e-9."""
     subprocess.run(
-        [rscript, str(Path(__file__).parent / "r" / "golden.R"), str(DATA / "design.csv"), str(DATA / "invited.csv"), str(out)],
+        [rscript, str(Path(__file__).parent / "r" / script), str(DATA / "design.csv"), str(DATA / "invited.csv"), str(out)],
         check=True,
         capture_output=True,
         timeout=120,
     )
-    joined = compare(pl.read_csv(out))
+    joined = compare(pl.read_csv(out), designs)
     np.testing.assert_allclose(joined["py_est"], joined["est"], rtol=0, atol=TOL)
     np.testing.assert_allclose(joined["py_se"], joined["se"], rtol=0, atol=TOL)
+
+
+@pytest.mark.rlang
+def test_r_live(rscript: str, tmp_path: Path) -> None:
+    check_live_r(rscript, "golden.R", tmp_path / "shares.csv")
 
 
 @pytest.mark.parametrize("method", ["raking", "poststratification"])

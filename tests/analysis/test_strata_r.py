@@ -11,13 +11,20 @@ Reference values: ``data/golden_r_strata.csv`` made by ``r/strata.R`` from the s
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import numpy as np
 import polars as pl
 import pytest
-from test_kernel_r import DATA, TOL, _codes, _design, _invitations, compare
+from test_kernel_r import (
+    DATA,
+    TOL,
+    _codes,
+    _design,
+    _invitations,
+    check_live_r,
+    compare,
+)
 
 from effipia.analysis import compute
 from effipia.analysis.domains import Design
@@ -97,13 +104,4 @@ def test_share_rows_with_campus_strata(tiny: pl.DataFrame) -> None:
 
 @pytest.mark.rlang
 def test_r_live(rscript: str, tmp_path: Path) -> None:
-    out = tmp_path / "strata.csv"
-    subprocess.run(
-        [rscript, str(Path(__file__).parent / "r" / "strata.R"), str(DATA / "design.csv"), str(DATA / "invited.csv"), str(out)],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
-    joined = compare(pl.read_csv(out), _strata_designs())
-    np.testing.assert_allclose(joined["py_est"], joined["est"], rtol=0, atol=TOL)
-    np.testing.assert_allclose(joined["py_se"], joined["se"], rtol=0, atol=TOL)
+    check_live_r(rscript, "strata.R", tmp_path / "strata.csv", _strata_designs())
