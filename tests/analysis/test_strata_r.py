@@ -86,6 +86,12 @@ def test_compute_refuses_cluster_with_calibrated_weights(tiny: pl.DataFrame) -> 
     with pytest.raises(EffipiaError) as err:
         compute(tiny, cluster=True, strata=True)
     assert err.value.code == "analysis.cluster_and_strata"
+    with pytest.raises(EffipiaError) as err:
+        calibrate(tiny, invitations, method="raking", cluster=True)  # the campus margin too
+    assert err.value.code == "analysis.cluster_calibrated"
+    # without calibration the campus cluster stays available
+    clustered = compute(tiny, cluster=True, min_n=1, include=["tables"])
+    assert clustered.height > 0
 
 
 def test_share_rows_with_campus_strata(tiny: pl.DataFrame) -> None:
