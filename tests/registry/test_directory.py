@@ -245,6 +245,21 @@ def test_an_annuaire_de_l_education_extract_imports_as_it_is(tmp_path, shared_di
     assert refused(path, campus="CMQ-BDB", known_campuses=KNOWN) == [f"{path}:2:UAI: UAI invalide : {wrong} (la lettre de contrôle devrait être {first[7]})"]
 
 
+def test_the_annuaire_de_l_education_file_itself_imports_with_its_own_headers(shared_dir) -> None:
+    """The ministry's headers as published (« Nom_etablissement », « libelle_nature »,
+    « Identifiant_de_l_etablissement », « Code_commune ») are aliases: the real file, unchanged."""
+    path = shared_dir / "data" / "lycees" / "annuaire_education_lycees_ille_et_vilaine.csv"
+    source = pl.read_csv(path, infer_schema=False)
+    result = read_bdb(path)
+    # Same counts as the renamed copy above: 86 rows, 2 merged on their UAI, 84 partners.
+    assert result.rows_read == 86 and result.partners.height == 84
+    assert set(result.partners["category"]) == {"lycee"}
+    assert set(result.partners["uai"]) == set(source["Identifiant_de_l_etablissement"])
+    # First data row of the file: 0351962T, Lycée professionnel Abbé Pierre, Tinténiac (35337).
+    abbe = result.partners.filter(pl.col("uai") == "0351962T").row(0, named=True)
+    assert (abbe["name"], abbe["commune_insee"]) == ("Lycée professionnel Abbé Pierre", "35337")
+
+
 def test_homonyms_with_different_sirets_stay_apart(tmp_path, write_csv) -> None:
     path = write_csv(
         tmp_path / "bdb.csv",
