@@ -98,6 +98,28 @@ def test_national_map_as_small_multiples(result, tmp_path):
     assert png.read_bytes()[:4] == b"\x89PNG"
 
 
+def test_overlay_labels_never_hide_a_school(result):
+    """A campus label is an opaque box: drawn over its hull it hid the schools of a concentrated
+    campus (campus B's two Paris lycées share one point, the Paris centroid)."""
+    import matplotlib.pyplot as plt
+
+    from effipia.territories.maps import METROPOLE, _overlay_figure
+
+    fig = _overlay_figure(result.campuses, result.schools, result.supports)
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    renderer = fig.canvas.get_renderer()
+    boxes = [t.get_bbox_patch().get_window_extent(renderer) for t in ax.texts if t.get_bbox_patch() is not None]
+    assert len(boxes) == 2  # campuses A and B; campus C (La Réunion) is labelled in its inset
+    xmin, ymin, xmax, ymax = METROPOLE.bounds
+    metro = result.schools.filter(pl.col("x_l93").is_between(xmin, xmax) & pl.col("y_l93").is_between(ymin, ymax))
+    assert metro.height == 5  # 3 in Ille-et-Vilaine, 2 in Paris
+    points = ax.transData.transform(metro.select("x_l93", "y_l93").to_numpy())
+    hidden = [(x, y) for x, y in points for b in boxes if b.contains(x, y)]
+    plt.close(fig)
+    assert hidden == []
+
+
 def test_png_files_are_png(maps):
     out, _ = maps
     for name in ("carte_nationale.png", "campus/B.png"):

@@ -121,6 +121,12 @@ def national_map(
     """
     if (layout or ("overlay" if campuses.height <= OVERLAY_MAX else "grid")) == "grid":
         return _national_grid(campuses, schools, supports, Path(stem))
+    fig = _overlay_figure(campuses, schools, supports)
+    return _save(fig, Path(stem))
+
+
+def _overlay_figure(campuses: pl.DataFrame, schools: pl.DataFrame, supports: pl.DataFrame | None):
+    """The overlay national map as an unsaved figure (every campus on one metropolitan map)."""
     kept, left_out = _metropolitan(schools)
     fig, ax = plt.subplots(figsize=(8.3, 8.6))
     _base(ax, METROPOLE.bounds)
@@ -136,9 +142,11 @@ def national_map(
         xs, ys = hull.exterior.xy
         ax.fill(xs, ys, facecolor="none", edgecolor="black", linewidth=0.7, hatch=next(hatches))
         ax.plot(*zip(*points, strict=True), linestyle="none", marker="o", markersize=1.8, color="black")
-        anchor = hull.representative_point()
+        # The label sits just above the hull: an opaque label inside it would hide the
+        # schools of a concentrated campus (a hull a few km wide).
         ax.annotate(
-            labels.get(cid, cid), (anchor.x, anchor.y), fontsize=7, ha="center", va="center",
+            labels.get(cid, cid), (hull.centroid.x, hull.bounds[3]), xytext=(0, 2), textcoords="offset points",
+            fontsize=7, ha="center", va="bottom",
             bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "black", "linewidth": 0.4},
         )
     if supports is not None and supports.height:
@@ -154,7 +162,7 @@ def national_map(
         _draw_overseas(inset, dep, frame, None, labels=labels)
         left_out -= frame.height
     fig.text(0.02, 0.01, _caption(left_out), fontsize=7)
-    return _save(fig, Path(stem))
+    return fig
 
 
 def _national_grid(campuses: pl.DataFrame, schools: pl.DataFrame, supports: pl.DataFrame | None, stem: Path) -> list[Path]:
