@@ -40,7 +40,8 @@ def _build(ctx: typer.Context, campaign: str | None, annuaire: Path | None, nati
     if result.problems:
         echo_err(message("territories.warnings", count=_n(len(result.problems))))
         for problem in result.problems:
-            echo_err(f"  {problem}")
+            # partners come from the store: no file line to show, the reason names the partner
+            echo_err(f"  {problem.reason}")
     return result
 
 
