@@ -111,3 +111,26 @@ def test_map_offline_shows_every_school_of_each_campus(browser, page_file):
 
     assert blocked == [] and errors == []
     page.close()
+
+
+def test_count_of_a_large_campus_is_a_french_number(browser, tmp_path):
+    # 1 200 real lycées (the first of the shipped list) in one campus: the count reads « 1 200 »
+    # with a narrow no-break space, as effipia.formatting.number(1200) writes it
+    from effipia.formatting import number
+    from effipia.territories.reference import lycees
+
+    uai = lycees()["uai"].head(1200).to_list()
+    partners = conform(
+        pl.DataFrame({"partner_id": [f"p{i}" for i in range(1200)], "campus_id": ["G"] * 1200,
+                      "category": ["lycee"] * 1200, "uai": uai}),
+        PARTNER_COLUMNS,
+    )
+    campuses = conform(pl.DataFrame({"campus_id": ["G"], "name": ["Grand campus"]}), CAMPUS_COLUMNS)
+    result = build_territories(campuses, partners)
+    path = interactive_map(result.campuses, result.schools, result.supports, tmp_path / "carte.html")
+    page = browser.new_page()
+    page.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file://") else route.abort())
+    page.goto(path.as_uri())
+    assert page.locator("path.effipia-school").count() == 1200
+    assert page.locator("#count").text_content() == f"{number(1200)} établissement(s) affiché(s)" == "1\u202f200 établissement(s) affiché(s)"
+    page.close()
