@@ -30,8 +30,9 @@ def test_french_headers_are_read_and_recoded(tmp_path, write_csv) -> None:
     df = read_campuses(path)
     # The two real campuses as recoded: filieres.csv gives F06 for « Mobilité, aéronautique… »
     # and keeps F04; regions and académies take the spelling of departements_academies_regions.csv;
-    # « zb » is upper-cased, « oui »/« Non » are 1/0, « 3 500 000 » is 3500000.
-    expected = campus_frame(letter=["A", "ZB"], excellence=[1, 0])
+    # « zb » is upper-cased, « oui »/« Non » are 1/0, « 3 500 000 » is 3500000; the support
+    # types take the partner-type codes of nomenclatures/partner_types.csv (« Université », « Lycée »).
+    expected = campus_frame(letter=["A", "ZB"], excellence=[1, 0], support_type=["universite", "lycee"])
     assert df.equals(expected)
 
 
@@ -71,6 +72,28 @@ def test_every_problem_is_reported(tmp_path, write_csv) -> None:
         f"{f}:4:Lettre: lettre invalide : « ZG » (attendu : une lettre de A à Z, ou ZA à ZF)",
         f"{f}:4:Montant PIA (€): nombre entier attendu : « 1,5 M »",
     ]
+
+
+def test_support_type_under_its_usual_headers_and_unknown_types(tmp_path, write_csv) -> None:
+    path = write_csv(
+        tmp_path / "campus.csv",
+        [
+            "Identifiant du campus;Nom du campus;Type de structure porteuse",
+            "C1;Campus un;IUT",
+            "C2;Campus deux;Lycée professionnel",
+            "C3;Campus trois;Vaisseau spatial",
+        ],
+        "utf-8",
+    )
+    with pytest.raises(ValidationFailed) as info:
+        read_campuses(path)
+    # « IUT » → universite and « Lycée professionnel » → lycee in category_recoding.csv; the third is unknown.
+    assert [str(p) for p in info.value.problems] == [
+        f"{path}:4:Type de structure porteuse: type de structure support inconnu : « Vaisseau spatial »"
+        " (à ajouter à la table de recodage category_recoding.csv)"
+    ]
+    path.write_text(path.read_text(encoding="utf-8").replace("\nC3;Campus trois;Vaisseau spatial", ""), encoding="utf-8")
+    assert read_campuses(path)["support_type"].to_list() == ["universite", "lycee"]
 
 
 def test_missing_name_column(tmp_path, write_csv) -> None:

@@ -3,7 +3,8 @@
 Checks: required identifier and name, unique identifier and publication letter
 (A…Z, ZA…ZF), filière among the 12 CMQ filières (code or label, stored as the code),
 région and académie among the shipped geography (stored with their reference
-spelling), integers in range (wave 1–5). Every problem is reported at once.
+spelling), type of support establishment recoded to a partner-type code
+(« Université » → ``universite``), integers in range (wave 1–5). Every problem is reported at once.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import polars as pl
 from effipia import nomenclatures
 from effipia.errors import Problem, ValidationFailed
 from effipia.registry.reading import read_table
-from effipia.registry.tables import map_header, recode_yes_no
+from effipia.registry.tables import map_header, recode_category, recode_yes_no
 from effipia.registry.text import cell_text, normalize
 from effipia.schema import CAMPUS_COLUMNS
 
@@ -133,7 +134,12 @@ def read_campuses(path: str | Path) -> pl.DataFrame:
                     bad(column, "registry.out_of_range", value=number, low=low, high=high)
                 else:
                     out[column] = number
-        out["support_type"] = text.get("support_type")
+        if text.get("support_type"):
+            # Same codes as partner types (universite, lycee…), so campus and partners compare.
+            support = recode_category(text["support_type"])
+            if support is None:
+                bad("support_type", "registry.unknown_support_type", value=text["support_type"])
+            out["support_type"] = support
         records.append(out)
     if problems:
         raise ValidationFailed(problems)
