@@ -5,7 +5,13 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from effipia.territories.characterise import characterise_campuses, normalise_academie, normalise_region
+from effipia.errors import EffipiaError, message
+from effipia.territories.characterise import (
+    characterise_campuses,
+    normalise_academie,
+    normalise_region,
+    read_national_list,
+)
 
 
 def test_names_from_codes_and_spellings():
@@ -40,3 +46,35 @@ def test_without_national_list(make_campuses):
     assert tables["region"].columns == ["region", "n", "share"]
     assert tables["academie"].rows() == [("Corse", 1, 1.0)]
     assert tables["year_created"].height == 0
+
+
+def test_national_list_as_sent_csv_with_french_headers(tmp_path):
+    # Excel's « sep=; » line, Windows-1252, the registry's French headers (« Région académique »)
+    path = tmp_path / "campus_nationaux.csv"
+    lines = ["sep=;", "Intitulé du campus;Région académique", "Campus A;Bretagne", "Campus B;OCCITANIE", ";", "Campus C;Île-de-France"]
+    path.write_bytes("\n".join(lines).encode("cp1252"))
+    national = read_national_list(path)
+    assert national.columns == ["name", "region"]
+    assert national["region"].to_list() == ["Bretagne", "OCCITANIE", "Île-de-France"]  # the empty row is skipped
+
+
+def test_national_list_xlsx_with_region_codes(tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    for row in (["Campus", "Région"], ["Campus A", 53], ["Campus B", "76"]):
+        sheet.append(row)
+    path = tmp_path / "campus.xlsx"
+    book.save(path)
+    national = read_national_list(path)
+    assert national["region"].to_list() == ["53", "76"]  # 53 read as a number, not « 53.0 »
+    assert normalise_region(national["region"]).to_list() == ["Bretagne", "Occitanie"]
+
+
+def test_national_list_without_region_column(tmp_path):
+    path = tmp_path / "liste.csv"
+    path.write_text("Nom;Ville\nCampus A;Rennes\n", encoding="utf-8")
+    with pytest.raises(EffipiaError) as caught:
+        read_national_list(path)
+    assert str(caught.value) == message("generic.missing_column", column="region")

@@ -85,3 +85,24 @@ def test_bad_tiles_and_unknown_campaign_are_french_errors(db, tmp_path):
     result = runner.invoke(app, ["--db", db, "territories", "--out", str(tmp_path), "--campaign", "1999"])
     assert result.exit_code == 1
     assert "Erreur" in result.output
+
+
+def test_national_list_option_compares_regions(db, tmp_path):
+    # the file as a ministry list comes: French headers (« Campus », « Région »), 4 campuses
+    national = tmp_path / "nationale.csv"
+    national.write_text("Campus;Région\nX;Bretagne\nY;Bretagne\nZ;Occitanie\nW;Normandie\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["--db", db, "territories", "--out", str(out), "--national", str(national)])
+    assert result.exit_code == 0, result.output
+    region = pl.read_csv(out / "campus_region.csv")
+    assert region.columns == ["region", "n", "share", "n_national", "share_national", "ratio"]
+    # the campuses of the base have no region (n = 0 everywhere); national shares by hand: Bretagne 2 of 4
+    by_region = {r["region"]: r for r in region.iter_rows(named=True)}
+    assert (by_region["Bretagne"]["n_national"], by_region["Bretagne"]["share_national"]) == (2, 0.5)
+    assert by_region["Bretagne"]["n"] == 0
+
+
+@pytest.mark.parametrize("command", ["territories", "map"])
+def test_help_names_the_reference_override(command):
+    result = CliRunner().invoke(app, [command, "--help"])
+    assert "EFFIPIA_REFERENCE" in result.output

@@ -54,7 +54,11 @@ def territories_command(
     national: Path = typer.Option(None, "--national", help=_NATIONAL_HELP),
 ) -> None:
     """Indicateurs territoriaux de chaque campus (lycées, départements, académies, régions,
-    surface de l'enveloppe convexe, plus grande distance, distance à l'établissement support)."""
+    surface de l'enveloppe convexe, plus grande distance, distance à l'établissement support).
+
+    Les fichiers de référence fournis (liste des lycées, contours, effectifs INSEE) se
+    remplacent par des versions plus récentes de même nom et de même format placées dans le
+    dossier désigné par la variable d'environnement EFFIPIA_REFERENCE."""
     from effipia.territories import save_territories
 
     with reporting_errors():
@@ -80,7 +84,10 @@ def map_command(
     national: Path = typer.Option(None, "--national", help=_NATIONAL_HELP),
 ) -> None:
     """Cartes des territoires : carte nationale, une carte par campus (SVG et PNG) et carte
-    interactive de tous les campus (HTML autonome, filtres par campus et filière)."""
+    interactive de tous les campus (HTML autonome, filtres par campus et filière).
+
+    Les contours et la liste des lycées fournis se remplacent par des versions plus récentes
+    de même nom placées dans le dossier désigné par la variable EFFIPIA_REFERENCE."""
     from effipia.territories import save_maps
     from effipia.territories.interactive import check_tiles
 

@@ -51,17 +51,40 @@ def normalise_academie(values: pl.Series) -> pl.Series:
 
 
 def read_national_list(path: str | os.PathLike[str]) -> pl.DataFrame:
-    """A national list of campuses (CSV, ``,`` or ``;``) with at least a ``region`` column."""
+    """A national list of campuses (CSV or XLSX) with a region column, as the ministry or a
+    director sends it.
+
+    Read like a campus registry file (:mod:`effipia.tabular`: UTF-8 or Windows-1252,
+    ``;``/``,``/tab, Excel's ``sep=`` line, first XLSX sheet) and its headers mapped by the
+    registry's campus aliases (``Région``, ``Région académique``…). Returns text columns
+    named as the campus registry (``region`` always, ``name``, ``filiere``… when present).
+    """
+    from effipia.registry.tables import map_header
+    from effipia.tabular import csv_records, csv_text, xlsx_rows
+
     source = Path(path)
     if not source.is_file():
         raise EffipiaError("generic.file_not_found", path=str(source))
-    raw = source.read_bytes().removeprefix(b"\xef\xbb\xbf")
-    header = raw.split(b"\n", 1)[0]
-    separator = ";" if header.count(b";") > header.count(b",") else ","
-    frame = pl.read_csv(raw, separator=separator, infer_schema=False)
-    if "region" not in frame.columns:
+    if source.suffix.lower() in (".xlsx", ".xlsm"):
+        rows = [values for _, values in xlsx_rows(source)]
+    else:
+        rows = [values for _, values in csv_records(csv_text(source.read_bytes()))]
+    rows = [r for r in rows if any(v is not None and str(v).strip() for v in r)]
+    header = [None if v is None else str(v) for v in rows[0]] if rows else []
+    columns = map_header(header, "campus")
+    if "region" not in columns:
         raise EffipiaError("generic.missing_column", column="region")
-    return frame
+
+    def cell(row: list, index: int) -> str | None:
+        value = row[index] if index < len(row) else None
+        if isinstance(value, float) and value.is_integer():  # a region code typed as a number
+            value = int(value)
+        return (str(value).strip() or None) if value is not None else None
+
+    return pl.DataFrame(
+        {name: [cell(row, index) for row in rows[1:]] for name, index in columns.items()},
+        schema={name: pl.String for name in columns},
+    )
 
 
 def _counts(values: pl.Series, name: str) -> pl.DataFrame:
