@@ -140,6 +140,19 @@ def test_statistics_set_contract(statistics: pl.DataFrame, tmp_path) -> None:
     assert pl.read_parquet(parquet).height == statistics.height
 
 
+def test_answer_is_empty_unless_the_estimate_is_a_share(statistics: pl.DataFrame) -> None:
+    # issue 4, output contract: `answer` is « the answer code whose share is given, empty when
+    # the estimate is not a share of one answer » (model figures, amounts, counts, scores)
+    not_shares = statistics.filter(pl.col("unit") != "percent")
+    assert not_shares.height > 0
+    assert not_shares.filter(pl.col("answer").is_not_null()).select("statistic", "item").unique().rows() == []
+    model = statistics.filter(pl.col("statistic") == "model_relations")
+    assert {"predicted_count_involved", "predicted_count_not_involved", "predicted_count", "rate_ratio"} <= set(model["item"])
+    # one row per statistic × item × answer × domain
+    keys = ["statistic", "item", "answer", "group", "campus"]
+    assert statistics.select(keys).is_duplicated().sum() == 0
+
+
 def test_headline_and_extremes(statistics: pl.DataFrame, campaign) -> None:
     lines = headline(statistics, campuses=campaign.campuses)
     text = "\n".join(lines)

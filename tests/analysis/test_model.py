@@ -86,7 +86,8 @@ def test_small_profiles_are_left_out_and_suppressed():
     assert {p.group for p in m.profiles} == {"lycee", "autre"}
     out = model.rows(_responses(HAND), min_n=3, family="poisson")
     hidden = out.filter(pl.col("suppressed"))
-    assert sorted(hidden["answer"].to_list()) == ["0", "1"]
+    assert sorted(hidden["item"].to_list()) == ["predicted_count_involved", "predicted_count_not_involved"]
+    assert set(hidden["group"]) == {"entreprise"} and hidden["answer"].null_count() == 2
     assert hidden["estimate"].null_count() == 2
 
 
@@ -179,11 +180,15 @@ def test_rows_layout_and_absent_block():
     out = model.rows(_responses(HAND), min_n=1, family="poisson")
     assert out.columns[:10] == ["statistic", "item", "answer", "group", "campus", "estimate", "n",
                                 "ci_low", "ci_high", "suppressed"]
-    assert out.filter(pl.col("item") == "family")["answer"].to_list() == ["poisson:forced"]  # family="poisson"
+    # no model figure is the share of an answer: `answer` stays empty (output contract)
+    assert out["answer"].null_count() == out.height
+    flags = {r["item"]: r["estimate"] for r in out.filter(pl.col("group") == "ensemble").iter_rows(named=True)}
+    assert (flags["family_poisson"], flags["family_forced"], flags["weighted"]) == (1.0, 1.0, 0.0)  # family="poisson"
+    assert "family_negbin" not in flags
     irr = out.filter((pl.col("item") == "rate_ratio") & (pl.col("group") == "lycee"))
     assert irr["estimate"][0] == pytest.approx(3.0) and irr["n"][0] == 6  # 6 / 2, lycée respondents
     assert set(out["statistic"]) == {"model_relations"}
-    lyc = out.filter((pl.col("item") == "predicted_count") & (pl.col("group") == "lycee") & (pl.col("answer") == "1"))
+    lyc = out.filter((pl.col("item") == "predicted_count_involved") & (pl.col("group") == "lycee"))
     assert lyc["estimate"][0] == pytest.approx(6.0) and lyc["n"][0] == 3
     no_rel = _responses(HAND).drop([f"rel_{k}" for k in range(1, 17)])
     assert model.rows(no_rel).height == 0

@@ -141,9 +141,9 @@ def test_campuses_structure_by_hand():
     assert _value(out, item="duration_years", answer="10") == pytest.approx(50.0)
     assert _value(out, item="region", answer="Occitanie") == pytest.approx(50.0)
     # amounts: min and max as in the report (section 1.5), total 22 826 180, median (3 + 5) / 2 M
-    assert _value(out, item="pia_amount_eur", answer="min") == 2013431
-    assert _value(out, item="pia_amount_eur", answer="total") == 22826180
-    assert _value(out, item="pia_amount_eur", answer="median") == 4000000
+    assert _value(out, item="pia_amount_eur_min") == 2013431
+    assert _value(out, item="pia_amount_eur_total") == 22826180
+    assert _value(out, item="pia_amount_eur_median") == 4000000
 
 
 def test_rows_without_inputs():
@@ -200,23 +200,23 @@ def test_golden_campuses(golden):
     pub = published["structure"]
     for years, count in pub["durations"].items():  # section 1.5: 16 on ten years, 11 on five…
         assert _value(out, item="duration_years", answer=str(years)) == pytest.approx(100 * count / pub["campuses"])
-    assert _value(out, item="pia_amount_eur", answer="min") == pub["amount_min_eur"]
-    assert _value(out, item="pia_amount_eur", answer="max") == pub["amount_max_eur"]
+    assert _value(out, item="pia_amount_eur_min") == pub["amount_min_eur"]
+    assert _value(out, item="pia_amount_eur_max") == pub["amount_max_eur"]
 
 
 def test_companies_per_campus_by_hand():
     out = structure.companies_per_campus_rows(_partners())
     # C1: p3 -> 1 company ; C2: p5, p6, p9, p10 -> 4 ; mean 2.5, sd (n - 1) = sqrt(4.5)
-    assert _value(out, answer="mean") == pytest.approx(2.5)
-    assert _value(out, answer="sd") == pytest.approx(4.5 ** 0.5)
+    assert _value(out, item="companies_per_campus_mean") == pytest.approx(2.5)
+    assert _value(out, item="companies_per_campus_sd") == pytest.approx(4.5 ** 0.5)
     # a registry campus without company counts as 0: (1 + 4 + 0) / 3
     campuses = conform(pl.DataFrame(dict(campus_id=["C1", "C2", "C3"], name=["a", "b", "c"])), CAMPUS_COLUMNS)
-    assert _value(structure.companies_per_campus_rows(_partners(), campuses), answer="mean") == pytest.approx(5 / 3)
+    assert _value(structure.companies_per_campus_rows(_partners(), campuses), item="companies_per_campus_mean") == pytest.approx(5 / 3)
 
 
 def test_golden_companies_per_campus(golden):
     campaign, published = golden
     out = structure.companies_per_campus_rows(campaign.partners, campaign.campuses)
     pub = published["companies"]  # section 6.1: mean 13, standard deviation 8
-    assert abs(_value(out, answer="mean") - pub["per_campus_mean"]) <= 1.5
-    assert abs(_value(out, answer="sd") - pub["per_campus_sd"]) <= 2.0
+    assert abs(_value(out, item="companies_per_campus_mean") - pub["per_campus_mean"]) <= 1.5
+    assert abs(_value(out, item="companies_per_campus_sd") - pub["per_campus_sd"]) <= 2.0

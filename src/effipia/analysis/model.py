@@ -103,6 +103,14 @@ class CountModel:
         return summary_fr(_model_rows(self))
 
 
+#: Statistics-set item of a profile's predicted count, by involvement (None: « autre », not asked).
+PROFILE_ITEMS: dict[int | None, str] = {
+    1: "predicted_count_involved",
+    0: "predicted_count_not_involved",
+    None: "predicted_count",
+}
+
+
 def _profile_key(group: str, involved: int | None) -> str:
     return group if involved is None else f"{group}:{involved}"
 
@@ -369,17 +377,17 @@ def _model_rows(model: CountModel) -> pl.DataFrame:
         )
 
     for p in model.profiles:
-        answer = None if p.involved is None else str(p.involved)
-        add("predicted_count", "count", p.predicted, group=p.group, answer=answer, n=p.n, low=p.ci_low, high=p.ci_high)
+        add(PROFILE_ITEMS[p.involved], "count", p.predicted, group=p.group, n=p.n, low=p.ci_low, high=p.ci_high)
     for key in model.excluded_profiles:
         group, _, inv = key.partition(":")
-        add("predicted_count", "count", None, group=group, answer=inv or None, suppressed=True)
+        add(PROFILE_ITEMS[int(inv) if inv else None], "count", None, group=group, suppressed=True)
     for e in model.effects:
         n = sum(p.n for p in model.profiles if p.group == e.group)
-        add("rate_ratio", "ratio", e.irr, group=e.group, answer="1", n=n, low=e.ci_low, high=e.ci_high)
-        add("rate_ratio_p_value", "p_value", e.p_value, group=e.group, answer="1", n=n)
-    flags = (":forced" if model.family_forced else "") + (":weighted" if model.weighted else "")
-    add("family", "count", 1.0, answer=model.family + flags, n=model.n)
+        add("rate_ratio", "ratio", e.irr, group=e.group, n=n, low=e.ci_low, high=e.ci_high)
+        add("rate_ratio_p_value", "p_value", e.p_value, group=e.group, n=n)
+    add(f"family_{model.family}", "indicator", 1.0, n=model.n)
+    add("family_forced", "indicator", float(model.family_forced), n=model.n)
+    add("weighted", "indicator", float(model.weighted), n=model.n)
     add("clusters", "count", float(model.n_clusters), n=model.n)
     add("pearson_dispersion", "ratio", model.pearson_dispersion, n=model.n)
     add("overdispersion_p_value", "p_value", model.overdispersion_p, n=model.n)
@@ -403,21 +411,27 @@ def summary_fr(statistics: pl.DataFrame) -> str:
     set holds no model.
     """
     m = statistics.filter(pl.col("statistic") == "model_relations")
-    if m.filter(pl.col("item") == "family").height == 0:
-        return ""
 
     def one(item: str):
         part = m.filter(pl.col("item") == item)
         return part.row(0, named=True) if part.height else None
 
+    fitted = [f for f in ("poisson", "negbin") if one(f"family_{f}") is not None]
+    if not fitted:
+        return ""
+    family = fitted[0]
+    fam = one(f"family_{family}")
+
+    def flag(item: str) -> bool:
+        row = one(item)
+        return row is not None and row["estimate"] == 1.0
+
     labels = nomenclatures.labels("survey_groups")
-    fam = one("family")
-    family, *flags = fam["answer"].split(":")
     lines = [message("model.summary_head", family=message(f"model.family_{family}"), n=_fr(fam["n"], 0),
                      clusters=int(one("clusters")["estimate"]))]
-    if "forced" in flags:
+    if flag("family_forced"):
         choice = message("model.choice_forced")
-    elif "weighted" in flags:
+    elif flag("weighted"):
         choice = message("model.choice_weighted")
     elif family == "negbin":
         choice = message("model.choice_negbin", p=_fr_p(one("overdispersion_p_value")["estimate"]),
@@ -427,10 +441,14 @@ def summary_fr(statistics: pl.DataFrame) -> str:
     lines.append(message("model.summary_dispersion", dispersion=_fr(one("pearson_dispersion")["estimate"], 2),
                          choice=choice))
     order = {g: i for i, g in enumerate(nomenclatures.codes("survey_groups"))}
-    profiles = m.filter((pl.col("item") == "predicted_count") & ~pl.col("suppressed")).sort(
-        pl.col("group").replace_strict(order, default=len(order)), pl.col("answer"), nulls_last=True)
+    status_of = {item: f"status_{key}" for key, item in
+                 (("not_asked", PROFILE_ITEMS[None]), ("not_involved", PROFILE_ITEMS[0]), ("involved", PROFILE_ITEMS[1]))}
+    position = {item: i for i, item in enumerate(status_of)}
+    profiles = m.filter(pl.col("item").is_in(list(status_of)) & ~pl.col("suppressed")).sort(
+        pl.col("group").replace_strict(order, default=len(order)),
+        pl.col("item").replace_strict(position, default=len(position)))
     for p in profiles.iter_rows(named=True):
-        status = {None: "status_not_asked", "0": "status_not_involved", "1": "status_involved"}[p["answer"]]
+        status = status_of[p["item"]]
         lines.append(message("model.summary_profile", group=labels.get(p["group"], p["group"]),
                              status=message(f"model.{status}"), estimate=_fr(p["estimate"]), low=_fr(p["ci_low"]),
                              high=_fr(p["ci_high"]), n=_fr(p["n"], 0)))
@@ -461,13 +479,16 @@ def rows(
 ) -> pl.DataFrame:
     """Statistics-set rows ``model_relations`` (layout of :mod:`effipia.analysis.layout`).
 
-    ``item = "predicted_count"`` (unit ``count``): one row per profile, ``group`` = survey
-    group, ``answer`` = "1" involved / "0" not involved / empty for « autre » (not asked),
+    ``answer`` is always empty (no estimate here is the share of an answer). One row per
+    profile (unit ``count``), ``group`` = survey group, ``item`` =
+    ``"predicted_count_involved"`` (member of the consortium or concerned by the PIA),
+    ``"predicted_count_not_involved"``, or ``"predicted_count"`` for « autre » (not asked):
     the predicted count with its 95 % interval and ``n`` respondents; profiles below
     ``min_n`` respondents come out suppressed. ``item = "rate_ratio"`` (unit ``ratio``) per
     group: effect of involvement, with ``"rate_ratio_p_value"`` (unit ``p_value``).
-    Whole-model rows (``group`` = ensemble): ``"family"`` (``answer`` = poisson / negbin,
-    with ``:forced`` when imposed; estimate 1), ``"clusters"`` (number of campuses),
+    Whole-model rows (``group`` = ensemble): ``"family_poisson"`` or ``"family_negbin"``
+    (estimate 1), ``"family_forced"`` and ``"weighted"`` (unit ``indicator``: 1 when the
+    family was imposed, when the fit is weighted; else 0), ``"clusters"`` (number of campuses),
     ``"pearson_dispersion"``, ``"overdispersion_p_value"``, ``"alpha"`` (NB2 only),
     ``"equal_uninvolved_p_value"`` (Wald test of one count for every group when not
     involved). :func:`summary_fr` turns these rows into the French summary. Empty when the

@@ -249,8 +249,9 @@ def partnership_rows(partners: pl.DataFrame, *, min_n: int = 5, where: pl.Expr |
 
 
 def companies_per_campus_rows(partners: pl.DataFrame, campuses: pl.DataFrame | None = None) -> pl.DataFrame:
-    """Rows ``structure_partnership``, ``item = "companies_per_campus"`` (unit ``count``): mean,
-    standard deviation (n - 1), min and max of the number of partner companies per campus
+    """Rows ``structure_partnership``, ``item = "companies_per_campus_<figure>"`` (unit ``count``,
+    ``answer`` empty): ``mean``, ``sd`` (n - 1), ``min`` and ``max`` of the number of partner
+    companies per campus
     (section 6.1: « la moyenne est de treize structures, mais l'écart-type est de huit »).
     Campuses of the registry without any company count as 0."""
     if partners is None or "campus_id" not in partners.columns:
@@ -265,10 +266,10 @@ def companies_per_campus_rows(partners: pl.DataFrame, campuses: pl.DataFrame | N
         return empty_rows()
     figures = {"mean": values.mean(), "sd": values.std(), "min": values.min(), "max": values.max()}
     return conform_rows(pl.DataFrame(
-        dict(statistic="structure_partnership", item="companies_per_campus", answer=list(figures), group=ENSEMBLE,
-             campus=ENSEMBLE, estimate=[None if v is None else float(v) for v in figures.values()], n=values.len(),
-             unit="count", domain="ensemble", title=_title("structure_partnership")),
-        schema_overrides={"estimate": pl.Float64},
+        dict(statistic="structure_partnership", item=[f"companies_per_campus_{f}" for f in figures], answer=None,
+             group=ENSEMBLE, campus=ENSEMBLE, estimate=[None if v is None else float(v) for v in figures.values()],
+             n=values.len(), unit="count", domain="ensemble", title=_title("structure_partnership")),
+        schema_overrides={"estimate": pl.Float64, "answer": pl.String},
     ))
 
 
@@ -373,8 +374,9 @@ def size_reweighted_rows(partners: pl.DataFrame, *, reference: pl.DataFrame | No
 
 def campuses_rows(campuses: pl.DataFrame | None, *, min_n: int = 5) -> pl.DataFrame:
     """Rows ``structure_campuses`` (chapter 1): campuses by ``filiere``, ``region``,
-    ``duration_years`` (percent, ``n`` = campuses), and ``pia_amount_eur`` (unit ``eur``:
-    ``answer`` = min, max, mean, median, total)."""
+    ``duration_years`` (percent, ``n`` = campuses; ``answer`` = the value whose share is
+    given), and ``pia_amount_eur_<figure>`` (unit ``eur``, ``answer`` empty; figure = min,
+    max, mean, median, total)."""
     if campuses is None or campuses.height == 0:
         return empty_rows()
     frame = campuses.drop("category", strict=False)
@@ -397,9 +399,10 @@ def campuses_rows(campuses: pl.DataFrame | None, *, min_n: int = 5) -> pl.DataFr
         figures = {"min": amounts.min(), "max": amounts.max(), "mean": amounts.mean(),
                    "median": amounts.median(), "total": amounts.sum()}
         parts.append(conform_rows(pl.DataFrame(
-            dict(statistic="structure_campuses", item="pia_amount_eur", answer=list(figures), group=ENSEMBLE,
-                 campus=ENSEMBLE, estimate=[float(v) for v in figures.values()], n=amounts.len(), unit="eur",
-                 domain="ensemble", title=_title("structure_campuses")),
+            dict(statistic="structure_campuses", item=[f"pia_amount_eur_{f}" for f in figures], answer=None,
+                 group=ENSEMBLE, campus=ENSEMBLE, estimate=[float(v) for v in figures.values()], n=amounts.len(),
+                 unit="eur", domain="ensemble", title=_title("structure_campuses")),
+            schema_overrides={"answer": pl.String},
         )))
     return pl.concat(parts) if parts else empty_rows()
 
