@@ -12,7 +12,6 @@ from effipia.schema import CAMPUS_COLUMNS, PARTNER_COLUMNS, conform
 from effipia.store import Store
 
 
-
 @pytest.fixture
 def db(sqlite_url):
     store = Store(sqlite_url)

@@ -5,7 +5,13 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from effipia.territories.companies import describe_companies, naf_section, normalize_naf, size_distribution, size_group
+from effipia.territories.companies import (
+    describe_companies,
+    naf_section,
+    normalize_naf,
+    size_distribution,
+    size_group,
+)
 
 # Google France SARL, SIRET 443 061 841 00047 (public Sirene record). Luhn by hand, from the
 # right, every second digit doubled (minus 9 above 9): 7+8+0+0+0+2+4+7+1+3+0+6+4+8 = 50 → valid.

@@ -91,7 +91,7 @@ def test_support_rules_fall_back_in_order(three, make_campuses):
 
 
 def test_campus_without_school_and_campus_with_one(three, make_campuses):
-    campuses, partners, schools = three
+    campuses, _, schools = three
     one = schools.filter(pl.col("partner_id") == "v").with_columns(pl.lit("c2").alias("campus_id"))
     indicators = territory_indicators(campuses, pl.concat([schools, one]))
     by_id = {r["campus_id"]: r for r in indicators.iter_rows(named=True)}

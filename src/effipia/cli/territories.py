@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from effipia.formatting import number as _n
 
 from effipia.cli.app import app, echo_err, open_store, reporting_errors
 from effipia.errors import EffipiaError, message
+from effipia.formatting import number as _n
 
 _CAMPAIGN_HELP = "Campagne (facultatif s'il n'y en a qu'une dans la base)."
 _ANNUAIRE_HELP = (

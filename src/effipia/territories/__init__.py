@@ -8,9 +8,18 @@ Reference data (lycées, boundaries, NAF, Sirene, INSEE counts) is loaded throug
 """
 
 from effipia.territories.annuaire import read_annuaire
-from effipia.territories.companies import describe_companies, naf_section, size_distribution, size_group
+from effipia.territories.companies import (
+    describe_companies,
+    naf_section,
+    size_distribution,
+    size_group,
+)
 from effipia.territories.geolocate import locate_schools
-from effipia.territories.indicators import compare_territories, locate_supports, territory_indicators
+from effipia.territories.indicators import (
+    compare_territories,
+    locate_supports,
+    territory_indicators,
+)
 from effipia.territories.pipeline import (
     Territories,
     build_territories,
@@ -23,17 +32,17 @@ from effipia.territories.pipeline import (
 __all__ = [
     "Territories",
     "build_territories",
-    "save_territories",
-    "save_maps",
-    "write_territories",
-    "write_maps",
-    "read_annuaire",
-    "locate_schools",
-    "locate_supports",
-    "territory_indicators",
     "compare_territories",
     "describe_companies",
+    "locate_schools",
+    "locate_supports",
     "naf_section",
-    "size_group",
+    "read_annuaire",
+    "save_maps",
+    "save_territories",
     "size_distribution",
+    "size_group",
+    "territory_indicators",
+    "write_maps",
+    "write_territories",
 ]

@@ -16,7 +16,7 @@ import polars as pl
 from effipia.errors import EffipiaError
 from effipia.territories.reference import LAMBERT93, departement_key
 
-__all__ = ["read_annuaire", "ANNUAIRE_COLUMNS"]
+__all__ = ["ANNUAIRE_COLUMNS", "read_annuaire"]
 
 #: Official column → effipia column.
 ANNUAIRE_COLUMNS = {

@@ -18,7 +18,7 @@ import polars as pl
 from effipia.errors import EffipiaError
 from effipia.territories.reference import departements, fold
 
-__all__ = ["characterise_campuses", "read_national_list", "normalise_region", "normalise_academie"]
+__all__ = ["characterise_campuses", "normalise_academie", "normalise_region", "read_national_list"]
 
 
 def _lookup(code_column: str, name_column: str) -> dict[str, str]:

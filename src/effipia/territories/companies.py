@@ -23,7 +23,7 @@ from effipia.errors import Problem
 from effipia.registry.identifiers import is_valid_siret, normalize_siret
 from effipia.territories.reference import naf_hierarchy, naf_sections, size_classes
 
-__all__ = ["COMPANY_COLUMNS", "normalize_naf", "naf_section", "size_group", "describe_companies", "size_distribution"]
+__all__ = ["COMPANY_COLUMNS", "describe_companies", "naf_section", "normalize_naf", "size_distribution", "size_group"]
 
 COMPANY_COLUMNS: dict[str, pl.DataType] = {
     "campus_id": pl.String,
@@ -98,8 +98,7 @@ def _normalize_size(value: object) -> str | None:
     if value is None:
         return None
     text = str(value).strip().upper()
-    if text.endswith(".0"):
-        text = text[:-2]
+    text = text.removesuffix(".0")
     return text.zfill(2) if text.isdigit() else (text or None)
 
 

@@ -26,9 +26,14 @@ import polars as pl
 
 from effipia.errors import Problem
 from effipia.registry.identifiers import is_valid_uai, normalize_uai
-from effipia.territories.reference import departement_centroids, departement_of_commune, departements, lycees
+from effipia.territories.reference import (
+    departement_centroids,
+    departement_of_commune,
+    departements,
+    lycees,
+)
 
-__all__ = ["SCHOOL_COLUMNS", "locate_schools", "school_partners", "departement_of_uai"]
+__all__ = ["SCHOOL_COLUMNS", "departement_of_uai", "locate_schools", "school_partners"]
 
 #: Columns of the located-schools frame (``schools.csv`` writes the first ones of the contract).
 SCHOOL_COLUMNS: dict[str, pl.DataType] = {

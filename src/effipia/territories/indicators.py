@@ -41,12 +41,12 @@ from effipia.territories.reference import (
 )
 
 __all__ = [
-    "TERRITORY_COLUMNS",
     "SUPPORT_COLUMNS",
-    "locate_supports",
-    "distances_to_support",
-    "territory_indicators",
+    "TERRITORY_COLUMNS",
     "compare_territories",
+    "distances_to_support",
+    "locate_supports",
+    "territory_indicators",
 ]
 
 #: Columns of ``territories.csv`` (contract), then extras.

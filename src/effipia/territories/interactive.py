@@ -23,7 +23,7 @@ from effipia import nomenclatures
 from effipia.errors import EffipiaError
 from effipia.territories.reference import LAMBERT93, boundaries
 
-__all__ = ["interactive_map", "render_interactive_map", "check_tiles"]
+__all__ = ["check_tiles", "interactive_map", "render_interactive_map"]
 
 _SIMPLIFY_M = 800  # boundary simplification for the page (Lambert-93 metres)
 _DECIMALS = 4  # ≈ 10 m in latitude: enough for a national map, keeps the page small

@@ -19,14 +19,14 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.collections import LineCollection  # noqa: E402
-from matplotlib.patches import PathPatch  # noqa: E402
-import polars as pl  # noqa: E402
-from babel.numbers import format_decimal  # noqa: E402
-from shapely.geometry import MultiPoint, box  # noqa: E402
+import matplotlib.pyplot as plt
+import polars as pl
+from babel.numbers import format_decimal
+from matplotlib.collections import LineCollection
+from matplotlib.patches import PathPatch
+from shapely.geometry import MultiPoint, box
 
-from effipia.territories.reference import (  # noqa: E402
+from effipia.territories.reference import (
     LAMBERT93,
     academie_outlines,
     boundaries,
@@ -35,7 +35,7 @@ from effipia.territories.reference import (  # noqa: E402
     overseas_crs,
 )
 
-__all__ = ["national_map", "campus_map", "region_map", "METROPOLE", "OVERLAY_MAX"]
+__all__ = ["METROPOLE", "OVERLAY_MAX", "campus_map", "national_map", "region_map"]
 
 #: Lambert-93 box of metropolitan France (Corsica included), metres.
 METROPOLE = box(50_000, 6_030_000, 1_250_000, 7_130_000)

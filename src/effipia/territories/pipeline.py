@@ -29,13 +29,13 @@ from effipia.territories.indicators import (
 )
 
 __all__ = [
+    "SCHOOLS_CSV_COLUMNS",
     "Territories",
     "build_territories",
-    "save_territories",
     "save_maps",
-    "write_territories",
+    "save_territories",
     "write_maps",
-    "SCHOOLS_CSV_COLUMNS",
+    "write_territories",
 ]
 
 #: Columns of ``schools.csv`` (contract), then the distance to the support.

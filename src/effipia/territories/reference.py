@@ -28,22 +28,22 @@ from effipia.errors import EffipiaError
 
 __all__ = [
     "LAMBERT93",
-    "reference_path",
-    "fold",
+    "academie_outlines",
+    "boundaries",
+    "company_counts",
+    "departement_centroids",
     "departement_key",
     "departement_of_commune",
     "departements",
+    "fold",
     "lycees",
-    "boundaries",
-    "departement_centroids",
-    "academie_outlines",
-    "overseas_crs",
     "metric_crs",
-    "naf_sections",
     "naf_divisions",
     "naf_hierarchy",
+    "naf_sections",
+    "overseas_crs",
+    "reference_path",
     "size_classes",
-    "company_counts",
 ]
 
 #: Projected CRS for every distance and area (RGF93 / Lambert-93).
