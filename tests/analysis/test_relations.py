@@ -182,13 +182,12 @@ def test_golden_related_categories_by_campus(campaign, published):
     out = relations.relations_count_rows(campaign.responses)
     by_campus = out.filter(pl.col("domain") == "campus")["estimate"]
     rel = published["relations"]
-    # Illustration 4: campus means from 3 to 9. The ensemble mean is held to Tableau 2, whose
-    # « ensemble » column sums to 420 % (4.2 categories), not to the text's « cinq »; around
-    # that mean the synthetic campuses spread from about 2 to 7 (seed 1: 1.8 to 6.9), so the
-    # check is on the heterogeneity: lowest campus at most 3 + 1, highest at least 9 - 2.5.
+    # Illustration 4: campus means « de trois à neuf » (whole numbers): the lowest and highest
+    # campus means round to 3 and 9. The ensemble mean is held to Tableau 2, whose « ensemble »
+    # column sums to 420 % (4.2 categories), not to the text's « cinq ».
     assert by_campus.null_count() == 0 and by_campus.len() == 32
-    assert by_campus.min() <= rel["campus_mean_categories_min"] + 1.0
-    assert by_campus.max() >= rel["campus_mean_categories_max"] - 2.5
+    assert round(by_campus.min()) == rel["campus_mean_categories_min"]
+    assert round(by_campus.max()) == rel["campus_mean_categories_max"]
     ensemble_sum = sum(row["ensemble"] for row in published["tableau_2"]["rows"].values()) / 100
     assert _value(out, domain="ensemble") == pytest.approx(ensemble_sum, abs=0.15)
 
