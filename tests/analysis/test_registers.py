@@ -210,3 +210,22 @@ def test_campus_comparison_by_hand() -> None:
     assert [get("resources_balance", "sat_minus_dissat", c) for c in "ABC"] == [20.0, -40.0, 80.0]
     assert get("resources_balance", "dissat_dominates", "ensemble") == 1.0
     assert extreme_campuses(out, top=1, bottom=1) == (["C"], ["A"])
+
+
+def test_campus_profiles_come_in_a_stable_order() -> None:
+    # the statistics set of one campaign is the same file on every run and every store
+    # backend: profiles follow the campuses' order in the register rows (here C00 … C39),
+    # not the order of a hash aggregation
+    from effipia.analysis.comparison import comparison_rows
+    from effipia.analysis.layout import conform_rows
+
+    names = ("dyn", "lead", "res_level_sat", "res_level_dissat", "res_use", "mgmt")
+    campuses = [f"C{i:02d}" for i in range(40)]
+    rows = conform_rows(pl.DataFrame(
+        [("register", name, "ensemble", c, float(50 + i), 10, "campus") for i, c in enumerate(campuses) for name in names],
+        schema=["statistic", "item", "group", "campus", "estimate", "n", "domain"], orient="row",
+    ))
+    for _ in range(3):
+        out = comparison_rows(rows)
+        for statistic in ("campus_profile", "campus_profile_rank"):
+            assert out.filter(pl.col("statistic") == statistic)["campus"].to_list() == campuses, statistic

@@ -43,7 +43,7 @@ def comparison_rows(register_rows: pl.DataFrame, *, titles: dict[str, str] | Non
     )
     profile = (
         campus.filter(pl.col("item").is_in(PROFILE_REGISTERS))
-        .group_by("campus")
+        .group_by("campus", maintain_order=True)  # campuses in register-row order: same file every run
         .agg(pl.col("estimate").mean(), pl.col("n").max(), pl.col("item").n_unique().alias("_k"))
         .filter(pl.col("_k") == pl.col("_k").max())
         .drop("_k")
