@@ -8,7 +8,7 @@ import pytest
 from effipia import nomenclatures
 from effipia.registry.identifiers import is_valid_siret, is_valid_uai
 from effipia.schema import CAMPUS_COLUMNS, INVITATION_COLUMNS, PARTNER_COLUMNS, RESPONSE_ID_COLUMNS
-from effipia.synth import SyntheticCampaign, sources
+from effipia.synth import SyntheticCampaign, generate, sources
 
 
 def test_layouts(campaign: SyntheticCampaign) -> None:
@@ -140,3 +140,14 @@ def test_respondents_are_partners(campaign: SyntheticCampaign) -> None:
     assert (joined["category"] == joined["p_category"]).all()
     asked = joined.filter(pl.col("category") != "autre")
     assert (asked["consortium"] == asked["p_consortium"]).all()
+
+
+def test_homonymous_lycees_are_not_both_enrolled_by_one_campus() -> None:
+    # Seed 3 draws, for CMQ09 (Île-de-France), both real « LYCEE GENERAL ET TECHNOLOGIQUE
+    # MARCELIN BERTHELOT » (0930124E Pantin, 0940120V Saint-Maur-des-Fossés, fr-en-ips_lycees_2021-2022.csv):
+    # a campus keeps one of them, so names stay unique within every campus at this seed too.
+    partners = generate(seed=3).partners
+    assert partners.select("campus_id", "name").n_unique() == partners.height
+    lycees = partners.filter(pl.col("category") == "lycee")
+    # 437 lycées, as the seed gave before the fix; one lycée may serve two campuses, never twice one
+    assert lycees.height == 437 and lycees.select("campus_id", "uai").n_unique() == lycees.height

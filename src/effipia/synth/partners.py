@@ -60,6 +60,9 @@ def _lycee_pools(campuses: pl.DataFrame, counts: np.ndarray, rng: np.random.Gene
     aca = lycees["academie"].to_numpy()
     reg = lycees["region"].to_numpy()
     lycee_group = GROUPS.index("lycee")
+    # Homonymous lycées exist (two « Lycée Marcelin Berthelot » in Île-de-France): a campus
+    # enrols at most one of a name, so names stay unique within a campus as directors list them.
+    _, name_code = np.unique(lycees["name"].to_numpy(), return_inverse=True)
     chosen, pools = [], []
     for i, (home, academie, region) in enumerate(
         campuses.select("home_departement", "academie", "region").iter_rows()
@@ -72,7 +75,8 @@ def _lycee_pools(campuses: pl.DataFrame, counts: np.ndarray, rng: np.random.Gene
         )
         keys = np.log(weight) + gumbel(rng, weight.size)
         order = np.argsort(-keys)
-        chosen.append(order[: counts[i, lycee_group]])
+        _, first = np.unique(name_code[order], return_index=True)
+        chosen.append(order[np.sort(first)][: counts[i, lycee_group]])
         pools.append(order[:_POOL])
     return lycees, chosen, pools
 
