@@ -105,3 +105,14 @@ def test_national_list_option_compares_regions(db, tmp_path):
 def test_help_names_the_reference_override(command):
     result = CliRunner().invoke(app, [command, "--help"])
     assert "EFFIPIA_REFERENCE" in result.output
+
+
+@pytest.mark.parametrize("command", ["territories", "map"])
+def test_output_folder_that_cannot_be_created_is_a_french_error(db, tmp_path, command):
+    blocker = tmp_path / "rapport.txt"
+    blocker.write_text("un fichier, pas un dossier", encoding="utf-8")
+    out = blocker / "sorties"
+    result = CliRunner().invoke(app, ["--db", db, command, "--out", str(out)])
+    assert result.exit_code == 1
+    assert f"Erreur : {message('territories.out_unwritable', path=str(out))}" in result.output
+    assert "Traceback" not in result.output

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import polars as pl
 
-from effipia.errors import Problem
+from effipia.errors import EffipiaError, Problem
 from effipia.territories.annuaire import read_annuaire
 from effipia.territories.characterise import characterise_campuses, read_national_list
 from effipia.territories.companies import describe_companies
@@ -124,8 +124,7 @@ def save_territories(result: Territories, out: str | os.PathLike[str]) -> list[P
     """Write ``territories.csv``, ``schools.csv``, ``supports.csv``, ``comparison.csv``,
     ``companies.csv``, ``problems.csv`` (French reasons) and the characterisation tables
     ``campus_<table>.csv`` (region, academie, year_created) to ``out``; return the paths."""
-    folder = Path(out)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = _output_folder(out)
     # metres to the decimetre and km to the metre: enough for every use, readable files
     metres = pl.col("^(support_)?[xy]_l93$").round(1)
     km = pl.col("^.*_km2?$").round(3)
@@ -161,7 +160,7 @@ def save_maps(result: Territories, out: str | os.PathLike[str], tiles: str | Non
     from effipia.territories.maps import campus_map, national_map, region_map
 
     check_tiles(tiles)
-    folder = Path(out)
+    folder = _output_folder(out)
     written = national_map(result.campuses, result.schools, result.supports, folder / "carte_nationale")
     if "region" in result.characterisation:
         written += region_map(result.characterisation["region"], folder / "carte_regions")
@@ -170,6 +169,17 @@ def save_maps(result: Territories, out: str | os.PathLike[str], tiles: str | Non
         written += campus_map(campus, result.schools, supports.get(campus["campus_id"]), folder / "campus" / _safe_name(campus["campus_id"]))
     written.append(interactive_map(result.campuses, result.schools, result.supports, folder / "carte_interactive.html", tiles=tiles))
     return written
+
+
+def _output_folder(out: str | os.PathLike[str]) -> Path:
+    """The output folder, created if needed; a French error when it cannot be (a file in the
+    way, a read-only place) rather than a traceback."""
+    folder = Path(out)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        raise EffipiaError("territories.out_unwritable", path=str(folder)) from None
+    return folder
 
 
 def _safe_name(campus_id: str) -> str:
