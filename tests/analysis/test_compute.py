@@ -41,6 +41,19 @@ def test_raked_weights_meet_margins(tiny: pl.DataFrame) -> None:
     assert by_group == pytest.approx({"entreprise": 4, "lycee": 9, "of_cfa": 2}, rel=1e-9)
 
 
+def test_respondents_outside_the_invited_population_are_named(tiny: pl.DataFrame) -> None:
+    # A·lycée (r3, r4) and B·lycée (r5) have respondents but no invitation: calibration cannot
+    # represent them; both cells are named with their respondent counts, for either method
+    invited = {k: v for k, v in INVITED.items() if k[1] != "lycee"}
+    for method in ("poststratification", "raking"):
+        with pytest.raises(EffipiaError) as info:
+            calibrate(tiny, _invitations(invited), method=method)
+        assert info.value.code == "analysis.uninvited_cells"
+        text = str(info.value)
+        assert "A × lycee : 2 répondant(s) ; B × lycee : 1 répondant(s)" in text
+        assert "aucun partenaire n'est invité" in text
+
+
 def test_response_rates_by_hand(tiny: pl.DataFrame) -> None:
     rows = response_rate_rows(tiny, _invitations(INVITED), min_n=1)
     get = lambda g, c: rows.filter((pl.col("group") == g) & (pl.col("campus") == c)).row(0, named=True)  # noqa: E731

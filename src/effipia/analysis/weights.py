@@ -25,7 +25,7 @@ import numpy as np
 import polars as pl
 
 from effipia.analysis.domains import Design
-from effipia.errors import EffipiaError
+from effipia.errors import EffipiaError, message
 
 __all__ = ["Calibration", "calibrate", "invited_counts", "response_rate_rows", "METHODS"]
 
@@ -84,8 +84,11 @@ def calibrate(
     joined = present.join(pop, on=["campus_id", "category"], how="full", coalesce=True).fill_null(0)
     uncovered = joined.filter((pl.col("respondents") > 0) & (pl.col("invited") == 0))
     if uncovered.height:
-        row = uncovered.row(0, named=True)
-        raise EffipiaError("analysis.empty_cell", campus=row["campus_id"], group=row["category"], invited=0)
+        cells = " ; ".join(
+            message("analysis.uninvited_cell", campus=r["campus_id"], group=r["category"], respondents=r["respondents"])
+            for r in uncovered.sort("campus_id", "category").iter_rows(named=True)
+        )
+        raise EffipiaError("analysis.uninvited_cells", cells=cells)
     empty = [
         (r["campus_id"], r["category"])
         for r in joined.filter((pl.col("respondents") == 0) & (pl.col("invited") > 0)).iter_rows(named=True)
