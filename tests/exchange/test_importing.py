@@ -346,3 +346,27 @@ def test_empty_cells_are_accepted_and_only_the_partner_type_is_filled(store, tmp
     # Re-importing the same file fills the same way: nothing changes.
     again = import_responses(store, csv_file(tmp_path, rows, name="encore.csv"), "vague1")
     assert (again.inserted, again.replaced, again.unchanged) == (0, 0, 4)
+
+
+def test_files_received_on_their_own_one_per_campus(sqlite_url: str, tmp_path: Path) -> None:
+    # Without a campus registry, each file registers the campuses it names (id only): the
+    # second file, for another campus, is accepted too. Once a registry proper is imported
+    # (CAMPUSES: C01 and C02 with their names), a campus outside it is an error again.
+    from effipia.store import Store
+
+    from .conftest import CAMPUSES
+
+    store = Store(sqlite_url)
+    try:
+        first = import_responses(store, csv_file(tmp_path, GOOD_ROWS[:2], name="c01.csv"), "recue")
+        second = import_responses(store, csv_file(tmp_path, GOOD_ROWS[2:], name="c02.csv"), "recue")
+        assert (first.registered_campuses, second.registered_campuses) == (1, 1)  # C01, then C02
+        assert sorted(store.campuses()["campus_id"].to_list()) == ["C01", "C02"]
+        assert store.responses("recue")["respondent_id"].to_list() == ["R1", "R2", "R3", "R4"]
+        store.write_campuses(CAMPUSES)
+        path = csv_file(tmp_path, ["R7,C09,autre,,,,,1,1,,,,,,1"], name="c09.csv")
+        assert failing(store, path, "recue") == [
+            Problem.at(str(path), 2, "campus_id", "exchange.unknown_campus", campus="C09")
+        ]
+    finally:
+        store.close()

@@ -30,6 +30,7 @@ __all__ = [
     "ImportReport",
     "export_responses",
     "fill_from_directory",
+    "has_campus_registry",
     "import_responses",
     "registry_problems",
 ]
@@ -98,15 +99,15 @@ def registry_problems(frame: pl.DataFrame, campuses: pl.DataFrame, partners: pl.
     """Problems of respondents against the registry.
 
     Each ``campus_id`` must be a registry campus when the store has a campus registry
-    (an empty registry means the file came on its own: its campuses are accepted and
-    registered by :func:`import_responses`). With a non-empty partner directory,
+    (see :func:`has_campus_registry`; without one the file came on its own: its campuses
+    are accepted and registered by :func:`import_responses`). With a non-empty partner directory,
     each ``respondent_id`` must be a partner, and its campus, category, partner type,
     consortium membership and PIA involvement must agree with the directory wherever
     both the file and the directory have a value (one problem per cell); without one,
     respondents are accepted from their identification columns.
     """
     problems: list[Problem] = []
-    known = set(campuses["campus_id"].to_list())
+    known = set(campuses["campus_id"].to_list()) if has_campus_registry(campuses) else set()
     columns = [c for c in (ROW, "respondent_id", *_DIRECTORY_CHECKS) if c in frame.columns]
     rows = frame.select(columns).rows(named=True)
     for row in rows:
@@ -200,7 +201,8 @@ def import_responses(
     if problems:
         raise ValidationFailed(problems)
     data = _canonical(frame.drop(ROW), form)
-    new_campuses = _campuses_from_file(data) if store.campuses().height == 0 else None
+    stored = store.campuses()
+    new_campuses = None if has_campus_registry(stored) else _campuses_from_file(data, stored)
     stats = store.write_campaign(name, campuses=new_campuses, responses=data, source=Path(path).name)["responses"]
     return ImportReport(
         campaign=name,
@@ -215,10 +217,25 @@ def import_responses(
     )
 
 
-def _campuses_from_file(data: pl.DataFrame) -> pl.DataFrame:
-    """Minimal registry rows (id, name = id) for the campuses of a file received on its own."""
-    ids = data.get_column("campus_id").drop_nulls().unique().sort()
-    return pl.DataFrame({"campus_id": ids, "name": ids})
+def has_campus_registry(campuses: pl.DataFrame) -> bool:
+    """Whether the store holds a campus registry proper (imported or generated), not only
+    the id-only rows registered from response files received on their own: those files
+    often come one per campus, and the second must not be refused for naming a new campus."""
+    if campuses.height == 0:
+        return False
+    details = [c for c in campuses.columns if c not in ("campus_id", "name")]
+    registered_from_file = (pl.col("name") == pl.col("campus_id")) & pl.all_horizontal(
+        [pl.col(c).is_null() for c in details] or [pl.lit(True)]
+    )
+    return campuses.filter(~registered_from_file).height > 0
+
+
+def _campuses_from_file(data: pl.DataFrame, stored: pl.DataFrame) -> pl.DataFrame | None:
+    """Minimal registry rows (id, name = id) for the campuses of a file received on its own
+    that the store does not hold yet (``None`` if there are none)."""
+    held = set(stored.get_column("campus_id").to_list())
+    ids = sorted(set(data.get_column("campus_id").drop_nulls().to_list()) - held)
+    return pl.DataFrame({"campus_id": ids, "name": ids}, schema={"campus_id": pl.String, "name": pl.String}) if ids else None
 
 
 def _canonical(frame: pl.DataFrame, form: FormView) -> pl.DataFrame:
