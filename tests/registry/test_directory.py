@@ -342,3 +342,18 @@ def test_damaged_workbook_is_a_problem_of_its_file(tmp_path) -> None:
     damaged.write_bytes(b"PK\x03\x04" + b"\x00" * 60)  # a ZIP signature and nothing readable after it
     [problem] = refused(damaged, campus="CMQ-BDB")
     assert problem.startswith(f"{damaged}::: fichier illisible : ")
+
+
+def test_usual_variants_of_training_and_consular_categories(tmp_path, write_csv) -> None:
+    # Category texts met in directors' directories, each mapped in category_recoding.csv:
+    # CFA variants are CFAs, the CNAM a higher-education school, an EPLE a lycée, regional
+    # chambers consular chambers.
+    cases = {
+        "CFA académique": "cfa", "CFAI": "cfa", "CFA BTP": "cfa", "CNAM": "ecole_superieure",
+        "EPLE": "lycee", "Lycée privé sous contrat": "lycee", "Chambre régionale d'agriculture": "chambre_consulaire",
+        "CRMA": "chambre_consulaire",
+    }
+    lines = ["Raison sociale;Catégorie"] + [f"Structure {i};{text}" for i, text in enumerate(cases)]
+    result = read_bdb(write_csv(tmp_path / "bdb.csv", lines))
+    got = dict(zip(result.partners.sort("name")["name"], result.partners.sort("name")["partner_type"], strict=True))
+    assert got == {f"Structure {i}": code for i, code in enumerate(cases.values())}
