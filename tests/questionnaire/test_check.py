@@ -85,6 +85,23 @@ def test_the_enquete_unique_must_keep_the_codebook_items_and_codes(tmp_path):
     assert sorted(check_workbook(path), key=str) == sorted(expected, key=str)
 
 
+def test_the_enquete_unique_must_keep_the_codebook_routing(tmp_path):
+    # Codebook routing table: collab is asked of every group; real_pia_k only when
+    # real_known_k = 1; intl_contrib only when intl_known = 1 (lycées). The first two are
+    # changed, the third rewritten in an equivalent form (numeric 1 for '1'): not a problem.
+    shipped = load_questionnaire()
+    path, lines = _edit(tmp_path, "routing.xlsx", {
+        "collab": {"relevant": "${category} != 'autre'"},
+        "real_pia_3": {"relevant": "${real_known_3} = 2"},
+        "intl_contrib": {"relevant": "${intl_known} = 1"},
+    })
+    assert check_workbook(path) == [
+        SheetProblem.at(str(path), "survey", lines["collab"], "questionnaire.codebook_routing_everyone", item="collab"),
+        SheetProblem.at(str(path), "survey", lines["real_pia_3"], "questionnaire.codebook_routing_changed",
+                        item="real_pia_3", expected=shipped.item("real_pia_3").relevant),
+    ]
+
+
 def test_check_prints_a_french_summary_on_success():
     result = CliRunner().invoke(app, ["questionnaire", "check", str(shipped_path())])
     assert result.exit_code == 0

@@ -4,7 +4,8 @@ effipia's rules: the survey, choices and settings sheets exist; every choice lis
 a question names exists; every ``relevant``, ``choice_filter`` and ``constraint``
 is in the subset the routing evaluator understands; and a workbook that calls
 itself the « enquête unique » (same ``form_id`` as the shipped one) keeps every
-codebook item with its list and codes (codes may be added, never removed).
+codebook item with its list and codes (codes may be added, never removed) and asks
+each of them of the same respondents as the shipped workbook (the codebook's routing).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 from pyxform.errors import PyXFormError
 from pyxform.xls2xform import convert
 
@@ -30,6 +32,7 @@ _SHEET = re.compile(r"'(survey|choices|settings|entities|external_choices)' shee
 _RELEVANT = ("relevant", "relevance", "bind::relevant")
 _CHOICE_FILTER = ("choice_filter", "choice filter")
 _CONSTRAINT = ("constraint", "bind::constraint")
+_REF = re.compile(r"\$\{(\w+)\}")
 _REQUIRED_SHEETS = ("survey", "choices", "settings")
 
 
@@ -116,6 +119,8 @@ def check_workbook(path: str | Path) -> list[SheetProblem]:
         shipped = load_questionnaire()
         if form.form_id == shipped.form_id:
             problems.extend(_against_codebook(file, form, shipped, definition.survey or []))
+            if not problems:
+                problems.extend(_routing_against_codebook(file, form, shipped, definition.survey or []))
     return problems
 
 
@@ -155,4 +160,39 @@ def _against_codebook(file: str, form: Questionnaire, shipped: Questionnaire, su
                         item=expected.name, answer=code, list_name=actual.list_name,
                     )
                 )
+    return problems
+
+
+def _probe(shipped: Questionnaire) -> pl.DataFrame:
+    """Respondents covering the shipped routing: every group, alone and with each code of
+    each question a condition depends on (one such question answered per row)."""
+    gates = sorted({name for item in shipped.items if item.relevant for name in _REF.findall(item.relevant)})
+    groups = shipped.item("category").codes
+    numeric = [g for g in gates if g != "category"]
+    rows: list[dict[str, Any]] = []
+    for group in groups:
+        rows.append({"category": group})
+        for gate in numeric:
+            rows += [{"category": group, gate: int(code)} for code in shipped.item(gate).codes]
+    schema = {"category": pl.String, **{g: pl.Int64 for g in numeric}}
+    return pl.DataFrame(rows, schema=schema)
+
+
+def _routing_against_codebook(
+    file: str, form: Questionnaire, shipped: Questionnaire, survey: list[dict]
+) -> list[SheetProblem]:
+    """Codebook items the workbook asks of other respondents than the shipped one does."""
+    lines = {row.get("name"): index + 2 for index, row in enumerate(survey)}
+    probe = _probe(shipped)
+    expected, actual = shipped.asked(probe), form.asked(probe)
+    problems = []
+    for item in shipped.items:
+        if not expected[item.name].equals(actual[item.name]):
+            line = lines.get(item.name)
+            if item.relevant:
+                problems.append(SheetProblem.at(
+                    file, "survey", line, "questionnaire.codebook_routing_changed", item=item.name, expected=item.relevant
+                ))
+            else:
+                problems.append(SheetProblem.at(file, "survey", line, "questionnaire.codebook_routing_everyone", item=item.name))
     return problems
