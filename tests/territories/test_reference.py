@@ -96,3 +96,16 @@ def test_user_file_replaces_the_shipped_lycees(tmp_path, monkeypatch):
     monkeypatch.delenv("EFFIPIA_REFERENCE")
     assert reference.lycees().height == 3607
     assert shipped.exists()
+
+
+def test_newer_ministry_file_is_taken_under_its_own_name(tmp_path, monkeypatch):
+    # the ministry publishes fr-en-ips_lycees_<year>.csv each year: the user drops it as is;
+    # with the shipped name also present, the latest year (2022-2023) wins
+    lines = reference.reference_path(reference.LYCEES_FILE).read_text(encoding="utf-8").splitlines()
+    (tmp_path / "fr-en-ips_lycees_2022-2023.csv").write_text("\n".join(lines[:4]) + "\n", encoding="utf-8")
+    (tmp_path / reference.LYCEES_FILE).write_text("\n".join(lines[:3]) + "\n", encoding="utf-8")
+    monkeypatch.setenv("EFFIPIA_REFERENCE", str(tmp_path))
+    assert reference.lycees_path() == tmp_path / "fr-en-ips_lycees_2022-2023.csv"
+    assert reference.lycees().height == 3
+    (tmp_path / "fr-en-ips_lycees_2022-2023.csv").unlink()
+    assert reference.lycees().height == 2  # the shipped name in the folder

@@ -16,6 +16,7 @@ converted by :func:`departement_key`.
 from __future__ import annotations
 
 import os
+import re
 import unicodedata
 from functools import cache
 from importlib.resources import files
@@ -37,6 +38,7 @@ __all__ = [
     "departements",
     "fold",
     "lycees",
+    "lycees_path",
     "metric_crs",
     "naf_divisions",
     "naf_hierarchy",
@@ -139,13 +141,28 @@ def _lycees(path: str) -> pl.DataFrame:
     return frame.join(departements().drop("departement_name"), on="departement", how="left")
 
 
+#: Names under which a newer lycées list is recognised in ``EFFIPIA_REFERENCE``: the shipped
+#: name, or the ministry's own (``fr-en-ips_lycees_2022-2023.csv``…); the latest year wins.
+LYCEES_PATTERNS = ("lycees_ips_*.csv", "fr-en-ips_lycees*.csv", "fr-en-ips-lycees*.csv")
+
+
+def lycees_path() -> Path:
+    """The lycées list in use: the user's latest-year file in ``EFFIPIA_REFERENCE``, else the shipped one."""
+    override = os.environ.get("EFFIPIA_REFERENCE")
+    if override:
+        found = {p for pattern in LYCEES_PATTERNS for p in Path(override).glob(pattern) if p.is_file()}
+        if found:
+            return max(found, key=lambda p: (re.findall(r"\d{4}", p.name), p.name))
+    return reference_path(LYCEES_FILE)
+
+
 def lycees() -> pl.DataFrame:
     """The lycées of France (LEGT, LP, LPO; ministry IPS file), joined to académie and région.
 
     Columns ``uai``, ``name``, ``type``, ``sector``, ``departement``, ``commune_insee``,
     ``commune``, ``academie_code``, ``academie``, ``region_code``, ``region``.
     """
-    return _lycees(str(reference_path(LYCEES_FILE)))
+    return _lycees(str(lycees_path()))
 
 
 @cache
