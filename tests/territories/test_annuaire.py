@@ -52,3 +52,30 @@ def test_missing_file(tmp_path):
     with pytest.raises(EffipiaError) as caught:
         read_annuaire(tmp_path / "absent.csv")
     assert caught.value.code == "generic.file_not_found"
+
+
+def _lambert93_ign(lat: float, lon: float) -> tuple[float, float]:
+    """Lambert-93 by IGN's own algorithm, independent of PROJ: IGN note NT/G 71 « Projection
+    cartographique conique conforme de Lambert », ALG0001 (isometric latitude) and ALG0003
+    (projection), with the Lambert-93 constants published by IGN for RGF93 / GRS80:
+    n = 0.7256077650532670, C = 11 754 255.426096 m, Xs = 700 000 m, Ys = 12 655 612.049876 m,
+    λ0 = 3° E, e = 0.0818191910428158."""
+    import math
+
+    n, c, xs, ys, e = 0.7256077650532670, 11754255.426096, 700000.0, 12655612.049876, 0.0818191910428158
+    phi, lam = math.radians(lat), math.radians(lon)
+    isometric = math.log(math.tan(math.pi / 4 + phi / 2) * ((1 - e * math.sin(phi)) / (1 + e * math.sin(phi))) ** (e / 2))
+    radius, gamma = c * math.exp(-n * isometric), n * (lam - math.radians(3))
+    return xs + radius * math.sin(gamma), ys - radius * math.cos(gamma)
+
+
+def test_every_position_matches_ign_lambert93_to_the_centimetre(annuaire_path):
+    import csv
+
+    with annuaire_path.open(encoding="utf-8") as handle:
+        rows = {r["Identifiant_de_l_etablissement"]: r for r in csv.DictReader(handle)}
+    annuaire = read_annuaire(annuaire_path)
+    assert annuaire.height == 84
+    for uai, x, y in annuaire.select("uai", "x_l93", "y_l93").iter_rows():
+        expected = _lambert93_ign(float(rows[uai]["latitude"]), float(rows[uai]["longitude"]))
+        assert (x, y) == pytest.approx(expected, abs=0.01), uai
