@@ -54,6 +54,23 @@ def test_respondents_outside_the_invited_population_are_named(tiny: pl.DataFrame
         assert "aucun partenaire n'est invité" in text
 
 
+def test_campus_clusters_give_no_interval_inside_a_campus(tiny: pl.DataFrame) -> None:
+    stats = compute(tiny, cluster=True, min_n=1, include=["tables", "registers"])
+    # campus as PSU: campus A (4 respondents) is one PSU, its domain total of linearised
+    # values is its whole PSU total, which is 0 (Σ (y - R_A) over A) → variance 0 by
+    # construction: no interval is written there, and none in campus × group cells
+    inside = stats.filter(pl.col("domain").is_in(["campus", "campus_group"]) & ~pl.col("suppressed"))
+    assert inside.height > 0
+    assert inside.select(pl.col("se", "ci_low", "ci_high").null_count()).row(0) == (inside.height,) * 3
+    # across campuses the interval stays: tableau_3 dyn_1 code 1, ensemble, base with NA
+    # r1 r2 r3 r4 (A) and r6 (C), R = 3/5; campus totals of y - R over the base: A 2 - 4 · 0.6
+    # = -0.4, B 0 (r5 empty), C 1 - 0.6 = 0.4; mean 0, Σ (T - mean)² = 0.32; with G = 3 PSUs,
+    # SE = sqrt(3/2 · 0.32) / 5
+    one = stats.filter((pl.col("statistic") == "tableau_3") & (pl.col("answer") == "1") & (pl.col("domain") == "ensemble"))
+    assert one["se"][0] == pytest.approx(100 * (1.5 * 0.32) ** 0.5 / 5, abs=1e-9)
+    assert one["ci_low"][0] is not None
+
+
 def test_response_rates_by_hand(tiny: pl.DataFrame) -> None:
     rows = response_rate_rows(tiny, _invitations(INVITED), min_n=1)
     get = lambda g, c: rows.filter((pl.col("group") == g) & (pl.col("campus") == c)).row(0, named=True)  # noqa: E731

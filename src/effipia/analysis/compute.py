@@ -149,6 +149,14 @@ def compute(
     if not protected:
         return empty_rows()
     out = pl.concat(protected, how="diagonal_relaxed")
+    if cluster:
+        # with the campus as PSU, a campus or campus × group domain lies inside one PSU: its
+        # design-based variance is zero by construction (R's survey gives 0 as well), so no
+        # interval is given there rather than a zero-width one
+        nested = pl.col("domain").is_in(["campus", "campus_group"])
+        out = out.with_columns(
+            [pl.when(nested).then(None).otherwise(pl.col(c)).alias(c) for c in ("se", "ci_low", "ci_high")]
+        )
     out = out.with_columns(
         pl.coalesce(pl.col("title"), pl.col("statistic").replace_strict(titles, default=None)).alias("title"),
     )

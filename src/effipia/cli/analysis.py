@@ -38,7 +38,7 @@ def compute_command(
         help="Méthode de calage : poststratification (cellules campus × groupe) ou raking (marges campus et groupe).",
     ),
     cluster: bool = typer.Option(
-        False, "--cluster", help="Variances avec le campus comme unité primaire (grappe) ; sans objet avec --weights calibrated."
+        False, "--cluster", help="Variances avec le campus comme unité primaire (grappe) : pas d'intervalle à l'intérieur d'un campus ; sans objet avec --weights calibrated."
     ),
     strata: bool = typer.Option(
         False, "--strata", help="Variances avec le campus comme strate (répondants tirés dans chaque campus) ; à utiliser avec le calage."
