@@ -8,6 +8,8 @@ into French messages on stderr with a non-zero exit code.
 from __future__ import annotations
 
 import contextlib
+import errno
+import re
 import os
 import sys
 from collections.abc import Iterator
@@ -98,3 +100,31 @@ def reporting_errors() -> Iterator[None]:
     except EffipiaError as exc:
         echo_err(f"Erreur : {exc}")
         raise typer.Exit(1) from None
+    except OSError as exc:
+        echo_err(f"Erreur : {os_error_text(exc)}")
+        raise typer.Exit(1) from None
+    except (typer.Exit, typer.Abort, KeyboardInterrupt):
+        raise
+    except Exception as exc:  # a user never gets a bare traceback; EFFIPIA_DEBUG=1 shows it
+        if os.environ.get("EFFIPIA_DEBUG") == "1":
+            raise
+        from effipia.errors import message
+
+        echo_err(f"Erreur : {message('generic.unexpected', kind=type(exc).__name__, detail=exc)}")
+        raise typer.Exit(1) from None
+
+
+def os_error_text(exc: OSError) -> str:
+    """French text of a file-system error (the OS's own text is English here)."""
+    from effipia.errors import message
+
+    code, path = exc.errno, exc.filename
+    if code is None:  # Rust-backed writers (Polars) put "… (os error N): PATH" in the text only
+        found = re.search(r"\(os error (\d+)\)(?::\s*(.+))?", str(exc))
+        if found:
+            code, path = int(found.group(1)), path or found.group(2)
+    try:
+        reason = message(f"generic.os_reason_{errno.errorcode.get(code or 0, '')}")
+    except KeyError:
+        reason = message("generic.os_reason_other", detail=exc.strerror or str(exc))
+    return message("generic.os_error", path=path or "?", reason=reason)

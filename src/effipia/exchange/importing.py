@@ -270,6 +270,8 @@ def export_responses(
     added after the answers (see :func:`~effipia.exchange.writers.write_response_file`).
     """
     fmt = _export_format(fmt)
+    if not Path(path).parent.is_dir():
+        raise EffipiaError("generic.folder_missing", path=str(Path(path).parent))
     name = store.resolve_campaign(campaign)
     frame = store.responses(name)
     form = form_view(_questionnaire(questionnaire))
