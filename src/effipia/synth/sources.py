@@ -1,7 +1,8 @@
 """Package data the generator reads: published targets, calibration, campus table, lycées.
 
 Everything is loaded with :mod:`importlib.resources` from ``effipia/data/synth`` (the
-generator's calibration) and ``effipia/data/reference`` (published figures, lycée list).
+generator's calibration) and ``effipia/data/reference`` (published figures); the lycée list
+comes from :mod:`effipia.territories.reference` (so ``EFFIPIA_REFERENCE`` replaces it).
 """
 
 from __future__ import annotations
@@ -13,13 +14,10 @@ from typing import Any
 
 import polars as pl
 
-from effipia import nomenclatures
-
-__all__ = ["published", "calibration", "campus_table", "campus_effects", "partner_directory", "names", "lycees"]
+__all__ = ["calibration", "campus_effects", "campus_table", "lycees", "names", "partner_directory", "published"]
 
 _SYNTH = files("effipia") / "data" / "synth"
 _REFERENCE = files("effipia") / "data" / "reference"
-LYCEES_FILE = "lycees_ips_2021-2022.csv"
 
 
 @cache
@@ -65,38 +63,21 @@ def partner_directory() -> pl.DataFrame:
     return _csv("partner_directory.csv").with_columns(pl.exclude("campus_id").cast(pl.Int64))
 
 
-def _departement_key(code: str) -> str:
-    code = code.strip().upper()
-    return code[1:] if len(code) == 3 and code.startswith("0") else code
-
-
-@cache
 def lycees() -> pl.DataFrame:
-    """Real lycées of France (ministry IPS file 2021-2022 shipped in ``data/reference``).
+    """Real lycées of France, as :func:`effipia.territories.reference.lycees` loads them: the
+    ministry IPS file shipped in ``data/reference``, or the user's newer list in
+    ``EFFIPIA_REFERENCE``. Lycées whose département has no académie are left out, and a UAI
+    listed twice is kept once (first row).
 
     Columns ``uai``, ``name``, ``commune_insee``, ``commune``, ``departement`` (INSEE
     commune-code form, e.g. ``"01"``, ``"2A"``, ``"971"``), ``academie``, ``region``.
     """
-    raw = (_REFERENCE / LYCEES_FILE).read_bytes().removeprefix(b"\xef\xbb\xbf")
-    table = pl.read_csv(raw, separator=";", infer_schema=False)
-    geography = (
-        nomenclatures.load("departements_academies_regions")
-        .filter(pl.col("codeDepartement").is_not_null())
-        .select(
-            pl.col("codeDepartement").map_elements(_departement_key, return_dtype=pl.String).alias("departement"),
-            pl.col("libelleAcademie").alias("academie"),
-            pl.col("libelleRegion").alias("region"),
-        )
-        .unique(subset="departement", keep="first", maintain_order=True)
-    )
+    # Imported here: the territories package is slow to import and most synth callers never need it.
+    from effipia.territories import reference
+
     return (
-        table.select(
-            pl.col("uai").str.strip_chars().str.to_uppercase(),
-            pl.col("nom_de_l_etablissment").alias("name"),
-            pl.col("code_insee_de_la_commune").alias("commune_insee"),
-            pl.col("nom_de_la_commune").alias("commune"),
-            pl.col("code_du_departement").map_elements(_departement_key, return_dtype=pl.String).alias("departement"),
-        )
-        .join(geography, on="departement", how="inner")
+        reference.lycees()
+        .filter(pl.col("academie").is_not_null())
         .unique(subset="uai", keep="first", maintain_order=True)
+        .select("uai", "name", "commune_insee", "commune", "departement", "academie", "region")
     )
