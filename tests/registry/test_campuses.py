@@ -101,3 +101,32 @@ def test_missing_name_column(tmp_path, write_csv) -> None:
     with pytest.raises(ValidationFailed) as info:
         read_campuses(path)
     assert [str(p) for p in info.value.problems] == [f"{path}:1:: colonne obligatoire absente : nom du campus"]
+
+
+def test_academie_must_belong_to_the_region(tmp_path, write_csv) -> None:
+    path = write_csv(
+        tmp_path / "campus.csv",
+        [
+            "Identifiant;Nom du campus;Région;Académie",
+            # departements_academies_regions.csv: Rennes is in Bretagne, Lyon in Auvergne-Rhône-Alpes;
+            # names as people type them (case, accents, hyphens as spaces) still match.
+            "C1;Campus un;BRETAGNE;rennes",
+            "C2;Campus deux;auvergne rhone alpes;LYON",
+            "C3;Campus trois;Auvergne-Rhône-Alpes;Clermont Ferrand",
+            # Lille is in Hauts-de-France: not in Bretagne.
+            "C4;Campus quatre;Bretagne;Lille",
+        ],
+        "utf-8",
+    )
+    with pytest.raises(ValidationFailed) as info:
+        read_campuses(path)
+    assert [str(p) for p in info.value.problems] == [
+        f"{path}:5:Académie: l'académie « Lille » appartient à la région Hauts-de-France, pas à « Bretagne »"
+    ]
+    path.write_text(path.read_text(encoding="utf-8").replace("\nC4;Campus quatre;Bretagne;Lille", ""), encoding="utf-8")
+    df = read_campuses(path)
+    assert df.select("region", "academie").rows() == [
+        ("Bretagne", "Rennes"),
+        ("Auvergne-Rhône-Alpes", "Lyon"),
+        ("Auvergne-Rhône-Alpes", "Clermont-Ferrand"),
+    ]

@@ -3,8 +3,8 @@
 Checks: required identifier and name, unique identifier and publication letter
 (A…Z, ZA…ZF), filière among the 12 CMQ filières (code or label, stored as the code),
 région and académie among the shipped geography (stored with their reference
-spelling), type of support establishment recoded to a partner-type code
-(« Université » → ``universite``), integers in range (wave 1–5). Every problem is reported at once.
+spelling; the académie must belong to the région), type of support establishment
+recoded to a partner-type code (« Université » → ``universite``), integers in range (wave 1–5). Every problem is reported at once.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from effipia.registry.tables import map_header, recode_category, recode_yes_no
 from effipia.registry.text import cell_text, normalize
 from effipia.schema import CAMPUS_COLUMNS
 
-__all__ = ["read_campuses", "LETTER_PATTERN"]
+__all__ = ["LETTER_PATTERN", "read_campuses"]
 
 #: Anonymous publication letters: A…Z then ZA…ZF (32 campuses).
 LETTER_PATTERN = re.compile(r"^(Z[A-F]|[A-Z])$")
@@ -42,6 +42,13 @@ def _filieres() -> dict[str, str]:
 def _geography(column: str) -> dict[str, str]:
     table = nomenclatures.load("departements_academies_regions")
     return {normalize(v): v for v in table[column].unique().to_list()}
+
+
+@cache
+def _academie_regions() -> dict[str, str]:
+    """Académie (reference spelling) → its région (one région per académie in the table)."""
+    table = nomenclatures.load("departements_academies_regions")
+    return dict(zip(table["libelleAcademie"], table["libelleRegion"], strict=True))
 
 
 def _integer(value: object) -> int | None:
@@ -120,6 +127,11 @@ def read_campuses(path: str | Path) -> pl.DataFrame:
                 if value is None:
                     bad(column, code, value=text[column])
                 out[column] = value
+        if out["region"] and out["academie"]:
+            home = _academie_regions().get(str(out["academie"]))
+            if home is not None and home != out["region"]:
+                problem = "registry.academie_outside_region"
+                bad("academie", problem, value=text["academie"], region=home, given=text["region"])
         if text.get("excellence"):
             flag = recode_yes_no(text["excellence"])
             if flag is None:
