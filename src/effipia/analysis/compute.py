@@ -67,6 +67,7 @@ def compute(
     scoring: str | Path | None = None,
     domains: Sequence[str] = DOMAIN_SETS,
     include: Sequence[str] | None = None,
+    model_controls: Sequence[str] | None = None,
 ) -> pl.DataFrame:
     """Every statistic of a campaign (statistics-set layout, one row per statistic × item
     × answer × domain).
@@ -79,7 +80,9 @@ def compute(
     campus as stratum, respondents as PSUs within it (the design to use with calibrated
     weights); ``min_n``: minimum count of the disclosure rule; ``scoring``: a
     user scoring-rules file (default: the shipped one); ``include``: only these producers
-    (``tables``, ``registers``, ``comparison``, ``response_rate`` and the colleague modules).
+    (``tables``, ``registers``, ``comparison``, ``response_rate`` and the colleague modules);
+    ``model_controls``: control variables of the relation-variety count model
+    (:func:`effipia.analysis.model.fit`; default: the saturated profile model).
     """
     if not isinstance(min_n, int) or isinstance(min_n, bool) or min_n < 1:
         raise EffipiaError("analysis.min_n_invalid", value=min_n)
@@ -132,6 +135,7 @@ def compute(
         "design": design,
         "min_n": min_n,
         "sets": sets,
+        "model_controls": model_controls,
     }
     for name in COLLEAGUE_MODULES:
         if on(name):

@@ -36,10 +36,13 @@ from effipia.analysis.layout import ENSEMBLE, conform_rows, empty_rows
 from effipia.analysis.relations import relation_counts
 from effipia.errors import EffipiaError, message
 
-__all__ = ["Profile", "Effect", "CountModel", "model_frame", "fit", "rows", "summary_fr"]
+__all__ = ["SATURATED", "CountModel", "Effect", "Profile", "fit", "model_frame", "rows", "spec_name", "summary_fr"]
 
 _Z95 = 1.959963984540054
 _NOT_ASKED = "autre"  # survey group not asked about the consortium and the PIA
+_CONTROL_PREFIX = "__c_"
+#: Name of the saturated specification (one coefficient per profile, no control).
+SATURATED = "profile"
 
 @dataclass(frozen=True)
 class Profile:
@@ -83,6 +86,9 @@ class CountModel:
     equal_uninvolved_p: float  #: Wald test: same count for every group when not involved
     excluded_profiles: list[str] = field(default_factory=list)
     weighted: bool = False  #: fitted with survey weights (pseudo-likelihood)
+    spec: str = SATURATED  #: "profile", or "profile + control + …" (see :func:`spec_name`)
+    controls: tuple[str, ...] = ()
+    left_out: int = 0  #: respondents left out for a missing control value
 
     def profile(self, group: str, involved: int | None) -> Profile:
         """The profile of ``group`` with ``involved`` (1, 0, or None for « autre »)."""
@@ -126,8 +132,9 @@ def model_frame(responses: pl.DataFrame) -> pl.DataFrame:
         if column not in responses.columns:
             raise EffipiaError("relations.missing_column", column=column)
     counts = relation_counts(responses).rename({"n_categories": "y"})
-    if "__w" in responses.columns:  # survey weights carried along by fit()
-        counts = counts.with_columns(responses["__w"])
+    carried = [c for c in responses.columns if c == "__w" or c.startswith(_CONTROL_PREFIX)]
+    if carried:  # survey weights and control variables carried along by fit()
+        counts = counts.with_columns(responses.select(carried))
     flags = [c for c in ("consortium", "pia_concerned") if c in responses.columns]
     if flags:
         involved = (
@@ -227,6 +234,171 @@ def _nb2_alpha(fitted: _Saturated) -> tuple[float, float]:
     return float(np.exp(best.x)), -float(best.fun)
 
 
+def spec_name(controls: list[str] | tuple[str, ...] | None) -> str:
+    """Name of a specification: ``"profile"`` or ``"profile + campus_id + filiere"``."""
+    return " + ".join([SATURATED, *dict.fromkeys(controls or ())])
+
+
+#: Columns that define the profile or the count: never controls.
+_RESERVED = ("respondent_id", "category", "consortium", "pia_concerned")
+
+
+def _attach_controls(responses: pl.DataFrame, controls: list[str], campuses: pl.DataFrame | None) -> pl.DataFrame:
+    """``responses`` with one ``__c_<name>`` column per control (campus columns joined on ``campus_id``)."""
+    if not controls:
+        return responses
+    campus_columns = [] if campuses is None or "campus_id" not in campuses.columns else [
+        c for c in campuses.columns if c != "campus_id"]
+    response_columns = [c for c in responses.columns if c not in _RESERVED and not c.startswith("__")]
+    columns = []
+    for name in controls:
+        if name in response_columns:
+            expr = pl.col(name)
+        elif name in campus_columns:
+            mapping = dict(zip(campuses["campus_id"].cast(pl.String).to_list(), campuses[name].to_list(), strict=True))
+            expr = pl.col("campus_id").cast(pl.String).replace_strict(
+                mapping, default=None, return_dtype=campuses.schema[name])
+        else:
+            available = sorted({"campus_id", *campus_columns, *(c for c in response_columns if not c.startswith("rel_"))})
+            raise EffipiaError("model.unknown_control", name=name, available=", ".join(available))
+        columns.append(expr.alias(_CONTROL_PREFIX + name))
+    return responses.with_columns(columns)
+
+
+@dataclass(frozen=True)
+class _Path:
+    """What either fitting path gives back: profile coefficients and covariance, predictions."""
+
+    family: str
+    alpha: float | None
+    pearson: float
+    overdispersion_p: float
+    params: dict[str, float]
+    cov: pd.DataFrame  #: cluster-robust covariance of the profile coefficients
+    log_predicted: dict[str, float]
+    se_log_predicted: dict[str, float]
+
+
+def _choose(family: str, alpha: float | None, lr_p: float, level: float) -> str:
+    chosen = family
+    if family == "auto":
+        chosen = "negbin" if (alpha is not None and alpha > 1e-8 and lr_p < level) else "poisson"
+    if chosen == "negbin" and alpha is None:
+        raise EffipiaError("model.no_data")
+    return chosen
+
+
+def _closed_form_path(frame: pl.DataFrame, family: str, level: float) -> _Path:
+    """The saturated specification in closed form (see :func:`_saturated_fit`)."""
+    fitted = _saturated_fit(frame)
+    alpha, lr_p = None, 1.0
+    try:
+        alpha, nb_llf = _nb2_alpha(fitted)
+        lr = max(2.0 * (nb_llf - fitted.poisson_llf), 0.0) if not fitted.weighted else 0.0
+        lr_p = 0.5 * float(stats.chi2.sf(lr, 1)) if lr > 0 else 1.0
+    except (FloatingPointError, ValueError):
+        alpha, lr_p = None, 1.0
+    chosen = _choose(family, alpha, lr_p, level)
+    # one coefficient per profile: the Poisson and NB2 (alpha fixed) MLEs are both the profile
+    # means, and their cluster sandwiches coincide (the NB factor 1/(1+alpha·mu) is constant
+    # within a profile and cancels between bread and meat)
+    b = dict(zip(fitted.profiles, np.log(fitted.mean).tolist(), strict=True))
+    cov = pd.DataFrame(fitted.cov, index=fitted.profiles, columns=fitted.profiles)
+    se = {k: float(np.sqrt(cov.loc[k, k])) for k in b}
+    return _Path(chosen, alpha, fitted.pearson, lr_p, b, cov, b, se)
+
+
+def _design(frame: pl.DataFrame, controls: list[str]) -> tuple[np.ndarray, list[str], int]:
+    """Design matrix ``[profile dummies | controls]`` (NumPy, no patsy), its column names and
+    the number of profiles. Numeric controls are centred and scaled (predictions do not
+    change); columns aliased with earlier ones are dropped (unpivoted QR, R's tolerance 1e-7)."""
+    profiles = sorted(frame["profile"].unique().to_list())
+    codes = frame["profile"].replace_strict({p: i for i, p in enumerate(profiles)}, return_dtype=pl.Int64).to_numpy()
+    blocks, names = [np.eye(len(profiles))[codes]], list(profiles)
+    for name in controls:
+        column = frame[_CONTROL_PREFIX + name]
+        if column.dtype.is_numeric():
+            x = column.cast(pl.Float64).to_numpy()
+            sd = x.std()
+            if sd > 0:
+                blocks.append(((x - x.mean()) / sd)[:, None])
+                names.append(name)
+        else:
+            levels, level_codes = np.unique(column.cast(pl.String).to_numpy().astype(str), return_inverse=True)
+            blocks.append(np.eye(len(levels))[level_codes][:, 1:])
+            names.extend(f"{name}[{level}]" for level in levels[1:])
+    x = np.hstack(blocks)
+    r = np.linalg.qr(x / np.linalg.norm(x, axis=0), mode="r")
+    keep = np.abs(np.diag(r)) > 1e-7
+    keep[: len(profiles)] = True
+    return x[:, keep], [n for n, k in zip(names, keep, strict=True) if k], len(profiles)
+
+
+def _cluster_cov(result, groups: np.ndarray) -> np.ndarray:
+    """Campus-clustered HC1 covariance of a statsmodels GLM fit with the EXPECTED information
+    as bread, as R's ``sandwich::vcovCL(type = "HC1")`` on ``glm``/``glm.nb``. (statsmodels'
+    ``fit(cov_type="cluster")`` takes the observed Hessian, which differs for the NB2 log
+    link: 6 % on the standard errors of the campus fixed-effects golden test.) Factor
+    ``G/(G-1)·(N-1)/(N-K)``."""
+    from statsmodels.stats.sandwich_covariance import cov_cluster
+
+    params = np.asarray(result.params)
+    bread = np.linalg.inv(result.model.hessian(params, observed=False))
+    return cov_cluster((result.model.score_obs(params), bread), groups, use_correction=True)
+
+
+def _controlled_fit(frame: pl.DataFrame, controls: list[str], family: str, level: float) -> _Path:
+    """``y ~ 0 + profile + controls`` with statsmodels; average marginal predictions per profile."""
+    import warnings
+
+    import statsmodels.api as sm
+    from statsmodels.tools.sm_exceptions import (
+        ConvergenceWarning,
+        HessianInversionWarning,
+    )
+
+    x, names, k = _design(frame, controls)
+    y = frame["y"].cast(pl.Float64).to_numpy()
+    w = frame["w"].to_numpy().astype(np.float64) if "w" in frame.columns else None
+    _, groups = np.unique(frame["campus_id"].to_numpy().astype(str), return_inverse=True)
+    poisson = sm.GLM(y, x, family=sm.families.Poisson(), var_weights=w).fit()
+    pearson = float(poisson.pearson_chi2 / poisson.df_resid) if poisson.df_resid > 0 else float("nan")
+    alpha, lr_p = None, 1.0
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", (ConvergenceWarning, HessianInversionWarning, RuntimeWarning))
+            nb = sm.NegativeBinomial(y, x, loglike_method="nb2").fit(
+                start_params=np.append(poisson.params, 0.1), method="newton", disp=0, maxiter=200)
+        alpha = float(nb.params[-1])
+        if not (np.isfinite(alpha) and alpha > 0 and np.isfinite(nb.llf)):
+            alpha = None
+        elif w is None:  # the LR test needs the (unweighted) likelihoods
+            lr = max(2.0 * (float(nb.llf) - float(poisson.llf)), 0.0)
+            lr_p = 0.5 * float(stats.chi2.sf(lr, 1)) if lr > 0 else 1.0
+    except (np.linalg.LinAlgError, ValueError, FloatingPointError):
+        alpha = None
+    chosen = _choose(family, alpha, lr_p, level)
+    final = poisson
+    if chosen == "negbin":
+        final = sm.GLM(y, x, family=sm.families.NegativeBinomial(alpha=alpha), var_weights=w).fit()
+    b, v = np.asarray(final.params), _cluster_cov(final, groups)
+    profiles = names[:k]
+    # average marginal prediction of profile p: mean_i exp(b_p + z_i c) = exp(b_p) · M with
+    # M = mean_i exp(z_i c); gradient of its log: e_p on the profiles, mean(m z) / M on c
+    ww = np.ones_like(y) if w is None else w
+    m = np.exp(x[:, k:] @ b[k:])
+    big_m = float(np.sum(ww * m) / ww.sum())
+    grad_c = (ww * m) @ x[:, k:] / ww.sum() / big_m
+    log_pred, se_log = {}, {}
+    for j, p in enumerate(profiles):
+        h = np.concatenate([np.eye(k)[j], grad_c])
+        log_pred[p] = float(b[j] + np.log(big_m))
+        se_log[p] = float(np.sqrt(max(h @ v @ h, 0.0)))
+    params = dict(zip(profiles, b[:k].tolist(), strict=True))
+    cov = pd.DataFrame(v[:k, :k], index=profiles, columns=profiles)
+    return _Path(chosen, alpha, pearson, lr_p, params, cov, log_pred, se_log)
+
+
 def fit(
     responses: pl.DataFrame,
     *,
@@ -234,8 +406,26 @@ def fit(
     weights=None,
     min_n: int = 5,
     level: float = 0.05,
+    controls: list[str] | tuple[str, ...] | None = None,
+    campuses: pl.DataFrame | None = None,
+    engine: str = "auto",
 ) -> CountModel:
     """Fit the relation-variety count model on a response frame.
+
+    ``controls``: None or empty for the saturated specification ``y ~ 0 + profile``, fitted
+    in closed form (predictions are the profile means). Otherwise the names of control
+    variables: ``"campus_id"`` (campus fixed effects), a column of ``responses`` (e.g.
+    ``"partner_type"``) or of ``campuses`` (joined on ``campus_id``: ``"filiere"``,
+    ``"duration_years"``…). Text columns enter as categories (first level in sorted order as
+    reference), numeric ones linearly; a column aliased with the profiles or with earlier
+    controls is dropped (as R's ``glm`` gives it ``NA``). The model ``y ~ 0 + profile +
+    controls`` is fitted with statsmodels (``GLM``, and ``NegativeBinomial(loglike_method=
+    "nb2")`` for alpha), and each profile's prediction is averaged over the sample's own
+    control values (average marginal prediction, « toutes choses égales par ailleurs »)
+    with a delta-method interval on the log scale. Respondents with a missing control value
+    are left out (counted in ``left_out``). ``params``/``bse`` are then the profile
+    coefficients at the reference level of the categorical controls and the mean of the
+    numeric ones.
 
     ``family``: ``"auto"`` (Poisson unless the LR test of overdispersion rejects at
     ``level``), ``"poisson"`` or ``"negbin"``. ``weights``: optional survey weights (a
@@ -259,9 +449,15 @@ def fit(
         positive = w_all[np.isfinite(w_all) & (w_all > 0)]
         scale = positive.mean() if positive.size else 1.0
         responses = responses.with_columns(pl.Series("__w", np.nan_to_num(w_all / scale, nan=0.0)))
+    controls = list(dict.fromkeys(controls or ()))
+    responses = _attach_controls(responses, controls, campuses)
     frame = model_frame(responses)
     if weights is not None:
         frame = frame.rename({"__w": "w"}).filter(pl.col("w") > 0)
+    left_out = 0
+    if controls:
+        complete = frame.filter(pl.all_horizontal([pl.col(_CONTROL_PREFIX + c).is_not_null() for c in controls]))
+        left_out, frame = frame.height - complete.height, complete
     stats_by_profile = frame.group_by("profile").agg(pl.len().alias("n"), pl.col("y").sum().alias("s"))
     small = stats_by_profile.filter((pl.col("n") < min_n) | (pl.col("s") == 0))["profile"].to_list()
     frame = frame.filter(~pl.col("profile").is_in(small))
@@ -271,25 +467,11 @@ def fit(
     if n_clusters < 2:
         raise EffipiaError("model.too_few_clusters", clusters=n_clusters)
 
-    fitted = _saturated_fit(frame)
-    pearson, alpha, lr_p = fitted.pearson, None, 1.0
-    try:
-        alpha, nb_llf = _nb2_alpha(fitted)
-        lr = max(2.0 * (nb_llf - fitted.poisson_llf), 0.0) if not fitted.weighted else 0.0
-        lr_p = 0.5 * float(stats.chi2.sf(lr, 1)) if lr > 0 else 1.0
-    except (FloatingPointError, ValueError):
-        alpha, lr_p = None, 1.0
-
-    chosen = family
-    if family == "auto":
-        chosen = "negbin" if (alpha is not None and alpha > 1e-8 and lr_p < level) else "poisson"
-    if chosen == "negbin" and alpha is None:
-        raise EffipiaError("model.no_data")
-    # one coefficient per profile: the Poisson and NB2 (alpha fixed) MLEs are both the profile
-    # means, and their cluster sandwiches coincide (the NB factor 1/(1+alpha·mu) is constant
-    # within a profile and cancels between bread and meat)
-    b = dict(zip(fitted.profiles, np.log(fitted.mean).tolist(), strict=True))
-    cov = pd.DataFrame(fitted.cov, index=fitted.profiles, columns=fitted.profiles)
+    if controls or engine == "statsmodels":
+        path = _controlled_fit(frame, list(controls), family, level)
+    else:
+        path = _closed_form_path(frame, family, level)
+    b, cov, log_pred, se_log = path.params, path.cov, path.log_predicted, path.se_log_predicted
     se = {k: float(np.sqrt(cov.loc[k, k])) for k in b}
 
     observed = frame.group_by("profile").agg(pl.len().alias("n"), pl.col("y").mean().alias("mean"))
@@ -307,9 +489,9 @@ def fit(
                     involved=inv,
                     n=int(obs[key][0]),
                     observed_mean=float(obs[key][1]),
-                    predicted=float(np.exp(b[key])),
-                    ci_low=float(np.exp(b[key] - _Z95 * se[key])),
-                    ci_high=float(np.exp(b[key] + _Z95 * se[key])),
+                    predicted=float(np.exp(log_pred[key])),
+                    ci_low=float(np.exp(log_pred[key] - _Z95 * se_log[key])),
+                    ci_high=float(np.exp(log_pred[key] + _Z95 * se_log[key])),
                 )
             )
 
@@ -336,11 +518,11 @@ def fit(
         equal_p = float(stats.chi2.sf(wald, len(uninvolved) - 1))
 
     return CountModel(
-        family=chosen,
+        family=path.family,
         family_forced=family != "auto",
-        alpha=alpha if chosen == "negbin" else None,
-        pearson_dispersion=pearson,
-        overdispersion_p=lr_p,
+        alpha=path.alpha if path.family == "negbin" else None,
+        pearson_dispersion=path.pearson,
+        overdispersion_p=path.overdispersion_p,
         n=frame.height,
         n_clusters=n_clusters,
         params=b,
@@ -349,7 +531,10 @@ def fit(
         effects=effects,
         equal_uninvolved_p=equal_p,
         excluded_profiles=sorted(small),
-        weighted=fitted.weighted,
+        weighted=weights is not None,
+        spec=spec_name(controls),
+        controls=tuple(controls or ()),
+        left_out=left_out,
     )
 
 
@@ -372,7 +557,7 @@ def _model_rows(model: CountModel) -> pl.DataFrame:
             dict(
                 statistic="model_relations", item=item, answer=answer, group=group, campus=ENSEMBLE,
                 estimate=estimate, n=n, ci_low=low, ci_high=high, suppressed=suppressed, unit=unit,
-                domain="ensemble" if group == ENSEMBLE else "group",
+                domain="ensemble" if group == ENSEMBLE else "group", spec=model.spec,
             )
         )
 
@@ -389,6 +574,8 @@ def _model_rows(model: CountModel) -> pl.DataFrame:
     add("family_forced", "indicator", float(model.family_forced), n=model.n)
     add("weighted", "indicator", float(model.weighted), n=model.n)
     add("clusters", "count", float(model.n_clusters), n=model.n)
+    if model.controls:
+        add("left_out_missing_controls", "count", float(model.left_out), n=model.n)
     add("pearson_dispersion", "ratio", model.pearson_dispersion, n=model.n)
     add("overdispersion_p_value", "p_value", model.overdispersion_p, n=model.n)
     if model.alpha is not None:
@@ -402,11 +589,18 @@ def _model_rows(model: CountModel) -> pl.DataFrame:
     )
 
 
+def _control_label(name: str) -> str:
+    try:
+        return message(f"model.control_{name}")
+    except KeyError:  # a column without a catalogued label is named as it is
+        return message("model.control_other", name=name)
+
+
 def summary_fr(statistics: pl.DataFrame) -> str:
     """Readable French summary of the model from its statistics-set rows alone.
 
     ``statistics``: the statistics set (or just its ``model_relations`` rows). One sentence
-    per line: the model, the family choice, each profile's predicted count, each group's
+    per line: the model, its specification (controls, if any), the family choice, each profile's predicted count, each group's
     involvement effect, the test of equal variety when not involved. Empty string when the
     set holds no model.
     """
@@ -438,6 +632,16 @@ def summary_fr(statistics: pl.DataFrame) -> str:
                          alpha=_fr(one("alpha")["estimate"], 3))
     else:
         choice = message("model.choice_poisson")
+    spec = SATURATED
+    if "spec" in m.columns and m["spec"].drop_nulls().len():
+        spec = m["spec"].drop_nulls()[0]
+    controls = spec.split(" + ")[1:]
+    if controls:
+        left = one("left_out_missing_controls")
+        lines.append(message("model.summary_spec_controls", controls=", ".join(_control_label(c) for c in controls),
+                             left_out=_fr(left["estimate"] if left else 0, 0)))
+    else:
+        lines.append(message("model.summary_spec_saturated"))
     lines.append(message("model.summary_dispersion", dispersion=_fr(one("pearson_dispersion")["estimate"], 2),
                          choice=choice))
     order = {g: i for i, g in enumerate(nomenclatures.codes("survey_groups"))}
@@ -476,6 +680,7 @@ def rows(
     design: Design | None = None,
     min_n: int = 5,
     family: str = "auto",
+    model_controls: list[str] | tuple[str, ...] | None = None,
 ) -> pl.DataFrame:
     """Statistics-set rows ``model_relations`` (layout of :mod:`effipia.analysis.layout`).
 
@@ -491,15 +696,24 @@ def rows(
     family was imposed, when the fit is weighted; else 0), ``"clusters"`` (number of campuses),
     ``"pearson_dispersion"``, ``"overdispersion_p_value"``, ``"alpha"`` (NB2 only),
     ``"equal_uninvolved_p_value"`` (Wald test of one count for every group when not
-    involved). :func:`summary_fr` turns these rows into the French summary. Empty when the
-    relation items are absent or the model cannot be fitted.
+    involved); with controls, ``"left_out_missing_controls"`` (respondents without a control
+    value). Every row carries the extra column ``spec`` naming the specification
+    (:func:`spec_name`: ``"profile"``, or ``"profile + campus_id + …"`` for
+    ``model_controls``, whose predictions are average marginal predictions, see :func:`fit`).
+    :func:`summary_fr` turns these rows into the French summary. Empty when the relation
+    items are absent or the model cannot be fitted; an unknown control is an error.
     """
     from effipia.analysis.relations import relation_items
 
     if not relation_items(responses):
         return empty_rows()
+    controls = list(model_controls or ())
+    _attach_controls(responses.head(0), controls, campuses)  # an unknown control is the user's error
     try:
-        model = fit(responses, family=family, weights=as_design(weights, design).weights, min_n=min_n)
-    except EffipiaError:
+        model = fit(responses, family=family, weights=as_design(weights, design).weights, min_n=min_n,
+                    controls=controls, campuses=campuses)
+    except EffipiaError as exc:
+        if exc.code == "model.unknown_control":
+            raise
         return empty_rows()
     return _model_rows(model)

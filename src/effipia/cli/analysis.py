@@ -44,6 +44,10 @@ def compute_command(
         False, "--strata", help="Variances avec le campus comme strate (répondants tirés dans chaque campus) ; à utiliser avec le calage."
     ),
     min_n: int = typer.Option(5, "--min-n", help="Effectif minimal sous lequel une valeur n'est pas diffusée."),
+    model_controls: str = typer.Option(
+        None, "--model-controls",
+        help="Variables de contrôle du modèle de variété des relations, séparées par des virgules (campus_id pour des effets fixes de campus, filiere, duration_years, partner_type…) ; par défaut : un coefficient par profil, sans contrôle.",
+    ),
     scoring: Path = typer.Option(None, "--scoring", help="Fichier TOML de règles de calcul des scores, ou nom d'une règle livrée (share_excl_na…, voir docs/scoring.md) ; par défaut : règle livrée par défaut."),
 ) -> None:
     """Calculer toutes les statistiques d'une campagne (tableaux, indicateurs, comparaisons par campus)."""
@@ -70,6 +74,7 @@ def compute_command(
             strata=strata,
             min_n=min_n,
             scoring=scoring,
+            model_controls=[c.strip() for c in (model_controls or "").split(",") if c.strip()],
         )
         parquet, csv = write_statistics(statistics, out)
     typer.echo(
