@@ -90,7 +90,7 @@ def test_support_type_under_its_usual_headers_and_unknown_types(tmp_path, write_
     # « IUT » → universite and « Lycée professionnel » → lycee in category_recoding.csv; the third is unknown.
     assert [str(p) for p in info.value.problems] == [
         f"{path}:4:Type de structure porteuse: type de structure support inconnu : « Vaisseau spatial »"
-        " (à ajouter à la table de recodage category_recoding.csv)"
+        " (à ajouter à une table de recodage category_recoding.csv : option --recoding ou dossier EFFIPIA_REGISTRY_TABLES)"
     ]
     path.write_text(path.read_text(encoding="utf-8").replace("\nC3;Campus trois;Vaisseau spatial", ""), encoding="utf-8")
     assert read_campuses(path)["support_type"].to_list() == ["universite", "lycee"]

@@ -67,7 +67,7 @@ def test_failing_import_lists_every_problem_and_writes_nothing(tmp_path, sqlite_
         "Échec : 3 problème(s), rien n'a été enregistré.",
         f"{bad}:1:: colonne du campus absente : ajoutez une colonne « Campus » ou précisez --campus",
         f"{bad}:2:UAI: UAI invalide : 0010032F (la lettre de contrôle devrait être E)",
-        f"{bad}:3:Catégorie: catégorie inconnue : « Bidule » (à ajouter à la table de recodage category_recoding.csv)",
+        f"{bad}:3:Catégorie: catégorie inconnue : « Bidule » (à ajouter à une table de recodage category_recoding.csv : option --recoding ou dossier EFFIPIA_REGISTRY_TABLES)",
     ]
     counts = Store(sqlite_url).counts()
     assert (counts["partners"], counts["campaigns"]) == (0, 0)  # not even the campaign was created
@@ -92,3 +92,41 @@ def test_bad_campus_file_exit_code(tmp_path, sqlite_url, write_csv) -> None:
     assert result.exit_code == 1
     assert result.stderr.splitlines()[1] == f"{path}:2:Vague PIA: valeur hors limites : 9 (attendu entre 1 et 5)"
     assert Store(sqlite_url).counts()["campuses"] == 0
+
+
+def test_user_tables_given_on_the_command_line(tmp_path, sqlite_url, write_csv) -> None:
+    # « Code » is the filière here (the shipped aliases read it as the campus identifier, after « Identifiant »).
+    aliases = write_csv(
+        tmp_path / "aliases.csv",
+        ["table;column;alias", "campus;filiere;Code", "partner;name;Entité", "partner;category;Famille d'acteur"],
+        "utf-8",
+    )
+    recoding = write_csv(tmp_path / "recoding.csv", ["text;partner_type", "Incubateur;cluster"], "utf-8")
+    campuses = write_csv(tmp_path / "campus.csv", ["Identifiant;Nom du campus;Code", "CMQ-BDB;CMQ bâtiment durable;F04"], "utf-8")
+    result = run(sqlite_url, "campuses", "import", str(campuses), "--aliases", str(aliases))
+    assert result.exit_code == 0, result.stderr
+    assert Store(sqlite_url).campuses()["filiere"].to_list() == ["F04"]
+    directory = write_csv(tmp_path / "bdb.csv", ["Entité;Famille d'acteur", "Incubateur Breizh;Incubateur"], "utf-8")
+    args = ["partners", "import", str(directory), "--campus", "CMQ-BDB", "--campaign", "2022"]
+    result = run(sqlite_url, *args, "--aliases", str(aliases), "--recoding", str(recoding))
+    assert result.exit_code == 0, result.stderr
+    # partner_types.csv: cluster is in survey group « autre ».
+    assert Store(sqlite_url).partners("2022").select("name", "partner_type", "category").rows() == [
+        ("Incubateur Breizh", "cluster", "autre")
+    ]
+
+
+def test_malformed_user_table_is_refused_before_anything_is_written(tmp_path, sqlite_url, write_csv) -> None:
+    run(sqlite_url, "campuses", "import", str(write_csv(tmp_path / "campus.csv", CAMPUS_LINES, "utf-8")))
+    recoding = write_csv(tmp_path / "recoding.csv", ["text;partner_type", "Incubateur;incubateur"], "utf-8")
+    directory = write_csv(tmp_path / "bdb.csv", ["Raison sociale;Catégorie", "EDF;Entreprise"], "utf-8")
+    result = run(sqlite_url, "partners", "import", str(directory), "--campus", "CMQ-BDB", "--campaign", "2022",
+                 "--recoding", str(recoding))
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert lines[0] == "Échec : 1 problème(s), rien n'a été enregistré."
+    assert lines[1].startswith(f"{recoding}:2:partner_type: type de partenaire inconnu : « incubateur » (codes de partner_types.csv : lycee, ")
+    assert Store(sqlite_url).counts()["campaigns"] == 0
+    result = run(sqlite_url, "campuses", "import", str(tmp_path / "campus.csv"), "--aliases", str(tmp_path / "absent.csv"))
+    assert result.exit_code == 1
+    assert f"{tmp_path / 'absent.csv'}" in result.stderr

@@ -160,7 +160,7 @@ def test_every_problem_is_reported_at_once(tmp_path, write_csv) -> None:
         f"{f}:2:SIRET: SIRET invalide : 73282932000075 (clé de contrôle incorrecte)",
         f"{f}:3:UAI: UAI invalide : 0010032F (la lettre de contrôle devrait être E)",
         f"{f}:4:Campus: campus inconnu du registre : CMQ-XYZ",
-        f"{f}:4:Catégorie: catégorie inconnue : « Machin chose » (à ajouter à la table de recodage category_recoding.csv)",
+        f"{f}:4:Catégorie: catégorie inconnue : « Machin chose » (à ajouter à une table de recodage category_recoding.csv : option --recoding ou dossier EFFIPIA_REGISTRY_TABLES)",
         f"{f}:4:Courriel: adresse électronique invalide : « pas-une-adresse »",
         f"{f}:5:Raison sociale: nom du partenaire manquant",
         f"{f}:5:SIRET: SIRET invalide : « 7328293200007 » (14 chiffres attendus)",

@@ -18,7 +18,7 @@ import polars as pl
 from effipia import nomenclatures
 from effipia.errors import Problem, ValidationFailed
 from effipia.registry.reading import read_table
-from effipia.registry.tables import map_header, recode_category, recode_yes_no
+from effipia.registry.tables import RegistryTables, default_tables
 from effipia.registry.text import cell_text, normalize
 from effipia.schema import CAMPUS_COLUMNS
 
@@ -64,10 +64,14 @@ def _integer(value: object) -> int | None:
     return None
 
 
-def read_campuses(path: str | Path) -> pl.DataFrame:
+def read_campuses(path: str | Path, tables: RegistryTables | None = None) -> pl.DataFrame:
     """Read and validate a campus file; return the canonical campus frame (file order).
 
+    ``tables``: header aliases and recoding tables (default: the shipped ones extended by
+    ``EFFIPIA_REGISTRY_TABLES``; see :func:`effipia.registry.tables.load_tables`).
     Raises :class:`ValidationFailed` with every problem (file, line, column, reason)."""
+    tables = tables or default_tables()
+    map_header = tables.map_header
 
     def is_header(header: list[str | None]) -> bool:
         found = map_header(header, "campus")
@@ -91,7 +95,7 @@ def read_campuses(path: str | Path) -> pl.DataFrame:
         out: dict[str, object] = {c: None for c in CAMPUS_COLUMNS}
 
         def bad(column: str, code: str, **params: object) -> None:
-            problems.append(Problem.at(table.file, line, headers.get(column, column), code, **params))
+            problems.append(Problem.at(table.file, line, headers.get(column, column), code, **params))  # noqa: B023
 
         campus_id = text.get("campus_id")
         if not campus_id:
@@ -133,7 +137,7 @@ def read_campuses(path: str | Path) -> pl.DataFrame:
                 problem = "registry.academie_outside_region"
                 bad("academie", problem, value=text["academie"], region=home, given=text["region"])
         if text.get("excellence"):
-            flag = recode_yes_no(text["excellence"])
+            flag = tables.recode_yes_no(text["excellence"])
             if flag is None:
                 bad("excellence", "registry.bad_yes_no", value=text["excellence"])
             out["excellence"] = flag
@@ -148,7 +152,7 @@ def read_campuses(path: str | Path) -> pl.DataFrame:
                     out[column] = number
         if text.get("support_type"):
             # Same codes as partner types (universite, lycee…), so campus and partners compare.
-            support = recode_category(text["support_type"])
+            support = tables.recode_category(text["support_type"])
             if support is None:
                 bad("support_type", "registry.unknown_support_type", value=text["support_type"])
             out["support_type"] = support

@@ -30,11 +30,11 @@ from effipia.registry.identifiers import (
     uai_check_letter,
 )
 from effipia.registry.reading import read_table
-from effipia.registry.tables import map_header, partner_type_groups, recode_category, recode_yes_no
+from effipia.registry.tables import RegistryTables, default_tables, partner_type_groups
 from effipia.registry.text import cell_text, normalize
 from effipia.schema import PARTNER_COLUMNS
 
-__all__ = ["Merge", "DirectoryImport", "read_directories", "partner_id_for"]
+__all__ = ["DirectoryImport", "Merge", "partner_id_for", "read_directories"]
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _COMMUNE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
@@ -105,12 +105,12 @@ def _normalize_naf(text: str) -> str:
     return f"{division}.{rest}{letter or ''}"
 
 
-def _survey_group(text: str) -> str | None:
+def _survey_group(text: str, tables: RegistryTables) -> str | None:
     """Survey group named by ``text``: a group code, or the group of the type it recodes to."""
     groups = partner_type_groups()
     if text in set(groups.values()):
         return text
-    partner_type = recode_category(text)
+    partner_type = tables.recode_category(text)
     return groups[partner_type] if partner_type else None
 
 
@@ -119,6 +119,7 @@ def _check_type_and_group(
     col: Callable[[str], str],
     bad: Callable[..., None],
     out: dict[str, object],
+    tables: RegistryTables,
 ) -> None:
     """A file with a ``partner_type`` column (the codebook layout): the type is taken from
     it (empty stays unknown) and the category is the survey group, which must be the
@@ -127,7 +128,7 @@ def _check_type_and_group(
     type_text, category = text.get("partner_type"), text.get("category")
     partner_type = None
     if type_text:
-        partner_type = recode_category(type_text)
+        partner_type = tables.recode_category(type_text)
         if partner_type is None:
             bad(col("partner_type"), "registry.unknown_category", value=type_text)
         else:
@@ -137,7 +138,7 @@ def _check_type_and_group(
         if not type_text:
             bad(col("category"), "registry.empty_category")
         return
-    group = _survey_group(category)
+    group = _survey_group(category, tables)
     if group is None:
         bad(col("category"), "registry.unknown_category", value=category)
     elif partner_type is not None and group != groups[partner_type]:
@@ -148,7 +149,12 @@ def _check_type_and_group(
 
 
 def _check_row(
-    file: str, line: int, cells: dict[str, object], headers: dict[str, str | None], problems: list[Problem]
+    file: str,
+    line: int,
+    cells: dict[str, object],
+    headers: dict[str, str | None],
+    problems: list[Problem],
+    tables: RegistryTables,
 ) -> dict[str, object]:
     """Canonical values of one row; problems appended for every bad cell."""
     out: dict[str, object] = {}
@@ -169,14 +175,14 @@ def _check_row(
         bad(col("name"), "registry.empty_name")
 
     if "partner_type" in headers:
-        _check_type_and_group(text, col, bad, out)
+        _check_type_and_group(text, col, bad, out, tables)
     else:
         category = text.get("category")
         if not category:
             if "category" in headers:
                 bad(col("category"), "registry.empty_category")
         else:
-            partner_type = recode_category(category)
+            partner_type = tables.recode_category(category)
             if partner_type is None:
                 bad(col("category"), "registry.unknown_category", value=category)
             else:
@@ -186,7 +192,7 @@ def _check_row(
     for flag in ("consortium", "pia_concerned"):
         if flag in headers:
             value = text.get(flag)
-            recoded = 0 if value is None else recode_yes_no(value)
+            recoded = 0 if value is None else tables.recode_yes_no(value)
             if recoded is None:
                 bad(col(flag), "registry.bad_yes_no", value=value)
             out[flag] = recoded
@@ -243,13 +249,14 @@ def _check_row(
     return out
 
 
-def _read_rows(path: str | Path, campus: str | None, problems: list[Problem]) -> list[_Row]:
+def _read_rows(path: str | Path, campus: str | None, problems: list[Problem], tables: RegistryTables) -> list[_Row]:
     try:
-        table = read_table(path, lambda header: "name" in map_header(header, "partner"), "registry.missing_name_column")
+        is_header = lambda header: "name" in tables.map_header(header, "partner")
+        table = read_table(path, is_header, "registry.missing_name_column")
     except ValidationFailed as exc:
         problems.extend(exc.problems)
         return []
-    columns = map_header(table.header, "partner")
+    columns = tables.map_header(table.header, "partner")
     headers = {canonical: table.header[index] for canonical, index in columns.items()}
     if "category" not in columns and "partner_type" not in columns:
         problems.append(Problem.at(table.file, table.header_line, None, "registry.missing_category_column"))
@@ -258,7 +265,7 @@ def _read_rows(path: str | Path, campus: str | None, problems: list[Problem]) ->
     rows: list[_Row] = []
     for line, cells in table.rows:
         values: dict[str, object] = {c: (cells[i] if i < len(cells) else None) for c, i in columns.items()}
-        checked = _check_row(table.file, line, values, headers, problems)
+        checked = _check_row(table.file, line, values, headers, problems, tables)
         if campus is not None:
             given = checked.get("campus_id")
             if given is not None and given != campus:
@@ -338,13 +345,17 @@ def read_directories(
     paths: Sequence[str | Path] | str | Path,
     campus: str | None = None,
     known_campuses: Iterable[str] | None = None,
+    tables: RegistryTables | None = None,
 ) -> DirectoryImport:
     """Read partner directory files (CSV or XLSX) into the canonical partner frame.
 
     ``campus``: every row belongs to this campus (one-campus files); otherwise each
     file needs a campus column. ``known_campuses``: the campus registry, to reject
-    unknown campuses. Raises :class:`ValidationFailed` with every problem at once.
+    unknown campuses. ``tables``: header aliases and recoding tables (default: the shipped
+    ones extended by ``EFFIPIA_REGISTRY_TABLES``; see :func:`effipia.registry.tables.load_tables`).
+    Raises :class:`ValidationFailed` with every problem at once.
     """
+    tables = tables or default_tables()
     if isinstance(paths, (str, Path)):
         paths = [paths]
     problems: list[Problem] = []
@@ -353,7 +364,7 @@ def read_directories(
         raise ValidationFailed([Problem.at(str(p), None, None, "registry.unknown_campus", campus=campus) for p in paths])
     rows: list[_Row] = []
     for path in paths:
-        rows.extend(_read_rows(path, campus, problems))
+        rows.extend(_read_rows(path, campus, problems, tables))
     if known is not None and campus is None:
         for row in rows:
             cid = row.values.get("campus_id")

@@ -11,13 +11,13 @@ import re
 
 __all__ = [
     "UAI_LETTERS",
-    "uai_check_letter",
-    "is_valid_uai",
-    "normalize_uai",
-    "luhn_ok",
     "is_valid_siren",
     "is_valid_siret",
+    "is_valid_uai",
+    "luhn_ok",
     "normalize_siret",
+    "normalize_uai",
+    "uai_check_letter",
 ]
 
 #: The 23 letters of the UAI key (I, O and Q are left out to avoid confusion with digits).

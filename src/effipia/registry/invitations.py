@@ -13,7 +13,7 @@ import polars as pl
 
 from effipia.schema import INVITATION_COLUMNS
 
-__all__ = ["TOKEN_BYTES", "new_invitations", "invitation_links"]
+__all__ = ["TOKEN_BYTES", "invitation_links", "new_invitations"]
 
 #: 16 random bytes → 22 URL-safe characters (128 bits): not guessable, short enough for a link.
 TOKEN_BYTES = 16

@@ -1,84 +1,292 @@
-"""The registry's reference tables (package data in ``effipia/data/registry``):
-header aliases, category recoding and yes/no recoding. See that folder's README."""
+"""The registry's reference tables: header aliases, category recoding and yes/no recoding.
+
+The shipped tables (package data in ``effipia/data/registry``, see its README) can be
+extended without touching the package, in increasing precedence:
+
+1. files of the same names (``column_aliases.csv``, ``category_recoding.csv``,
+   ``yes_no.csv``) in the folder named by ``EFFIPIA_REGISTRY_TABLES``;
+2. files given explicitly (``effipia partners import --aliases FILE --recoding FILE``).
+
+Their rows are added to the shipped ones; on a conflict (same header or same text) the
+user's row wins. User files are read like registry files (CSV in UTF-8 or Windows-1252,
+any usual separator, or XLSX) and validated: every malformed row is a French problem
+(file:line:column) and nothing is used.
+"""
 
 from __future__ import annotations
 
 import csv
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
+from pathlib import Path
 
 from effipia import nomenclatures
-from effipia.registry.text import normalize
+from effipia.errors import EffipiaError, Problem, ValidationFailed
+from effipia.registry.reading import read_table
+from effipia.registry.text import cell_text, normalize
+from effipia.schema import CAMPUS_COLUMNS, PARTNER_COLUMNS
 
-__all__ = ["header_aliases", "map_header", "category_recoding", "recode_category", "yes_no", "recode_yes_no"]
+__all__ = [
+    "ALIASES_FILE",
+    "ENVIRONMENT_VARIABLE",
+    "RECODING_FILE",
+    "YES_NO_FILE",
+    "RegistryTables",
+    "category_recoding",
+    "default_tables",
+    "header_aliases",
+    "load_tables",
+    "map_header",
+    "partner_type_groups",
+    "recode_category",
+    "recode_yes_no",
+    "yes_no",
+]
+
+ENVIRONMENT_VARIABLE = "EFFIPIA_REGISTRY_TABLES"
+ALIASES_FILE = "column_aliases.csv"
+RECODING_FILE = "category_recoding.csv"
+YES_NO_FILE = "yes_no.csv"
+
+_CANONICAL = {"partner": PARTNER_COLUMNS, "campus": CAMPUS_COLUMNS}
+_HEADERS = {ALIASES_FILE: ("table", "column", "alias"), RECODING_FILE: ("text", "partner_type"), YES_NO_FILE: ("text", "value")}
+
+# One row of a table: (file, line, {column: text}) — file and line locate problems.
+_Row = tuple[str, int | None, dict[str, str]]
 
 
-def _rows(name: str) -> list[dict[str, str]]:
+def _yes_no_key(text: str) -> str:
+    # « - » or « ✓ » have no letter or digit: they are matched as typed.
+    return normalize(text) or text.strip()
+
+
+@dataclass(frozen=True)
+class RegistryTables:
+    """The effective tables: shipped rows extended by the user's, user rows first.
+
+    ``aliases``: (table, normalised alias, canonical column) in priority order;
+    ``recoding``: normalised text → ``partner_type`` code; ``yes_no``: key → 1/0."""
+
+    aliases: tuple[tuple[str, str, str], ...]
+    recoding: dict[str, str]
+    yes_no: dict[str, int]
+
+    def header_aliases(self, table: str) -> list[tuple[str, str]]:
+        """(normalised alias, canonical column) pairs of ``table`` ("partner" or "campus"), in priority order."""
+        return [(alias, column) for t, alias, column in self.aliases if t == table]
+
+    def map_header(self, header: list[str | None], table: str) -> dict[str, int]:
+        """Canonical column → index of the file column that feeds it. When several file
+        columns match one canonical column, the one whose alias comes first wins."""
+        found: dict[str, int] = {}
+        normalised = [normalize(h) if h else "" for h in header]
+        for alias, column in self.header_aliases(table):
+            if column in found:
+                continue
+            if alias in normalised:
+                found[column] = normalised.index(alias)
+        return found
+
+    def recode_category(self, text: str) -> str | None:
+        """``partner_type`` code for a free-text category, or ``None`` when unknown.
+
+        Text in parentheses or after a dash is tried alone when the whole is unknown
+        (« Lycée professionnel (LP) », « CCI - Chambre de commerce »)."""
+        candidates = [text, text.split("(")[0], *text.replace("–", "-").split(" - ")]
+        for candidate in candidates:
+            code = self.recoding.get(normalize(candidate))
+            if code:
+                return code
+        return None
+
+    def recode_yes_no(self, text: str) -> int | None:
+        """1 or 0 for a yes/no cell (« oui », « x », « membre »…), ``None`` when unknown."""
+        return self.yes_no.get(_yes_no_key(text))
+
+
+def _shipped(name: str) -> list[_Row]:
     text = (files("effipia") / "data" / "registry" / name).read_text(encoding="utf-8")
-    return list(csv.DictReader(text.splitlines()))
+    return [(name, None, row) for row in csv.DictReader(text.splitlines())]
 
 
-@cache
-def header_aliases(table: str) -> list[tuple[str, str]]:
-    """(normalised alias, canonical column) pairs of ``table`` ("partner" or "campus"),
-    in priority order."""
-    return [(normalize(r["alias"]), r["column"]) for r in _rows("column_aliases.csv") if r["table"] == table]
+def _read_user_file(path: str | Path, name: str, problems: list[Problem]) -> list[_Row]:
+    """Rows of a user's table file, checked; problems appended (file:line:column)."""
+    expected = _HEADERS[name]
+
+    def is_header(header: list[str | None]) -> bool:
+        return set(expected) <= {(h or "").strip().lower() for h in header}
+
+    try:
+        table = read_table(path, is_header, "registry.tables_no_header")
+    except ValidationFailed as exc:
+        # Said again naming the columns this kind of table needs.
+        problems.extend(
+            Problem.at(p.file, p.row, p.column, "registry.tables_missing_header", columns=", ".join(expected), table=name)
+            if p.code == "registry.tables_no_header"
+            else p
+            for p in exc.problems
+        )
+        return []
+    index = {(h or "").strip().lower(): i for i, h in reversed(list(enumerate(table.header)))}
+    headers = {column: table.header[index[column]] or column for column in expected}
+    types = set(nomenclatures.codes("partner_types"))
+    rows: list[_Row] = []
+    for line, cells in table.rows:
+        row = {c: _text(cells, index[c]) for c in expected}
+
+        def bad(column: str, code: str, **params: object) -> None:
+            problems.append(Problem.at(table.file, line, headers[column], code, **params))  # noqa: B023
+
+        before = len(problems)
+        for column in expected:
+            if not row[column]:
+                bad(column, "registry.tables_empty_cell")
+        if name == ALIASES_FILE and row["table"] and row["column"]:
+            canonical = _CANONICAL.get(row["table"])
+            if canonical is None:
+                bad("table", "registry.tables_unknown_table", value=row["table"])
+            elif row["column"] not in canonical:
+                bad("column", "registry.tables_unknown_column", value=row["column"], table=row["table"],
+                    columns=", ".join(canonical))
+        if name == ALIASES_FILE and row["alias"] and not normalize(row["alias"]):
+            bad("alias", "registry.tables_bad_alias", value=row["alias"])
+        if name == RECODING_FILE and row["partner_type"] and row["partner_type"] not in types:
+            bad("partner_type", "registry.tables_unknown_partner_type", value=row["partner_type"],
+                codes=", ".join(nomenclatures.codes("partner_types")))
+        if name == RECODING_FILE and row["text"] and not normalize(row["text"]):
+            bad("text", "registry.tables_bad_alias", value=row["text"])
+        if name == YES_NO_FILE and row["value"] and row["value"] not in ("0", "1"):
+            bad("value", "registry.tables_bad_yes_no_value", value=row["value"])
+        if len(problems) == before:
+            rows.append((table.file, line, row))
+    return rows
 
 
-def map_header(header: list[str | None], table: str) -> dict[str, int]:
-    """Canonical column → index of the file column that feeds it. When several file
-    columns match one canonical column, the one whose alias comes first in the table wins."""
-    found: dict[str, tuple[int, int]] = {}
-    normalised = [normalize(h) if h else "" for h in header]
-    for priority, (alias, column) in enumerate(header_aliases(table)):
-        if column in found:
-            continue
-        for index, text in enumerate(normalised):
-            if text == alias:
-                found[column] = (priority, index)
-                break
-    return {column: index for column, (_, index) in found.items()}
+def _text(cells: list[object], index: int) -> str:
+    return (cell_text(cells[index]) if index < len(cells) else None) or ""
 
 
-@cache
-def category_recoding() -> dict[str, str]:
-    """Normalised free text → ``partner_type`` code: the recoding table first, then the
-    codes and labels of the ``partner_types`` nomenclature."""
-    mapping: dict[str, str] = {}
-    for row in _rows("category_recoding.csv"):
-        mapping.setdefault(normalize(row["text"]), row["partner_type"])
-    types = nomenclatures.load("partner_types")
-    for code, label in zip(types["code"], types["label"], strict=True):
-        mapping.setdefault(normalize(code), code)
-        mapping.setdefault(normalize(label), code)
+def _layers(name: str, folder: Path | None, explicit: Iterable[str | Path], problems: list[Problem]) -> list[list[_Row]]:
+    """Rows of table ``name``, highest precedence first: explicit files (last given first),
+    then the user's folder, then the shipped file."""
+    layers = [_read_user_file(path, name, problems) for path in reversed(list(explicit))]
+    if folder is not None and (folder / name).is_file():
+        layers.append(_read_user_file(folder / name, name, problems))
+    layers.append(_shipped(name))
+    return layers
+
+
+def _first_wins(layers: list[list[_Row]], key: Callable[[dict[str, str]], str], value: Callable[[dict[str, str]], object]) -> dict:
+    mapping: dict = {}
+    for layer in layers:
+        for _, _, row in layer:
+            mapping.setdefault(key(row), value(row))
     return mapping
 
 
-def recode_category(text: str) -> str | None:
-    """``partner_type`` code for a free-text category, or ``None`` when unknown.
+def _build(folder: Path | None, aliases: Iterable[str | Path], recoding: Iterable[str | Path],
+           yes_no: Iterable[str | Path]) -> RegistryTables:
+    problems: list[Problem] = []
+    alias_layers = _layers(ALIASES_FILE, folder, aliases, problems)
+    recoding_layers = _layers(RECODING_FILE, folder, recoding, problems)
+    yes_no_layers = _layers(YES_NO_FILE, folder, yes_no, problems)
+    if problems:
+        raise ValidationFailed(problems)
+    # Aliases: a (table, alias) redefined by a higher layer is dropped from the lower ones,
+    # so one header never feeds two columns; within a layer, file order is priority order.
+    ordered: list[tuple[str, str, str]] = []
+    taken: set[tuple[str, str]] = set()
+    for layer in alias_layers:
+        rows = [(r["table"], normalize(r["alias"]), r["column"]) for _, _, r in layer]
+        ordered += [row for row in rows if row[:2] not in taken]
+        taken |= {row[:2] for row in rows}
+    category = _first_wins(recoding_layers, lambda r: normalize(r["text"]), lambda r: r["partner_type"])
+    types = nomenclatures.load("partner_types")
+    for code, label in zip(types["code"], types["label"], strict=True):
+        category.setdefault(normalize(code), code)
+        category.setdefault(normalize(label), code)
+    flags = _first_wins(yes_no_layers, lambda r: _yes_no_key(r["text"]), lambda r: int(r["value"]))
+    return RegistryTables(tuple(ordered), category, flags)
 
-    Text in parentheses or after a dash is tried alone when the whole is unknown
-    (« Lycée professionnel (LP) », « CCI - Chambre de commerce »)."""
-    mapping = category_recoding()
-    candidates = [text, text.split("(")[0], *text.replace("–", "-").split(" - ")]
-    for candidate in candidates:
-        code = mapping.get(normalize(candidate))
-        if code:
-            return code
-    return None
+
+def _user_folder() -> Path | None:
+    value = os.environ.get(ENVIRONMENT_VARIABLE)
+    if not value:
+        return None
+    folder = Path(value)
+    if not folder.is_dir():
+        raise EffipiaError("registry.tables_folder_not_found", variable=ENVIRONMENT_VARIABLE, path=value)
+    return folder
 
 
 @cache
+def _cached(folder: str | None) -> RegistryTables:
+    return _build(Path(folder) if folder else None, (), (), ())
+
+
+def default_tables() -> RegistryTables:
+    """The shipped tables extended by the files of ``EFFIPIA_REGISTRY_TABLES`` (if set).
+
+    Raises :class:`ValidationFailed` when a user file is malformed and
+    :class:`EffipiaError` when the folder does not exist."""
+    folder = _user_folder()
+    return _cached(str(folder) if folder else None)
+
+
+def load_tables(
+    aliases: Iterable[str | Path] | str | Path | None = None,
+    recoding: Iterable[str | Path] | str | Path | None = None,
+    yes_no: Iterable[str | Path] | str | Path | None = None,
+) -> RegistryTables:
+    """The effective tables with the user's files ``aliases`` (``column_aliases.csv`` layout),
+    ``recoding`` (``category_recoding.csv`` layout) and ``yes_no`` added above the
+    ``EFFIPIA_REGISTRY_TABLES`` folder and the shipped tables (a later file wins over an
+    earlier one). Raises :class:`ValidationFailed` with every problem of every file."""
+
+    def paths(value: Iterable[str | Path] | str | Path | None) -> list[str | Path]:
+        if value is None:
+            return []
+        return [value] if isinstance(value, (str, Path)) else list(value)
+
+    if aliases is None and recoding is None and yes_no is None:
+        return default_tables()
+    return _build(_user_folder(), paths(aliases), paths(recoding), paths(yes_no))
+
+
+# Module-level helpers over the default tables (other stages map campus headers with them).
+
+
+def header_aliases(table: str) -> list[tuple[str, str]]:
+    """(normalised alias, canonical column) pairs of ``table`` in priority order (default tables)."""
+    return default_tables().header_aliases(table)
+
+
+def map_header(header: list[str | None], table: str, tables: RegistryTables | None = None) -> dict[str, int]:
+    """Canonical column → index of the file column that feeds it (see :meth:`RegistryTables.map_header`)."""
+    return (tables or default_tables()).map_header(header, table)
+
+
+def category_recoding() -> dict[str, str]:
+    """Normalised free text → ``partner_type`` code (default tables)."""
+    return default_tables().recoding
+
+
+def recode_category(text: str, tables: RegistryTables | None = None) -> str | None:
+    """``partner_type`` code for a free-text category, or ``None`` when unknown."""
+    return (tables or default_tables()).recode_category(text)
+
+
 def yes_no() -> dict[str, int]:
-    """Normalised yes/no text → 1/0."""
-    return {normalize(r["text"]) if normalize(r["text"]) else r["text"]: int(r["value"]) for r in _rows("yes_no.csv")}
+    """Normalised yes/no text → 1/0 (default tables)."""
+    return default_tables().yes_no
 
 
-def recode_yes_no(text: str) -> int | None:
-    """1 or 0 for a yes/no cell (« oui », « x », « membre »…), ``None`` when unknown."""
-    table = yes_no()
-    key = normalize(text)
-    return table.get(key if key else text.strip())
+def recode_yes_no(text: str, tables: RegistryTables | None = None) -> int | None:
+    """1 or 0 for a yes/no cell, ``None`` when unknown."""
+    return (tables or default_tables()).recode_yes_no(text)
 
 
 def partner_type_groups() -> dict[str, str]:

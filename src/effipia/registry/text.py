@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["normalize", "cell_text"]
+__all__ = ["cell_text", "normalize"]
 
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 
