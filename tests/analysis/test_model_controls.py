@@ -177,3 +177,19 @@ def test_compute_passes_model_controls():
     # the data are Poisson-like (campus factor sd 0.15): auto keeps Poisson, R's averaged prediction
     assert rows.filter(pl.col("item") == "family_poisson").height == 1
     assert lyc["estimate"][0] == pytest.approx(ref["amp"]["lycee:1"], rel=1e-6)
+
+
+def test_campus_effects_recover_planted_effects():
+    # make_model_data.py planted 1.8 (not involved; involved companies), 6.0 (involved lycée,
+    # supérieur, OF/CFA) and 4.2 (« autre »), times a campus factor exp(N(0, 0.15)) whose
+    # sample mean is near 1: averaged over the campuses, the predictions come back to them
+    # (intervals checked against R in test_campus_fixed_effects_match_r)
+    m = model.fit(_from_golden_csv("model_poisson.csv"), min_n=1, controls=["campus_id"])
+    for g in ("lycee", "superieur", "of_cfa"):
+        assert m.profile(g, 1).ci_low < 6.0 < m.profile(g, 1).ci_high, g
+        assert m.profile(g, 0).ci_low < 1.8 < m.profile(g, 0).ci_high, g
+        assert m.effect(g).p_value < 0.001, g
+    assert m.effect("entreprise").ci_low < 1.0 < m.effect("entreprise").ci_high  # no effect planted
+    # « autre » (56 respondents) is 4.2 times the mean campus factor of its own campuses; within
+    # the spread that factor allows (as in test_model.test_recovers_planted_effects)
+    assert 3.6 < m.profile("autre", None).predicted < 5.0
