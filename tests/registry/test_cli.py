@@ -130,3 +130,17 @@ def test_malformed_user_table_is_refused_before_anything_is_written(tmp_path, sq
     result = run(sqlite_url, "campuses", "import", str(tmp_path / "campus.csv"), "--aliases", str(tmp_path / "absent.csv"))
     assert result.exit_code == 1
     assert f"{tmp_path / 'absent.csv'}" in result.stderr
+
+
+def test_user_tables_from_the_environment_folder(tmp_path, sqlite_url, write_csv, monkeypatch) -> None:
+    folder = tmp_path / "tables"
+    folder.mkdir()
+    write_csv(folder / "category_recoding.csv", ["text;partner_type", "Incubateur;cluster"], "utf-8")
+    run(sqlite_url, "campuses", "import", str(write_csv(tmp_path / "campus.csv", CAMPUS_LINES, "utf-8")))
+    directory = write_csv(tmp_path / "bdb.csv", ["Raison sociale;Catégorie", "Incubateur Breizh;Incubateur"], "utf-8")
+    args = ["partners", "import", str(directory), "--campus", "CMQ-BDB", "--campaign", "2022"]
+    assert run(sqlite_url, *args).exit_code == 1  # « Incubateur » is not in the shipped recoding
+    monkeypatch.setenv("EFFIPIA_REGISTRY_TABLES", str(folder))
+    result = run(sqlite_url, *args)
+    assert result.exit_code == 0, result.stderr
+    assert Store(sqlite_url).partners("2022")["partner_type"].to_list() == ["cluster"]

@@ -140,3 +140,22 @@ def test_malformed_environment_file_fails_every_import(tmp_path, write_csv, monk
     assert [str(p) for p in info.value.problems] == [
         f"{tmp_path / 'yes_no.csv'}:2:value: valeur invalide : « 2 » (attendu : 1 pour oui, 0 pour non)"
     ]
+
+
+def test_contradictory_rows_of_one_file_and_repeated_files(tmp_path, write_csv) -> None:
+    contradictory = write_csv(
+        tmp_path / "recoding.csv",
+        # « Incubateurs » normalises like « incubateur » (plural rule of registry.text.normalize).
+        ["text;partner_type", "Incubateur;cluster", "Incubateur;cluster", "Incubateurs;association"],
+        "utf-8",
+    )
+    with pytest.raises(ValidationFailed) as info:
+        load_tables(recoding=contradictory)
+    assert [str(p) for p in info.value.problems] == [
+        f"{contradictory}:4:partner_type: contredit la ligne 2, qui donne « cluster » pour le même texte"
+    ]
+    # Files given one after the other: the later one wins.
+    first = write_csv(tmp_path / "first.csv", ["text;partner_type", "Incubateur;cluster"], "utf-8")
+    second = write_csv(tmp_path / "second.csv", ["text;partner_type", "Incubateur;association"], "utf-8")
+    assert load_tables(recoding=[first, second]).recode_category("Incubateur") == "association"
+    assert load_tables(recoding=[second, first]).recode_category("Incubateur") == "cluster"

@@ -112,6 +112,38 @@ def _shipped(name: str) -> list[_Row]:
     return [(name, None, row) for row in csv.DictReader(text.splitlines())]
 
 
+def _row_defects(name: str, row: dict[str, str]) -> list[tuple[str, str, dict[str, object]]]:
+    """(column, problem code, parameters) of every defect of one row of a user's table ``name``."""
+    defects: list[tuple[str, str, dict[str, object]]] = [
+        (column, "registry.tables_empty_cell", {}) for column, value in row.items() if not value
+    ]
+    if name == ALIASES_FILE and row["table"] and row["column"]:
+        canonical = _CANONICAL.get(row["table"])
+        if canonical is None:
+            defects.append(("table", "registry.tables_unknown_table", {"value": row["table"]}))
+        elif row["column"] not in canonical:
+            params = {"value": row["column"], "table": row["table"], "columns": ", ".join(canonical)}
+            defects.append(("column", "registry.tables_unknown_column", params))
+    if name == RECODING_FILE and row["partner_type"]:
+        codes = nomenclatures.codes("partner_types")
+        if row["partner_type"] not in codes:
+            params = {"value": row["partner_type"], "codes": ", ".join(codes)}
+            defects.append(("partner_type", "registry.tables_unknown_partner_type", params))
+    if name == YES_NO_FILE and row["value"] and row["value"] not in ("0", "1"):
+        defects.append(("value", "registry.tables_bad_yes_no_value", {"value": row["value"]}))
+    text_column = "alias" if name == ALIASES_FILE else "text"
+    if name != YES_NO_FILE and row[text_column] and not normalize(row[text_column]):
+        defects.append((text_column, "registry.tables_bad_alias", {"value": row[text_column]}))
+    return defects
+
+
+def _key(name: str, row: dict[str, str]) -> tuple[str, ...]:
+    """What a row defines: two rows of one file with the same key must agree."""
+    if name == ALIASES_FILE:
+        return (row["table"], normalize(row["alias"]))
+    return (normalize(row["text"]) if name == RECODING_FILE else _yes_no_key(row["text"]),)
+
+
 def _read_user_file(path: str | Path, name: str, problems: list[Problem]) -> list[_Row]:
     """Rows of a user's table file, checked; problems appended (file:line:column)."""
     expected = _HEADERS[name]
@@ -132,35 +164,22 @@ def _read_user_file(path: str | Path, name: str, problems: list[Problem]) -> lis
         return []
     index = {(h or "").strip().lower(): i for i, h in reversed(list(enumerate(table.header)))}
     headers = {column: table.header[index[column]] or column for column in expected}
-    types = set(nomenclatures.codes("partner_types"))
+    value_column = {ALIASES_FILE: "column", RECODING_FILE: "partner_type", YES_NO_FILE: "value"}[name]
     rows: list[_Row] = []
+    seen: dict[tuple[str, ...], tuple[int, str]] = {}
     for line, cells in table.rows:
         row = {c: _text(cells, index[c]) for c in expected}
-
-        def bad(column: str, code: str, **params: object) -> None:
-            problems.append(Problem.at(table.file, line, headers[column], code, **params))  # noqa: B023
-
-        before = len(problems)
-        for column in expected:
-            if not row[column]:
-                bad(column, "registry.tables_empty_cell")
-        if name == ALIASES_FILE and row["table"] and row["column"]:
-            canonical = _CANONICAL.get(row["table"])
-            if canonical is None:
-                bad("table", "registry.tables_unknown_table", value=row["table"])
-            elif row["column"] not in canonical:
-                bad("column", "registry.tables_unknown_column", value=row["column"], table=row["table"],
-                    columns=", ".join(canonical))
-        if name == ALIASES_FILE and row["alias"] and not normalize(row["alias"]):
-            bad("alias", "registry.tables_bad_alias", value=row["alias"])
-        if name == RECODING_FILE and row["partner_type"] and row["partner_type"] not in types:
-            bad("partner_type", "registry.tables_unknown_partner_type", value=row["partner_type"],
-                codes=", ".join(nomenclatures.codes("partner_types")))
-        if name == RECODING_FILE and row["text"] and not normalize(row["text"]):
-            bad("text", "registry.tables_bad_alias", value=row["text"])
-        if name == YES_NO_FILE and row["value"] and row["value"] not in ("0", "1"):
-            bad("value", "registry.tables_bad_yes_no_value", value=row["value"])
-        if len(problems) == before:
+        defects = _row_defects(name, row)
+        if not defects:
+            key = _key(name, row)
+            if key in seen and seen[key][1] != row[value_column]:
+                other, value = seen[key]
+                params = {"other": other, "value": value}
+                defects.append((value_column, "registry.tables_contradiction", params))
+            seen.setdefault(key, (line, row[value_column]))
+        for column, code, params in defects:
+            problems.append(Problem.at(table.file, line, headers[column], code, **params))
+        if not defects:
             rows.append((table.file, line, row))
     return rows
 
