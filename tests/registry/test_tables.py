@@ -159,3 +159,13 @@ def test_contradictory_rows_of_one_file_and_repeated_files(tmp_path, write_csv) 
     second = write_csv(tmp_path / "second.csv", ["text;partner_type", "Incubateur;association"], "utf-8")
     assert load_tables(recoding=[first, second]).recode_category("Incubateur") == "association"
     assert load_tables(recoding=[second, first]).recode_category("Incubateur") == "cluster"
+
+
+def test_xlsx_user_table_with_numeric_values(tmp_path, write_xlsx) -> None:
+    # A workbook types 1 and 0 as numbers; a title line above the header is skipped.
+    path = write_xlsx(
+        tmp_path / "oui_non.xlsx",
+        [["Mes réponses oui/non"], ["text", "value"], ["adhérent", 1], ["ex-adhérent", 0.0]],
+    )
+    tables = load_tables(yes_no=path)
+    assert (tables.recode_yes_no("Adhérent"), tables.recode_yes_no("ex adherent"), tables.recode_yes_no("oui")) == (1, 0, 1)
