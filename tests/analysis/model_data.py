@@ -14,8 +14,8 @@ def responses(records: list[tuple[str, str, str, int | None, int | None, int]]) 
     """Response frame from (respondent, campus, group, consortium, pia_concerned, y): rel_1..rel_y = 1."""
     rows = []
     for rid, campus, group, cons, pia, y in records:
-        row = dict(respondent_id=rid, campus_id=campus, category=group, partner_type=None,
-                   consortium=cons, pia_concerned=pia)
+        row = {"respondent_id": rid, "campus_id": campus, "category": group, "partner_type": None,
+                   "consortium": cons, "pia_concerned": pia}
         row.update({f"rel_{k}": int(k <= y) for k in range(1, 17)})
         rows.append(row)
     return pl.DataFrame(rows, schema_overrides={"partner_type": pl.String, "consortium": pl.Int64,

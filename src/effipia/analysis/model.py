@@ -554,11 +554,11 @@ def _model_rows(model: CountModel) -> pl.DataFrame:
 
     def add(item, unit, estimate, *, group=ENSEMBLE, answer=None, n=None, low=None, high=None, suppressed=False):
         records.append(
-            dict(
-                statistic="model_relations", item=item, answer=answer, group=group, campus=ENSEMBLE,
-                estimate=estimate, n=n, ci_low=low, ci_high=high, suppressed=suppressed, unit=unit,
-                domain="ensemble" if group == ENSEMBLE else "group", spec=model.spec,
-            )
+            {
+                "statistic": "model_relations", "item": item, "answer": answer, "group": group, "campus": ENSEMBLE,
+                "estimate": estimate, "n": n, "ci_low": low, "ci_high": high, "suppressed": suppressed, "unit": unit,
+                "domain": "ensemble" if group == ENSEMBLE else "group", "spec": model.spec,
+            }
         )
 
     for p in model.profiles:
