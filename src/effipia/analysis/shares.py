@@ -47,10 +47,41 @@ def excluded_codes(base: str | Sequence[int]) -> tuple[int, ...]:
     return tuple(int(c) for c in base)
 
 
+_LABELS: dict[tuple, tuple[tuple, dict[str, pl.Series]]] = {}
+
+
+def _labels(dsets: Sequence[DomainSet], answers: Sequence[str | int | None]) -> dict[str, pl.Series]:
+    """The label columns (answer, group, campus, domain) of rows over ``dsets``, built once
+    per domain sets × answers and reused for every statistic × item (Polars Series are
+    immutable: the same buffers go into every frame). Cached by object identity, the sets
+    being held so that their ids cannot be reused."""
+    labels = tuple(None if a is None else str(a) for a in answers)
+    key = (tuple(id(d) for d in dsets), labels)
+    hit = _LABELS.get(key)
+    if hit is not None and all(x is y for x, y in zip(hit[0], dsets, strict=True)):
+        return hit[1]
+    k = len(labels)
+    sizes = [d.size for d in dsets]
+    total = sum(sizes)
+    columns = {
+        "answer": pl.Series("answer", labels, dtype=pl.String).gather(np.tile(np.arange(k), total)),
+        "group": pl.concat([d.group_labels.gather(np.repeat(np.arange(d.size), k)) for d in dsets])
+        if dsets else pl.Series("group", [], dtype=pl.String),
+        "campus": pl.concat([d.campus_labels.gather(np.repeat(np.arange(d.size), k)) for d in dsets])
+        if dsets else pl.Series("campus", [], dtype=pl.String),
+        "domain": pl.Series("domain", [d.name for d in dsets], dtype=pl.String).gather(
+            np.repeat(np.arange(len(dsets)), [s * k for s in sizes])
+        ),
+    }
+    columns = {name: s.rechunk() for name, s in columns.items()}
+    if len(_LABELS) >= 64:
+        _LABELS.clear()
+    _LABELS[key] = (tuple(dsets), columns)
+    return columns
+
+
 def _frame(
-    stats: DomainStats,
-    dset: DomainSet,
-    suppressed: np.ndarray,
+    parts: Sequence[tuple[DomainStats, DomainSet, np.ndarray]],
     *,
     statistic: str,
     item: str,
@@ -60,42 +91,40 @@ def _frame(
     title: str | None,
     bounds: tuple[float, float] | None,
 ) -> pl.DataFrame:
-    """Rows of one domain set; ``suppressed`` per domain (values emptied there)."""
-    n_dom, k = stats.estimate.shape
-    idx = np.repeat(np.arange(n_dom), k)
-    sup = np.repeat(np.asarray(suppressed, dtype=bool), k)
-    est = stats.estimate.ravel() * scale
-    se = stats.se.ravel() * scale
+    """Rows of one statistic × item over domain sets, built column-wise in one frame:
+    ``parts`` = ``(stats, dset, suppressed per domain)`` in row order (values emptied where
+    suppressed)."""
+    k = len(answers)
+    est = np.concatenate([stats.estimate.ravel() for stats, _, _ in parts]) * scale
+    se = np.concatenate([stats.se.ravel() for stats, _, _ in parts]) * scale
+    n = np.concatenate([stats.n.ravel() for stats, _, _ in parts]).astype(np.int64)
+    sup = np.concatenate([np.repeat(np.asarray(s, dtype=bool), k) for _, _, s in parts])
     low, high = est - Z95 * se, est + Z95 * se
     if bounds is not None:
         low, high = np.clip(low, *bounds), np.clip(high, *bounds)
-    values = {name: np.where(sup, np.nan, v) for name, v in (("estimate", est), ("ci_low", low), ("ci_high", high), ("se", se))}
-    answer_labels = pl.Series("answer", [None if a is None else str(a) for a in answers], dtype=pl.String)
-    df = pl.DataFrame(
-        {
-            "estimate": values["estimate"],
-            "n": stats.n.ravel().astype(np.int64),
-            "ci_low": values["ci_low"],
-            "ci_high": values["ci_high"],
-            "suppressed": sup,
-            "se": values["se"],
-        }
-    )
-    return df.select(
-        pl.lit(statistic, dtype=pl.String).alias("statistic"),
-        pl.lit(item, dtype=pl.String).alias("item"),
-        answer_labels.gather(np.tile(np.arange(k), n_dom)).alias("answer"),
-        dset.group_labels.gather(idx).alias("group"),
-        dset.campus_labels.gather(idx).alias("campus"),
-        pl.col("estimate").fill_nan(None),
-        pl.col("n"),
-        pl.col("ci_low").fill_nan(None),
-        pl.col("ci_high").fill_nan(None),
-        pl.col("suppressed"),
-        pl.col("se").fill_nan(None),
-        pl.lit(unit, dtype=pl.String).alias("unit"),
-        pl.lit(dset.name, dtype=pl.String).alias("domain"),
-        pl.lit(title, dtype=pl.String).alias("title"),
+    labels = _labels([dset for _, dset, _ in parts], answers)
+
+    def value(name: str, v: np.ndarray) -> pl.Series:
+        return pl.Series(name, np.where(sup, np.nan, v), nan_to_null=True)
+
+    height = n.shape[0]
+    return pl.DataFrame(
+        [
+            pl.repeat(statistic, height, dtype=pl.String, eager=True).alias("statistic"),
+            pl.repeat(item, height, dtype=pl.String, eager=True).alias("item"),
+            labels["answer"],
+            labels["group"],
+            labels["campus"],
+            value("estimate", est),
+            pl.Series("n", n),
+            value("ci_low", low),
+            value("ci_high", high),
+            pl.Series("suppressed", sup),
+            value("se", se),
+            pl.repeat(unit, height, dtype=pl.String, eager=True).alias("unit"),
+            labels["domain"],
+            pl.repeat(title, height, dtype=pl.String, eager=True).alias("title"),
+        ]
     )
 
 
@@ -120,7 +149,7 @@ def stats_rows(
     suppression across domain sets is :func:`set_rows`' job (or ``compute()``'s, last).
     """
     primary = stats.n[:, 0] < min_n if stats.n.size else np.zeros(0, dtype=bool)
-    return _frame(stats, dset, primary, statistic=statistic, item=item, answers=answers, scale=scale,
+    return _frame([(stats, dset, primary)], statistic=statistic, item=item, answers=answers, scale=scale,
                   unit=unit, title=title, bounds=bounds)
 
 
@@ -175,12 +204,11 @@ def set_rows(
     final = {"ensemble": s_e, "group": s_g, "campus": s_c}
     if cg is not None and cg[0].pair_campus is not None:
         final["campus_group"] = cell_sup[cg[0].pair_campus, cg[0].pair_group]
-    parts = [
-        _frame(stats, dset, final.get(dset.name, sup_of[dset.name]), statistic=statistic, item=item,
-               answers=answers, scale=scale, unit=unit, title=title, bounds=bounds)
-        for dset, stats in results
-    ]
-    return pl.concat(parts) if parts else empty_rows()
+    if not results:
+        return empty_rows()
+    parts = [(stats, dset, final.get(dset.name, sup_of[dset.name])) for dset, stats in results]
+    return _frame(parts, statistic=statistic, item=item, answers=answers, scale=scale, unit=unit,
+                  title=title, bounds=bounds)
 
 
 def share_rows(
