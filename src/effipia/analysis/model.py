@@ -334,40 +334,63 @@ def _design(frame: pl.DataFrame, controls: list[str]) -> tuple[np.ndarray, list[
     return x[:, keep], [n for n, k in zip(names, keep, strict=True) if k], len(profiles)
 
 
-def _cluster_cov(result, groups: np.ndarray) -> np.ndarray:
-    """Campus-clustered HC1 covariance of a statsmodels GLM fit with the EXPECTED information
-    as bread, as R's ``sandwich::vcovCL(type = "HC1")`` on ``glm``/``glm.nb``. (statsmodels'
-    ``fit(cov_type="cluster")`` takes the observed Hessian, which differs for the NB2 log
-    link: 6 % on the standard errors of the campus fixed-effects golden test.) Factor
-    ``G/(G-1)·(N-1)/(N-K)``."""
-    from statsmodels.stats.sandwich_covariance import cov_cluster
+def _collapse(x: np.ndarray, y: np.ndarray, w: np.ndarray | None, groups: np.ndarray):
+    """Identical respondents (same design row, count, weight and campus) as one row with a
+    frequency: ``(x, y, w, groups, freq)``. Campus is in the key, so every collapsed row lies
+    in one cluster and the campus score sums are unchanged."""
+    columns = np.column_stack([x, y, groups] + ([] if w is None else [w]))
+    keyed = pl.DataFrame(columns).with_row_index("__row")
+    unique = keyed.group_by([c for c in keyed.columns if c != "__row"]).agg(
+        pl.col("__row").first(), pl.len().alias("__freq")).sort("__row")
+    rows = unique["__row"].to_numpy()
+    freq = unique["__freq"].to_numpy().astype(np.float64)
+    return x[rows], y[rows], None if w is None else w[rows], groups[rows], freq
 
+
+def _cluster_cov(result, groups: np.ndarray, n_obs: float) -> np.ndarray:
+    """Campus-clustered HC1 covariance of a statsmodels GLM fit with the EXPECTED information
+    as bread, as R's ``sandwich::vcovCL(type = "HC1")`` on ``glm``/``glm.nb``: statsmodels'
+    ``fit(cov_type="cluster")`` takes the observed Hessian, which differs for the NB2 log link
+    (6 % on the standard errors of the campus fixed-effects golden test), and counts collapsed
+    rows, not respondents. Scores and information include the frequency and variance weights;
+    factor ``G/(G-1)·(N-1)/(N-K)`` with ``N`` respondents."""
     params = np.asarray(result.params)
     bread = np.linalg.inv(result.model.hessian(params, observed=False))
-    return cov_cluster((result.model.score_obs(params), bread), groups, use_correction=True)
+    scores = np.zeros((int(groups.max()) + 1, params.size))
+    np.add.at(scores, groups, result.model.score_obs(params))
+    n_groups, k = scores.shape[0], params.size
+    factor = n_groups / (n_groups - 1.0) * (n_obs - 1.0) / (n_obs - k)
+    return factor * bread @ (scores.T @ scores) @ bread
 
 
 def _controlled_fit(frame: pl.DataFrame, controls: list[str], family: str, level: float) -> _Path:
-    """``y ~ 0 + profile + controls`` with statsmodels; average marginal predictions per profile."""
+    """``y ~ 0 + profile + controls`` with statsmodels; average marginal predictions per profile.
+
+    The GLMs run on identical respondents collapsed into frequency-weighted rows (a few
+    thousand rows at national size); the NB2 dispersion, which statsmodels' discrete
+    ``NegativeBinomial`` estimates without frequency weights, on every respondent."""
     import warnings
 
     import statsmodels.api as sm
-    from statsmodels.tools.sm_exceptions import (
-        ConvergenceWarning,
-        HessianInversionWarning,
-    )
+    from statsmodels.tools.sm_exceptions import ConvergenceWarning, HessianInversionWarning
 
-    x, names, k = _design(frame, controls)
-    y = frame["y"].cast(pl.Float64).to_numpy()
-    w = frame["w"].to_numpy().astype(np.float64) if "w" in frame.columns else None
-    _, groups = np.unique(frame["campus_id"].to_numpy().astype(str), return_inverse=True)
-    poisson = sm.GLM(y, x, family=sm.families.Poisson(), var_weights=w).fit()
+    x_all, names, k = _design(frame, controls)
+    y_all = frame["y"].cast(pl.Float64).to_numpy()
+    w_all = frame["w"].to_numpy().astype(np.float64) if "w" in frame.columns else None
+    _, groups_all = np.unique(frame["campus_id"].to_numpy().astype(str), return_inverse=True)
+    x, y, w, groups, freq = _collapse(x_all, y_all, w_all, groups_all)
+    n_obs = float(y_all.size)
+
+    def glm(fam):
+        return sm.GLM(y, x, family=fam, freq_weights=freq, var_weights=w).fit()
+
+    poisson = glm(sm.families.Poisson())
     pearson = float(poisson.pearson_chi2 / poisson.df_resid) if poisson.df_resid > 0 else float("nan")
     alpha, lr_p = None, 1.0
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", (ConvergenceWarning, HessianInversionWarning, RuntimeWarning))
-            nb = sm.NegativeBinomial(y, x, loglike_method="nb2").fit(
+            nb = sm.NegativeBinomial(y_all, x_all, loglike_method="nb2", check_rank=False).fit(
                 start_params=np.append(poisson.params, 0.1), method="newton", disp=0, maxiter=200)
         alpha = float(nb.params[-1])
         if not (np.isfinite(alpha) and alpha > 0 and np.isfinite(nb.llf)):
@@ -378,14 +401,12 @@ def _controlled_fit(frame: pl.DataFrame, controls: list[str], family: str, level
     except (np.linalg.LinAlgError, ValueError, FloatingPointError):
         alpha = None
     chosen = _choose(family, alpha, lr_p, level)
-    final = poisson
-    if chosen == "negbin":
-        final = sm.GLM(y, x, family=sm.families.NegativeBinomial(alpha=alpha), var_weights=w).fit()
-    b, v = np.asarray(final.params), _cluster_cov(final, groups)
+    final = glm(sm.families.NegativeBinomial(alpha=alpha)) if chosen == "negbin" else poisson
+    b, v = np.asarray(final.params), _cluster_cov(final, groups, n_obs)
     profiles = names[:k]
     # average marginal prediction of profile p: mean_i exp(b_p + z_i c) = exp(b_p) · M with
     # M = mean_i exp(z_i c); gradient of its log: e_p on the profiles, mean(m z) / M on c
-    ww = np.ones_like(y) if w is None else w
+    ww = freq if w is None else freq * w
     m = np.exp(x[:, k:] @ b[k:])
     big_m = float(np.sum(ww * m) / ww.sum())
     grad_c = (ww * m) @ x[:, k:] / ww.sum() / big_m
