@@ -372,7 +372,10 @@ def _controlled_fit(frame: pl.DataFrame, controls: list[str], family: str, level
     import warnings
 
     import statsmodels.api as sm
-    from statsmodels.tools.sm_exceptions import ConvergenceWarning, HessianInversionWarning
+    from statsmodels.tools.sm_exceptions import (
+        ConvergenceWarning,
+        HessianInversionWarning,
+    )
 
     x_all, names, k = _design(frame, controls)
     y_all = frame["y"].cast(pl.Float64).to_numpy()
