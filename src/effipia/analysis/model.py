@@ -18,6 +18,12 @@ Because the model has one coefficient per profile, every one of these has a clos
 here by bincounts: statsmodels' formula GLM took 8 s at 320 000 respondents, mostly in
 patsy. The tests check the closed form against statsmodels (``GLM`` with
 ``cov_type="cluster"``, ``NegativeBinomial(loglike_method="nb2")``) and against R.
+
+With control variables (``fit(..., controls=["campus_id", "filiere", …])``) the model is
+``y ~ 0 + profile + controls``, fitted with statsmodels on NumPy design matrices, and each
+profile's predicted count is averaged over the sample's own control values (average marginal
+prediction, « toutes choses égales par ailleurs ») with a delta-method interval; checked
+against R (``glm``/``MASS::glm.nb`` + ``vcovCL`` and the same averaging).
 """
 
 from __future__ import annotations
