@@ -152,6 +152,10 @@ def compute(
         protected.append(secondary_suppression(apply_min_count(rest, min_n)))
     if not protected:
         return empty_rows()
+    # titles from the catalogue only where a producer left them empty (most parts carry
+    # theirs: no look-up over millions of rows)
+    fill_title = pl.coalesce(pl.col("title"), pl.col("statistic").replace_strict(titles, default=None)).alias("title")
+    protected = [p.with_columns(fill_title) if p["title"].null_count() else p for p in protected]
     out = pl.concat(protected, how="diagonal_relaxed")
     if cluster:
         # with the campus as PSU, a campus or campus × group domain lies inside one PSU: its
@@ -161,9 +165,6 @@ def compute(
         out = out.with_columns(
             [pl.when(nested).then(None).otherwise(pl.col(c)).alias(c) for c in ("se", "ci_low", "ci_high")]
         )
-    out = out.with_columns(
-        pl.coalesce(pl.col("title"), pl.col("statistic").replace_strict(titles, default=None)).alias("title"),
-    )
     # rows stay in production order: statistic, item (questionnaire order), domain set, domain
     return out
 

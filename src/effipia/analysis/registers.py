@@ -177,16 +177,31 @@ def item_values(frame: pl.DataFrame, rule: RegisterRule) -> tuple[np.ndarray, np
         return np.zeros((frame.height, 0)), np.zeros((frame.height, 0), dtype=bool)
     codes = frame.select(pl.col(items).cast(pl.Int64).fill_null(-1)).to_numpy()
     if rule.scores is None:
-        valid = (codes != -1) & ~np.isin(codes, rule.excluded)
-        y = np.isin(codes, rule.index_codes).astype(np.float64)
+        valid = (codes != -1) & ~_member(codes, rule.excluded)
+        y = _member(codes, rule.index_codes).astype(np.float64)
         return y, valid
     table = rule.code_values()
     known = np.array(sorted(table), dtype=np.int64)
-    valid = np.isin(codes, known)
+    valid = _member(codes, known)
     position = np.searchsorted(known, codes).clip(0, known.size - 1)
     values = np.array([table[c] for c in known], dtype=np.float64) / 100.0
     y = np.where(valid, values[position], 0.0)
     return y, valid
+
+
+def _member(codes: np.ndarray, values) -> np.ndarray:
+    """``np.isin(codes, values)``, by one table look-up when codes are small integers (answer
+    codes, -1 for empty cells)."""
+    values = np.asarray(values, dtype=np.int64)
+    if codes.size == 0 or values.size == 0:
+        return np.zeros(codes.shape, dtype=bool)
+    lo, hi = int(codes.min()), int(codes.max())
+    if lo < -1 or hi >= 4096:
+        return np.isin(codes, values)
+    table = np.zeros(hi + 2, dtype=bool)
+    inside = values[(values >= -1) & (values <= hi)]
+    table[inside + 1] = True
+    return table[codes + 1]
 
 
 def _item_average_stats(y: np.ndarray, valid: np.ndarray, dset: DomainSet, design: Design) -> DomainStats:
@@ -200,7 +215,8 @@ def _item_average_stats(y: np.ndarray, valid: np.ndarray, dset: DomainSet, desig
     w = np.ones(n_units) if design.weights is None else np.asarray(design.weights, dtype=np.float64)
     dom = dset.index
     inside = (dom >= 0) & (w > 0)
-    d = np.where(inside, dom, 0)
+    everyone = bool(inside.all())
+    d = dom if everyone else np.where(inside, dom, 0)
     size = dset.size
     sums = np.zeros(size)
     k_dom = np.zeros(size, dtype=np.int64)
@@ -259,15 +275,18 @@ def register_rows(
         if y.shape[1] == 0:
             continue
         results = []
-        for dset in dsets:
-            if rule.average == "item":
-                stats = _item_average_stats(y, valid, dset, design)
-            else:
-                answered = valid.any(axis=1)
-                with np.errstate(invalid="ignore", divide="ignore"):
-                    score = np.where(answered, (y * valid).sum(axis=1) / valid.sum(axis=1), 0.0)
+        if rule.average == "item":
+            # column-major: the per-item average walks the matrix item by item
+            y, valid = np.asfortranarray(y), np.asfortranarray(valid)
+            for dset in dsets:
+                results.append((dset, _item_average_stats(y, valid, dset, design)))
+        else:
+            answered = valid.any(axis=1)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                score = np.where(answered, (y * valid).sum(axis=1) / valid.sum(axis=1), 0.0)
+            for dset in dsets:
                 stats = domain_mean_stats(score, dset.index, dset.size, valid=answered, **design.kernel_args())
-            results.append((dset, stats))
+                results.append((dset, stats))
         parts.append(
             set_rows(
                 results,
