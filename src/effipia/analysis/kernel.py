@@ -97,6 +97,7 @@ def domain_share_stats(
     calibration: Sequence[np.ndarray] | None = None,
     design_weights: np.ndarray | None = None,
     strata: np.ndarray | None = None,
+    index: np.ndarray | None = None,
 ) -> DomainStats:
     """Shares of each code of ``answers`` among the base, per domain.
 
@@ -107,13 +108,14 @@ def domain_share_stats(
     ``None`` for units as PSUs; ``calibration``: per-unit integer level arrays, one per
     calibration margin (one = post-stratification cells, several = raking margins), and
     ``design_weights`` the weights before calibration (default 1); ``strata``: stratum code
-    per unit (campus as stratum, units as PSUs), exclusive with ``cluster``.
-    Returns ``DomainStats`` with arrays of shape ``(n_domains, len(answers))``.
+    per unit (campus as stratum, units as PSUs), exclusive with ``cluster``; ``index``:
+    :func:`answer_index` of ``codes`` when the caller already has it (one item over several
+    domain sets). Returns ``DomainStats`` with arrays of shape ``(n_domains, len(answers))``.
     """
     domain, w, base = _prepare(domain, weights, valid)
     n_units = domain.shape[0]
     k = len(answers)
-    idx = answer_index(codes, answers)
+    idx = answer_index(codes, answers) if index is None else index
     slots = k + 1  # slot 0: in the base with a code not reported
     size = n_domains * slots
     # units out of the base go to one extra bin (no compaction copies of the arrays)

@@ -222,7 +222,8 @@ def _item_average_stats(y: np.ndarray, valid: np.ndarray, dset: DomainSet, desig
     k_dom = np.zeros(size, dtype=np.int64)
     z = np.zeros(n_units)
     for j in range(k):
-        wj = np.where(valid[:, j] & inside, w, 0.0)  # zero weight = out of the item's base
+        # zero weight = out of the item's base
+        wj = np.where(valid[:, j], w, 0.0) if everyone else np.where(valid[:, j] & inside, w, 0.0)
         total = np.bincount(d, weights=wj, minlength=size)
         share = np.bincount(d, weights=wj * y[:, j], minlength=size)
         has = total > 0
@@ -230,7 +231,10 @@ def _item_average_stats(y: np.ndarray, valid: np.ndarray, dset: DomainSet, desig
         inv = np.divide(1.0, total, out=np.zeros(size), where=has)
         sums += share
         k_dom += has
-        z += wj * (y[:, j] - share[d]) * inv[d]
+        if size == 1:  # one domain (ensemble): no per-unit gathers
+            z += wj * (y[:, j] - share[0]) * inv[0]
+        else:
+            z += wj * (y[:, j] - share[d]) * inv[d]
     with np.errstate(invalid="ignore", divide="ignore"):
         score = np.where(k_dom > 0, sums / k_dom, np.nan)
         z = np.where(inside & (k_dom[d] > 0), z / np.maximum(k_dom[d], 1), 0.0)

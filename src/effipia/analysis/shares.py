@@ -25,7 +25,7 @@ import polars as pl
 
 from effipia.analysis.disclosure import protect
 from effipia.analysis.domains import Design, DomainSet, as_design, domain_sets
-from effipia.analysis.kernel import DomainStats, domain_share_stats
+from effipia.analysis.kernel import DomainStats, answer_index, domain_share_stats
 from effipia.analysis.layout import DOMAIN_SETS, empty_rows
 
 __all__ = ["BASES", "Z95", "share_rows", "stats_rows", "set_rows", "excluded_codes", "producers_rows"]
@@ -250,8 +250,10 @@ def share_rows(
         item_answers = list(answers) if answers is not None else sorted(int(c) for c in np.unique(codes[valid]))
         if not item_answers:
             continue
+        index = answer_index(codes, item_answers)  # the same for every domain set
         results = [
-            (dset, domain_share_stats(codes, dset.index, dset.size, item_answers, valid=valid, **design.kernel_args()))
+            (dset, domain_share_stats(codes, dset.index, dset.size, item_answers, valid=valid, index=index,
+                                      **design.kernel_args()))
             for dset in dsets
         ]
         parts.append(set_rows(results, statistic=statistic, item=item, answers=item_answers, title=title, min_n=min_n))
