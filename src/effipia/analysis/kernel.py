@@ -81,7 +81,8 @@ def _prepare(domain: np.ndarray, weights: np.ndarray | None, valid: np.ndarray |
     base = domain >= 0
     if valid is not None:
         base &= np.asarray(valid, dtype=bool)
-    base &= w > 0
+    if weights is not None:  # unit weights are all positive
+        base &= w > 0
     return domain, w, base
 
 
@@ -112,31 +113,44 @@ def domain_share_stats(
     :func:`answer_index` of ``codes`` when the caller already has it (one item over several
     domain sets). Returns ``DomainStats`` with arrays of shape ``(n_domains, len(answers))``.
     """
-    domain, w, base = _prepare(domain, weights, valid)
-    n_units = domain.shape[0]
+    closed = cluster is None and strata is None and not calibration
     k = len(answers)
     idx = answer_index(codes, answers) if index is None else index
     slots = k + 1  # slot 0: in the base with a code not reported
     size = n_domains * slots
-    # units out of the base go to one extra bin (no compaction copies of the arrays)
-    key = np.where(base, domain * slots + (idx + 1), size)
     unweighted = weights is None
-    cnt = np.bincount(key, minlength=size + 1)[:size].reshape(n_domains, slots)
-    if unweighted:
-        w1 = cnt.astype(np.float64)
+    scaled = _scaled_domain(domain, slots + 1) if closed else None
+    if scaled is not None:
+        # every unit in a domain: one extra slot per domain for units out of the base, so
+        # the key is one addition to the cached ``domain * (slots + 1)``
+        w = None if unweighted else np.asarray(weights, dtype=np.float64)
+        base = np.ones(idx.shape[0], dtype=bool) if valid is None else np.asarray(valid, dtype=bool)
+        if w is not None:
+            base = base & (w > 0)
+        key = scaled + np.where(base, idx + 1, slots)
+
+        def binned(weights: np.ndarray | None) -> np.ndarray:
+            full = np.bincount(key, weights=weights, minlength=n_domains * (slots + 1))
+            return np.ascontiguousarray(full.reshape(n_domains, slots + 1)[:, :slots])
     else:
-        w1 = np.bincount(key, weights=w, minlength=size + 1)[:size].reshape(n_domains, slots)
+        domain, w, base = _prepare(domain, weights, valid)
+        # units out of the base go to one extra bin (no compaction copies of the arrays)
+        key = np.where(base, domain * slots + (idx + 1), size)
+
+        def binned(weights: np.ndarray | None) -> np.ndarray:
+            return np.bincount(key, weights=weights, minlength=size + 1)[:size].reshape(n_domains, slots)
+
+    n_units = idx.shape[0]
+    cnt = binned(None)
+    w1 = cnt.astype(np.float64) if unweighted else binned(w)
     n_base = cnt.sum(axis=1)
     total_w = w1.sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         share = w1[:, 1:] / total_w[:, None]
     n = np.repeat(n_base[:, None], k, axis=1)
 
-    if cluster is None and strata is None and not calibration:
-        if unweighted:
-            w2 = w1
-        else:
-            w2 = np.bincount(key, weights=w * w, minlength=size + 1)[:size].reshape(n_domains, slots)
+    if closed:
+        w2 = w1 if unweighted else binned(w * w)
         s2_total = w2.sum(axis=1)
         # Σ_{i∈d} w_i² (y_i - R)² with y binary = S2_a (1 - 2R) + R² S2
         ss = w2[:, 1:] * (1.0 - 2.0 * share) + share * share * s2_total[:, None]
@@ -159,6 +173,24 @@ def domain_share_stats(
     se = np.sqrt(np.maximum(var, 0.0))
     se[n_base == 0] = np.nan
     return DomainStats(n, share, se)
+
+
+_SCALED: dict[tuple[int, int], tuple[np.ndarray, np.ndarray | None]] = {}
+
+
+def _scaled_domain(domain: np.ndarray, stride: int) -> np.ndarray | None:
+    """``domain * stride``, or ``None`` when some unit is in no domain (``-1``). The same
+    domain arrays come back for every item, so the product is cached by object identity
+    (the array is held, so its id cannot be reused; domain arrays are never modified)."""
+    hit = _SCALED.get((id(domain), stride))
+    if hit is not None and hit[0] is domain:
+        return hit[1]
+    dom = np.asarray(domain, dtype=np.int64)
+    scaled = dom * stride if dom.size and dom.min() >= 0 else None
+    if len(_SCALED) >= 64:
+        _SCALED.clear()
+    _SCALED[(id(domain), stride)] = (domain, scaled)
+    return scaled
 
 
 _DIGESTS: dict[tuple[int, ...], tuple[tuple[np.ndarray, ...], str]] = {}
