@@ -183,8 +183,14 @@ def item_values(frame: pl.DataFrame, rule: RegisterRule) -> tuple[np.ndarray, np
     table = rule.code_values()
     known = np.array(sorted(table), dtype=np.int64)
     valid = _member(codes, known)
-    position = np.searchsorted(known, codes).clip(0, known.size - 1)
     values = np.array([table[c] for c in known], dtype=np.float64) / 100.0
+    lo, hi = (int(codes.min()), int(codes.max())) if codes.size else (0, 0)
+    if lo >= -1 and hi < 4096:  # answer codes: one table look-up, 0 outside the base
+        lookup = np.zeros(hi + 2)
+        fits = (known >= -1) & (known <= hi)
+        lookup[known[fits] + 1] = values[fits]
+        return np.ascontiguousarray(lookup[codes + 1]), valid
+    position = np.searchsorted(known, codes).clip(0, known.size - 1)
     y = np.where(valid, values[position], 0.0)
     return y, valid
 
@@ -211,48 +217,68 @@ def _item_average_stats(y: np.ndarray, valid: np.ndarray, dset: DomainSet, desig
     ``z_i = (1/K_d) Σ_k valid_ik w_i (y_ik - R_dk) / W_dk`` over the ``K_d`` items with a
     non-empty base in ``d``.
     """
+    return _item_average_sets(y, valid, [dset], design)[0]
+
+
+def _item_average_sets(y: np.ndarray, valid: np.ndarray, dsets: Sequence[DomainSet], design: Design) -> list[DomainStats]:
+    """:func:`_item_average_stats` over several domain sets, walking the items once (an
+    item's weights in its base are shared by the sets where every unit is in a domain)."""
     n_units, k = y.shape
     w = np.ones(n_units) if design.weights is None else np.asarray(design.weights, dtype=np.float64)
-    dom = dset.index
-    inside = (dom >= 0) & (w > 0)
-    everyone = bool(inside.all())
-    d = dom if everyone else np.where(inside, dom, 0)
-    size = dset.size
-    sums = np.zeros(size)
-    k_dom = np.zeros(size, dtype=np.int64)
-    z = np.zeros(n_units)
+    states = []
+    for dset in dsets:
+        inside = (dset.index >= 0) & (w > 0)
+        everyone = bool(inside.all())
+        d = dset.index if everyone else np.where(inside, dset.index, 0)
+        states.append((dset, inside, everyone, d, np.zeros(dset.size), np.zeros(dset.size, dtype=np.int64), np.zeros(n_units)))
     for j in range(k):
-        # zero weight = out of the item's base
-        wj = np.where(valid[:, j], w, 0.0) if everyone else np.where(valid[:, j] & inside, w, 0.0)
-        total = np.bincount(d, weights=wj, minlength=size)
-        share = np.bincount(d, weights=wj * y[:, j], minlength=size)
-        has = total > 0
-        share = np.divide(share, total, out=np.zeros(size), where=has)
-        inv = np.divide(1.0, total, out=np.zeros(size), where=has)
-        sums += share
-        k_dom += has
-        if size == 1:  # one domain (ensemble): no per-unit gathers
-            z += wj * (y[:, j] - share[0]) * inv[0]
-        else:
-            z += wj * (y[:, j] - share[d]) * inv[d]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        score = np.where(k_dom > 0, sums / k_dom, np.nan)
-        z = np.where(inside & (k_dom[d] > 0), z / np.maximum(k_dom[d], 1), 0.0)
-    var = domain_variance(
-        z[:, None],
-        dom,
-        size,
-        weights=w,
-        cluster=design.cluster,
-        calibration=list(design.calibration) or None,
-        design_weights=design.design_weights,
-        strata=design.strata,
-    )
-    answered = valid.any(axis=1) & inside
-    n = np.bincount(d[answered], minlength=size)
-    se = np.sqrt(np.maximum(var[:, 0], 0.0))
-    se[n == 0] = np.nan
-    return DomainStats(n[:, None], score[:, None], se[:, None])
+        shared = None  # (wj, wj * y_j) for the sets where every unit is in a domain
+        for dset, inside, everyone, d, sums, k_dom, z in states:
+            size = dset.size
+            # zero weight = out of the item's base
+            if everyone:
+                if shared is None:
+                    # w > 0 everywhere here, so w × valid is where(valid, w, 0) bit for bit
+                    wj = w * valid[:, j]
+                    shared = (wj, wj * y[:, j])
+                wj, wy = shared
+            else:
+                wj = np.where(valid[:, j] & inside, w, 0.0)
+                wy = wj * y[:, j]
+            total = np.bincount(d, weights=wj, minlength=size)
+            share = np.bincount(d, weights=wy, minlength=size)
+            has = total > 0
+            share = np.divide(share, total, out=np.zeros(size), where=has)
+            inv = np.divide(1.0, total, out=np.zeros(size), where=has)
+            sums += share
+            k_dom += has
+            if size == 1:  # one domain (ensemble): no per-unit gathers
+                z += wj * (y[:, j] - share[0]) * inv[0]
+            else:
+                z += wj * (y[:, j] - np.take(share, d)) * np.take(inv, d)
+    answered_any = valid.any(axis=1)
+    out = []
+    for dset, inside, _, d, sums, k_dom, z in states:
+        size = dset.size
+        with np.errstate(invalid="ignore", divide="ignore"):
+            score = np.where(k_dom > 0, sums / k_dom, np.nan)
+            z = np.where(inside & (k_dom[d] > 0), z / np.maximum(k_dom[d], 1), 0.0)
+        var = domain_variance(
+            z[:, None],
+            dset.index,
+            size,
+            weights=w,
+            cluster=design.cluster,
+            calibration=list(design.calibration) or None,
+            design_weights=design.design_weights,
+            strata=design.strata,
+        )
+        answered = answered_any & inside
+        n = np.bincount(d[answered], minlength=size)
+        se = np.sqrt(np.maximum(var[:, 0], 0.0))
+        se[n == 0] = np.nan
+        out.append(DomainStats(n[:, None], score[:, None], se[:, None]))
+    return out
 
 
 def register_rows(
@@ -282,8 +308,7 @@ def register_rows(
         if rule.average == "item":
             # column-major: the per-item average walks the matrix item by item
             y, valid = np.asfortranarray(y), np.asfortranarray(valid)
-            for dset in dsets:
-                results.append((dset, _item_average_stats(y, valid, dset, design)))
+            results = list(zip(dsets, _item_average_sets(y, valid, dsets, design), strict=True))
         else:
             answered = valid.any(axis=1)
             with np.errstate(invalid="ignore", divide="ignore"):
