@@ -274,6 +274,7 @@ def main() -> None:
         res = run(c, p)
         results["campaigns"].append(res)
         print(json.dumps(res), flush=True)
+    results["load_average_1min_end"] = os.getloadavg()[0]
     Path(args.out).write_text(json.dumps(results, indent=2), encoding="utf-8")
 
 
