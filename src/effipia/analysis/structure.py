@@ -228,7 +228,7 @@ def _coded_shares(
                      domains=domains, weights=weights, min_n=min_n, title=_title(statistic))
     out = out.with_columns(
         pl.lit(item).alias("item"),
-        pl.col("answer").cast(pl.Int64).map_elements(lambda i: codes[i - 1], return_dtype=pl.String).alias("answer"),
+        pl.col("answer").replace_strict({str(i + 1): c for i, c in enumerate(codes)}, return_dtype=pl.String).alias("answer"),
     )
     if census:
         out = out.with_columns(pl.lit(None, dtype=pl.Float64).alias(c) for c in ("ci_low", "ci_high", "se"))
