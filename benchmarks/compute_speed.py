@@ -129,22 +129,16 @@ def pandas_tables(responses: pl.DataFrame) -> tuple[float, int]:
             if spec.get("champ_prefix"):
                 known = spec["champ_prefix"] + item[len(spec["prefix"]) :]
                 sub = sub[sub[known] == 1]
-            for keys in KEYS:
-                by = keys + [item]
-                cell = sub.groupby(by, observed=True)[["w", "w2"]].sum()
-                if keys:
-                    tot = sub.groupby(keys, observed=True)[["w", "w2"]].sum().rename(columns={"w": "W", "w2": "S2"})
-                    cell = cell.join(tot, on=keys)
-                else:
-                    cell["W"], cell["S2"] = sub["w"].sum(), sub["w2"].sum()
-                r = cell["w"] / cell["W"]
-                se = np.sqrt(n_design / (n_design - 1) * (cell["w2"] * (1 - 2 * r) + r * r * cell["S2"])) / cell["W"]
-                produced += len(se)
+            produced += _pandas_cells(sub, item, n_design)
     return time.perf_counter() - start, produced
 
 
 def _pandas_shares(df: pd.DataFrame, item: str, n_design: int) -> int:
-    sub = df[df[item].notna()]
+    return _pandas_cells(df[df[item].notna()], item, n_design)
+
+
+def _pandas_cells(sub: pd.DataFrame, item: str, n_design: int) -> int:
+    """Shares and SEs of ``item`` per domain of ``KEYS`` by groupby; number of cells made."""
     produced = 0
     for keys in KEYS:
         cell = sub.groupby(keys + [item], observed=True)[["w", "w2"]].sum()
