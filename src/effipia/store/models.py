@@ -7,14 +7,14 @@ a partner and an invitation by (campaign, ``partner_id``), a response by (campai
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-__all__ = ["Base", "Campaign", "Campus", "Partner", "Invitation", "Response", "JSONType"]
+__all__ = ["Base", "Campaign", "Campus", "Partner", "Invitation", "Response", "Interview", "JSONType"]
 
 #: Portable JSON column: JSONB on PostgreSQL, JSON (text) elsewhere.
 JSONType = sa.JSON().with_variant(JSONB(), "postgresql")
@@ -119,4 +119,17 @@ class Response(Base):
     pia_concerned: Mapped[int | None] = mapped_column(sa.SmallInteger)
     answers: Mapped[dict[str, Any]] = mapped_column(JSONType)
     submitted_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=_now)
+    source: Mapped[str | None] = mapped_column(sa.String(500))
+
+
+class Interview(Base):
+    """One qualitative interview of a campaign (structure met, its category, campus, date)."""
+
+    __tablename__ = "interviews"
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True)
+    interview_id: Mapped[str] = mapped_column(sa.String(128), primary_key=True)
+    campus_id: Mapped[str | None] = mapped_column(sa.String(64), index=True)
+    structure: Mapped[str | None] = mapped_column(sa.String(500))
+    category: Mapped[str | None] = mapped_column(sa.String(64))
+    interview_date: Mapped[date | None] = mapped_column(sa.Date)
     source: Mapped[str | None] = mapped_column(sa.String(500))

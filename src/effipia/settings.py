@@ -1,0 +1,89 @@
+"""Every setting of effipia, declared once: name, type, default and French help.
+
+Each field is read from the environment variable ``EFFIPIA_<NAME>`` (upper case). A
+command-line option that overrides a setting (``--db``) is applied by the adapter on
+top of :func:`get_settings`. Nothing else in the package reads ``os.environ`` for an
+``EFFIPIA_*`` variable: it asks :func:`get_settings`.
+
+The settings are read afresh at every call (cheap), so that a test or a long-lived
+process sees a changed environment; :func:`documented_settings` lists them for the
+documentation test and for ``docs/configuration.md``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings", "get_settings", "documented_settings", "ENV_PREFIX", "DEFAULT_DATABASE_URL"]
+
+ENV_PREFIX = "EFFIPIA_"
+DEFAULT_DATABASE_URL = "sqlite:///effipia.db"
+
+
+class Settings(BaseSettings):
+    """The settings of one process (environment variables ``EFFIPIA_*``)."""
+
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore", case_sensitive=False)
+
+    database_url: str = Field(
+        DEFAULT_DATABASE_URL,
+        description="URL SQLAlchemy de la base (SQLite embarqué par défaut ; PostgreSQL : "
+        "postgresql+psycopg://utilisateur@hote:5432/base). L'option --db la remplace.",
+    )
+    debug: bool = Field(False, description="1 : affiche la trace Python complète d'une erreur inattendue.")
+    disclosure_min: int = Field(
+        5,
+        ge=1,
+        description="Effectif minimal de répondants sous lequel aucun chiffre n'est publié "
+        "(secret statistique, avec suppression secondaire).",
+    )
+    reference: Path | None = Field(
+        None,
+        description="Dossier de fichiers de référence plus récents (lycées, contours, NAF, Sirene, INSEE) "
+        "remplaçant ceux livrés, à nom et format identiques.",
+    )
+    nomenclatures: Path | None = Field(
+        None, description="Dossier de nomenclatures (CSV) remplaçant celles livrées, à nom identique."
+    )
+    registry_tables: Path | None = Field(
+        None,
+        description="Dossier de tables du registre propres à l'utilisateur (aliases.csv, recoding.csv, "
+        "yes_no.csv) ajoutées aux tables livrées.",
+    )
+    insee_reference: Path | None = Field(
+        None,
+        description="Fichier CSV des effectifs nationaux d'entreprises par secteur et taille (référence "
+        "de la Figure 2) remplaçant celui livré.",
+    )
+    secret_key: SecretStr | None = Field(
+        None,
+        description="Clé secrète du serveur web (signature des sessions, dérivation des jetons "
+        "d'invitation). Obligatoire pour effipia serve hors --dev.",
+    )
+    smtp_url: str | None = Field(
+        None, description="Serveur d'envoi des courriels, par exemple smtp://127.0.0.1:2525."
+    )
+    mail_from: str | None = Field(None, description="Adresse d'expédition des invitations et relances.")
+    base_url: str | None = Field(
+        None,
+        description="Adresse publique du questionnaire (les liens personnels sont BASE/r/<jeton>).",
+    )
+
+
+def get_settings(**overrides: object) -> Settings:
+    """The settings from the environment, with ``overrides`` (non-``None`` values) applied."""
+    settings = Settings()
+    given = {key: value for key, value in overrides.items() if value is not None}
+    return settings.model_copy(update=given) if given else settings
+
+
+def documented_settings() -> list[tuple[str, str, str]]:
+    """``(variable, default, French help)`` for every setting, in declaration order."""
+    rows = []
+    for name, field in Settings.model_fields.items():
+        default = "" if field.default is None else str(field.default)
+        rows.append((ENV_PREFIX + name.upper(), default, field.description or ""))
+    return rows
