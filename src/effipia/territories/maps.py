@@ -135,7 +135,7 @@ def _overlay_figure(campuses: pl.DataFrame, schools: pl.DataFrame, supports: pl.
     )
     hatches = itertools.cycle(_HATCHES)
     for cid in campuses["campus_id"]:
-        points = kept.filter(pl.col("campus_id") == cid).select("x_l93", "y_l93").unique().rows()
+        points = kept.filter(pl.col("campus_id") == cid).select("x_l93", "y_l93").unique(maintain_order=True).rows()
         if not points:
             continue
         hull = MultiPoint(points).convex_hull.buffer(_WIDEN_M)
@@ -184,7 +184,7 @@ def _national_grid(campuses: pl.DataFrame, schools: pl.DataFrame, supports: pl.D
         if cid is None:
             continue
         ax.add_collection(LineCollection(outline, colors="#777777", linewidths=0.25))
-        points = kept.filter(pl.col("campus_id") == cid).select("x_l93", "y_l93").unique().rows()
+        points = kept.filter(pl.col("campus_id") == cid).select("x_l93", "y_l93").unique(maintain_order=True).rows()
         if points:
             hull = MultiPoint(points).convex_hull.buffer(_WIDEN_M * 2)
             xs, ys = hull.exterior.xy
@@ -240,7 +240,7 @@ def _draw_overseas(ax, dep: str, frame: pl.DataFrame, support: tuple[float, floa
             x, y = transform.transform(part["x_l93"].mean(), part["y_l93"].mean())
             ax.annotate(labels.get(cid, cid), (x, y), xytext=(4, 4), textcoords="offset points", fontsize=6)
     else:
-        stacked = frame.group_by("x_l93", "y_l93").len("n").filter(pl.col("n") > 1)
+        stacked = frame.group_by("x_l93", "y_l93", maintain_order=True).len("n").filter(pl.col("n") > 1)
         for x_l93, y_l93, n in stacked.iter_rows():
             x, y = transform.transform(x_l93, y_l93)
             ax.annotate(f"× {n}", (x, y), xytext=(6, 6), textcoords="offset points", fontsize=8)
@@ -301,7 +301,7 @@ def campus_map(
     if approx.height:
         ax.plot(approx["x_l93"], approx["y_l93"], linestyle="none", marker="o", markersize=7, markerfacecolor="white",
                 markeredgecolor="black", label="Lycée (centre du département, position approchée)")
-    stacked = kept.group_by("x_l93", "y_l93").len("n").filter(pl.col("n") > 1)
+    stacked = kept.group_by("x_l93", "y_l93", maintain_order=True).len("n").filter(pl.col("n") > 1)
     for x, y, n in stacked.iter_rows():  # schools sharing a position (same département centroid)
         ax.annotate(f"× {n}", (x, y), xytext=(6, 6), textcoords="offset points", fontsize=8)
     if sup_point:
