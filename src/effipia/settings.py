@@ -13,6 +13,7 @@ documentation test and for ``docs/configuration.md``.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -63,6 +64,12 @@ class Settings(BaseSettings):
         description="Clé secrète du serveur web (signature des sessions, dérivation des jetons "
         "d'invitation). Obligatoire pour effipia serve hors --dev.",
     )
+    xlsx_max_cells: int = Field(
+        10_000_000,
+        ge=1,
+        description="Taille maximale de la zone utilisée d'une feuille XLSX importée (lignes × colonnes, "
+        "jusqu'à la dernière cellule remplie) : au-delà, le classeur est refusé avant d'être chargé en mémoire.",
+    )
     smtp_url: str | None = Field(
         None, description="Serveur d'envoi des courriels, par exemple smtp://127.0.0.1:2525."
     )
@@ -70,6 +77,55 @@ class Settings(BaseSettings):
     base_url: str | None = Field(
         None,
         description="Adresse publique du questionnaire (les liens personnels sont BASE/r/<jeton>).",
+    )
+    report_templates: Path | None = Field(
+        None,
+        description="Dossier de modèles et de textes de rapport (fichiers *.j2 et *.toml) remplaçant ou "
+        "complétant ceux livrés : formulations, titres, ordre des chapitres, chapitres ajoutés.",
+    )
+    report_authors: str = Field(
+        "Céreq — équipe d'évaluation Effipia",
+        description="Auteurs nommés en page de titre des rapports (rapport national et rapports de campus).",
+    )
+    # --- web collection: look and the respondent's information pages -------------------
+    web_theme: Literal["effipia", "dsfr"] = Field(
+        "effipia",
+        description="Thème des pages web : effipia (sobre, par défaut) ou dsfr (Système de design de "
+        "l'État, réservé aux sites de l'État par ses conditions d'utilisation).",
+    )
+    survey_organisation: str = Field(
+        "l'équipe d'évaluation",
+        description="Organisme qui mène l'enquête, nommé dans l'en-tête des pages et la notice RGPD.",
+    )
+    privacy_controller: str = Field(
+        "l'organisme qui mène l'enquête (à préciser par EFFIPIA_PRIVACY_CONTROLLER)",
+        description="Responsable du traitement des réponses (notice RGPD) : nom et adresse.",
+    )
+    privacy_purpose: str = Field(
+        "évaluer les campus des métiers et des qualifications et le partenariat qu'ils animent ; "
+        "les réponses ne sont publiées que sous forme de statistiques agrégées",
+        description="Finalité du traitement des réponses (notice RGPD).",
+    )
+    privacy_legal_basis: str = Field(
+        "mission d'intérêt public (article 6-1-e du RGPD)",
+        description="Base légale du traitement (notice RGPD).",
+    )
+    privacy_retention: str = Field(
+        "jusqu'à la publication du rapport d'évaluation et au plus deux ans après la fin de la collecte",
+        description="Durée de conservation des réponses individuelles (notice RGPD).",
+    )
+    privacy_contact: str = Field(
+        "le délégué à la protection des données de l'organisme (à préciser par EFFIPIA_PRIVACY_CONTACT)",
+        description="Contact pour exercer ses droits (délégué à la protection des données : adresse ou courriel).",
+    )
+    accessibility_contact: str = Field(
+        "l'équipe d'évaluation (à préciser par EFFIPIA_ACCESSIBILITY_CONTACT)",
+        description="Contact pour signaler un défaut d'accessibilité (déclaration d'accessibilité).",
+    )
+    accessibility_audit_date: str | None = Field(
+        None,
+        description="Date du dernier audit RGAA des pages du questionnaire ; vide : pages non auditées "
+        "par un tiers (la déclaration le dit).",
     )
 
 

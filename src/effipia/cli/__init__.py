@@ -9,6 +9,7 @@ _install_french()
 
 # Each module registers its commands on ``app`` or its groups when imported.
 from effipia.cli import registry, responses, questionnaire, synth, analysis, territories, demo, invitations  # noqa: E402,F401
+from effipia.cli import serve  # noqa: E402,F401
 
 __all__ = ["app", "main"]
 
