@@ -11,8 +11,6 @@ control (minimum count, secondary suppression) is applied last, to everything.
 
 from __future__ import annotations
 
-import importlib
-import inspect
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -20,7 +18,7 @@ import numpy as np
 import polars as pl
 from babel.numbers import format_decimal
 
-from effipia.analysis.comparison import comparison_rows, extreme_campuses
+from effipia.analysis.comparison import extreme_campuses
 from effipia.analysis.disclosure import (
     DEFAULT_MIN_N,
     apply_min_count,
@@ -28,30 +26,14 @@ from effipia.analysis.disclosure import (
 )
 from effipia.analysis.domains import Design, domain_sets
 from effipia.analysis.layout import DOMAIN_SETS, ENSEMBLE, conform_rows, empty_rows
-from effipia.analysis.registers import load_rules, register_rows
-from effipia.analysis.tables import catalogue, table_rows
-from effipia.analysis.weights import METHODS, calibrate, response_rate_rows
+from effipia.analysis.producers import PRODUCERS, Inputs
+from effipia.analysis.registers import load_rules
+from effipia.analysis.tables import catalogue
+from effipia.analysis.weights import METHODS, calibrate
 from effipia.errors import EffipiaError, message
+from effipia.results import Warning
 
-__all__ = ["compute", "headline", "COLLEAGUE_MODULES", "write_statistics"]
-
-#: Modules of the analysis stage that contribute rows through ``rows(responses, ...)``.
-COLLEAGUE_MODULES: tuple[str, ...] = ("relations", "model", "effects", "structure")
-
-
-def _external_rows(name: str, responses: pl.DataFrame, kwargs: dict) -> pl.DataFrame | None:
-    try:
-        module = importlib.import_module(f"effipia.analysis.{name}")
-    except ModuleNotFoundError as exc:
-        if exc.name == f"effipia.analysis.{name}":
-            return None
-        raise
-    rows = getattr(module, "rows", None)
-    if rows is None:
-        return None
-    accepted = inspect.signature(rows).parameters
-    return rows(responses, **{k: v for k, v in kwargs.items() if k in accepted})
-
+__all__ = ["compute", "headline", "write_statistics"]
 
 def compute(
     responses: pl.DataFrame,
@@ -68,6 +50,7 @@ def compute(
     domains: Sequence[str] = DOMAIN_SETS,
     include: Sequence[str] | None = None,
     model_controls: Sequence[str] | None = None,
+    warnings: list[Warning] | None = None,
 ) -> pl.DataFrame:
     """Every statistic of a campaign (statistics-set layout, one row per statistic × item
     × answer × domain).
@@ -82,7 +65,11 @@ def compute(
     user scoring-rules file (default: the shipped one); ``include``: only these producers
     (``tables``, ``registers``, ``comparison``, ``response_rate`` and the colleague modules);
     ``model_controls``: control variables of the relation-variety count model
-    (:func:`effipia.analysis.model.fit`; default: the saturated profile model).
+    (:func:`effipia.analysis.model.fit`; default: the saturated profile model);
+    ``warnings``: a list that receives what the set leaves out or weakens
+    (:class:`effipia.results.Warning`: invited cells without respondents, campuses below
+    ``min_n``, registers not answered, a model not fitted, a producer that could not run).
+    The producers are :data:`effipia.analysis.producers.PRODUCERS`.
     """
     if not isinstance(min_n, int) or isinstance(min_n, bool) or min_n < 1:
         raise EffipiaError("analysis.min_n_invalid", value=min_n)
@@ -101,10 +88,16 @@ def compute(
     def on(name: str) -> bool:
         return wanted is None or name in wanted
 
+    collected: list[Warning] = []
     if weights == "calibrated":
         if invitations is None or invitations.is_empty():
             raise EffipiaError("analysis.no_invitations")
-        design = calibrate(responses, invitations, method=calibration, strata=strata).design
+        calibrated = calibrate(responses, invitations, method=calibration, strata=strata)
+        design = calibrated.design
+        for campus, group in calibrated.empty_cells:
+            collected.append(
+                Warning.of("analysis_warnings.empty_calibration_cell", campus=campus, group=group, producer="weights")
+            )
     else:
         campus_codes = None
         if cluster or strata:
@@ -113,35 +106,37 @@ def compute(
 
     campus_ids = campuses["campus_id"].to_list() if campuses is not None and "campus_id" in campuses.columns else None
     sets = domain_sets(responses, domains, campuses=campus_ids)
+    collected += _small_campuses(responses, campus_ids, min_n)
     titles = {name: spec.get("title") for name, spec in catalogue().items()}
+    inputs = Inputs(
+        responses=responses,
+        partners=partners,
+        invitations=invitations,
+        campuses=campuses,
+        design=design,
+        sets=sets,
+        min_n=min_n,
+        titles=titles,
+        scoring=scoring,
+        model_controls=model_controls,
+        warnings=collected,
+    )
     protected: list[pl.DataFrame] = []  # disclosure control already applied across domains
     others: list[pl.DataFrame] = []
-    if on("tables"):
-        protected.append(table_rows(responses, weights=design, sets=sets, min_n=min_n))
-    registers = empty_rows()
-    if on("registers") or on("comparison"):
-        registers = register_rows(responses, load_rules(scoring), weights=design, sets=sets, min_n=min_n)
-        if on("registers"):
-            protected.append(registers)
-    if on("comparison"):
-        protected.append(comparison_rows(registers, titles=titles))
-    if on("response_rate") and invitations is not None and not invitations.is_empty():
-        others.append(response_rate_rows(responses, invitations, min_n=min_n))
-    kwargs = {
-        "partners": partners,
-        "invitations": invitations,
-        "campuses": campuses,
-        "weights": design.weights,
-        "design": design,
-        "min_n": min_n,
-        "sets": sets,
-        "model_controls": model_controls,
-    }
-    for name in COLLEAGUE_MODULES:
-        if on(name):
-            produced = _external_rows(name, responses, kwargs)
-            if produced is not None and produced.height:
-                others.append(conform_rows(produced))
+    for producer in PRODUCERS:
+        if not on(producer.name):
+            continue
+        reason = producer.unavailable(inputs)
+        if reason is not None:
+            inputs.warn(reason, producer=producer.name)
+            continue
+        produced = producer.run(inputs)
+        if producer.protected:
+            protected.append(produced)
+        elif produced is not None and produced.height:
+            others.append(conform_rows(produced))
+    if warnings is not None:
+        warnings.extend(w for w in collected if w not in warnings)
     protected = [p for p in protected if p.height]
     others = [p for p in others if p.height]
     if others:
@@ -166,6 +161,23 @@ def compute(
             [pl.when(nested).then(None).otherwise(pl.col(c)).alias(c) for c in ("se", "ci_low", "ci_high")]
         )
     # rows stay in production order: statistic, item (questionnaire order), domain set, domain
+    return out
+
+
+def _small_campuses(responses: pl.DataFrame, campus_ids: list[str] | None, min_n: int) -> list[Warning]:
+    """One warning per campus domain with fewer than ``min_n`` respondents (its own figures
+    are not published), in campus order; ``campus_ids``: the registry's campuses, else the
+    respondents'."""
+    counts = dict(responses.group_by("campus_id").len().iter_rows()) if "campus_id" in responses.columns else {}
+    ids = campus_ids if campus_ids is not None else sorted(c for c in counts if c is not None)
+    out = []
+    for campus in ids:
+        n = counts.get(campus, 0)
+        if n == 0:
+            out.append(Warning.of("analysis_warnings.campus_no_respondent", campus=campus, producer="disclosure"))
+        elif n < min_n:
+            out.append(Warning.of("analysis_warnings.campus_below_minimum", campus=campus, producer="disclosure",
+                                  n=n, min_n=min_n))
     return out
 
 

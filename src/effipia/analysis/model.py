@@ -711,6 +711,7 @@ def rows(
     min_n: int = 5,
     family: str = "auto",
     model_controls: list[str] | tuple[str, ...] | None = None,
+    warnings: list | None = None,
 ) -> pl.DataFrame:
     """Statistics-set rows ``model_relations`` (layout of :mod:`effipia.analysis.layout`).
 
@@ -731,7 +732,8 @@ def rows(
     (:func:`spec_name`: ``"profile"``, or ``"profile + campus_id + …"`` for
     ``model_controls``, whose predictions are average marginal predictions, see :func:`fit`).
     :func:`summary_fr` turns these rows into the French summary. Empty when the relation
-    items are absent or the model cannot be fitted; an unknown control is an error.
+    items are absent or the model cannot be fitted (then ``warnings``, a list of
+    :class:`effipia.results.Warning`, receives why); an unknown control is an error.
     """
     from effipia.analysis.relations import relation_items
 
@@ -745,5 +747,10 @@ def rows(
     except EffipiaError as exc:
         if exc.code == "model.unknown_control":
             raise
+        if warnings is not None:
+            from effipia.results import Warning
+
+            warnings.append(Warning.of("analysis_warnings.model_not_fitted", statistic="model_relations",
+                                       producer="model", reason=str(exc)))
         return empty_rows()
     return _model_rows(model)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from effipia.cli.app import app, open_store, reporting_errors
+from effipia.cli.app import app, echo_warnings, open_store, reporting_errors
 from effipia.errors import message
 from effipia.formatting import number as _n
 
@@ -43,7 +43,9 @@ def compute_command(
     strata: bool = typer.Option(
         False, "--strata", help="Variances avec le campus comme strate (répondants tirés dans chaque campus) ; à utiliser avec le calage."
     ),
-    min_n: int = typer.Option(5, "--min-n", help="Effectif minimal sous lequel une valeur n'est pas diffusée."),
+    min_n: int = typer.Option(
+        None, "--min-n", help="Effectif minimal sous lequel une valeur n'est pas diffusée (par défaut : réglage EFFIPIA_DISCLOSURE_MIN, 5)."
+    ),
     model_controls: str = typer.Option(
         None, "--model-controls",
         help="Variables de contrôle du modèle de variété des relations, séparées par des virgules (campus_id pour des effets fixes de campus, filiere, duration_years, partner_type…) ; par défaut : un coefficient par profil, sans contrôle.",
@@ -51,41 +53,33 @@ def compute_command(
     scoring: Path = typer.Option(None, "--scoring", help="Fichier TOML de règles de calcul des scores, ou nom d'une règle livrée (share_excl_na…, voir docs/scoring.md) ; par défaut : règle livrée par défaut."),
 ) -> None:
     """Calculer toutes les statistiques d'une campagne (tableaux, indicateurs, comparaisons par campus)."""
-    from effipia.analysis.compute import compute, headline, write_statistics
+    from effipia.operations.statistics import compute_statistics
 
-    with reporting_errors():
-        store = open_store(ctx)
-        try:
-            name = store.resolve_campaign(campaign)
-            responses = store.responses(name)
-            partners = store.partners(name)
-            invitations = store.invitations(name)
-            campuses = store.campuses()
-        finally:
-            store.close()
-        statistics = compute(
-            responses,
-            partners=partners,
-            invitations=invitations,
-            campuses=campuses,
+    with reporting_errors(), open_store(ctx) as store:
+        result = compute_statistics(
+            store,
+            campaign,
+            out=out,
+            min_n=min_n,
             weights=weights.value,
             calibration=calibration.value,
             cluster=cluster,
             strata=strata,
-            min_n=min_n,
             scoring=scoring,
             model_controls=[c.strip() for c in (model_controls or "").split(",") if c.strip()],
         )
-        parquet, csv = write_statistics(statistics, out)
+    done = result.value
+    parquet, csv = done.files[:2]
     typer.echo(
         message(
             "analysis.compute_done",
-            rows=_n(statistics.height),
-            suppressed=_n(int(statistics["suppressed"].sum())),
-            campaign=name,
+            rows=_n(done.statistics.height),
+            suppressed=_n(done.suppressed),
+            campaign=done.campaign,
             parquet=str(parquet),
             csv=str(csv),
         )
     )
-    for line in headline(statistics, campuses=campuses):  # the same lines as « effipia demo »
+    for line in done.headline:  # the same lines as « effipia demo »
         typer.echo(f"  {line}")
+    echo_warnings(result.warnings)

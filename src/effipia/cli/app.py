@@ -87,6 +87,17 @@ def echo_err(text: str) -> None:
     print(text, file=sys.stderr)
 
 
+def echo_warnings(warnings) -> None:
+    """Print an operation's warnings on stderr: a French heading, then one line each."""
+    from effipia.errors import message
+    from effipia.formatting import number
+
+    if warnings:
+        echo_err(message("cli.warnings", count=number(len(warnings))))
+        for warning in warnings:
+            echo_err(f"  {warning.message}")
+
+
 @contextlib.contextmanager
 def reporting_errors() -> Iterator[None]:
     """Turn library errors into French messages on stderr and exit code 1."""
