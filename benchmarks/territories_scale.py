@@ -20,7 +20,7 @@ from effipia.schema import CAMPUS_COLUMNS, PARTNER_COLUMNS, conform
 from effipia.territories import build_territories, save_territories
 from effipia.territories.interactive import interactive_map
 from effipia.territories.maps import national_map
-from effipia.territories.reference import lycees
+from effipia.reference import lycees
 
 
 def main() -> None:

@@ -1,4 +1,4 @@
-"""The generator's lycée list comes from the territories reference loader, so a user's
+"""The generator's lycée list comes from the reference stage, so a user's
 newer list in ``EFFIPIA_REFERENCE`` replaces the shipped one."""
 
 from __future__ import annotations

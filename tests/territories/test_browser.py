@@ -117,7 +117,7 @@ def test_count_of_a_large_campus_is_a_french_number(browser, tmp_path):
     # 1 200 real lycées (the first of the shipped list) in one campus: the count reads « 1 200 »
     # with a narrow no-break space, as effipia.formatting.number(1200) writes it
     from effipia.formatting import number
-    from effipia.territories.reference import lycees
+    from effipia.reference import lycees
 
     uai = lycees()["uai"].head(1200).to_list()
     partners = conform(

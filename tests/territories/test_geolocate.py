@@ -8,7 +8,7 @@ import pytest
 from effipia.registry.identifiers import uai_check_letter
 from effipia.territories.annuaire import read_annuaire
 from effipia.territories.geolocate import departement_of_uai, locate_schools
-from effipia.territories.reference import departement_centroids
+from effipia.reference import departement_centroids
 
 # Real UAI from the shipped lycées list / the annuaire extract
 NANTUA = "0010032E"  # LYCEE POLYVALENT XAVIER BICHAT, Nantua (Ain), académie de Lyon
@@ -104,7 +104,7 @@ def test_overseas_and_corsican_lycees_are_placed(make_partners):
 
 
 def test_uai_prefix_gives_the_departement_of_every_shipped_lycee():
-    from effipia.territories.reference import lycees
+    from effipia.reference import lycees
 
     mismatched = [(uai, dep) for uai, dep in lycees().select("uai", "departement").iter_rows() if departement_of_uai(uai) != dep]
     assert mismatched == []

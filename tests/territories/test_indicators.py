@@ -26,7 +26,7 @@ from effipia.territories.indicators import (
     locate_supports,
     territory_indicators,
 )
-from effipia.territories.reference import departement_centroids
+from effipia.reference import departement_centroids
 
 RS, RV, SV = 68.647, 32.156, 84.348
 AREA = 1049.39

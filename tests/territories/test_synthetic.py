@@ -6,7 +6,7 @@ import polars as pl
 import pytest
 
 from effipia.territories import build_territories
-from effipia.territories.reference import lycees
+from effipia.reference import lycees
 
 
 @pytest.fixture(scope="module")

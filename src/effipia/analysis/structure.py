@@ -9,9 +9,15 @@ From the partner directory (canonical partner columns) and the campus registry:
   category (TPE, PME, ETI, GE from the Sirene size class);
 * ``structure_size_reweighted`` — partner companies by size band, raw and reweighted so that
   their sector mix matches all French companies', beside the national distribution
-  (Figure 2), from a reference table of national counts by sector × size band
-  (:func:`load_reference`, replaceable by the user);
+  (Figure 2), from the INSEE national counts by sector × size band
+  (:func:`effipia.reference.insee.company_counts`, replaceable by the user);
 * ``structure_campuses`` — campuses by filière, region, duration, and the PIA amounts.
+
+Every code is read by the reference stage's rules, the same as the territories stage's:
+the analysis category is the one the store keeps with each partner (``analysis_category``
+of ``Store.partners()``; computed by :func:`effipia.reference.partners.analysis_categories`
+only for a frame that lacks it), NAF codes by :mod:`effipia.reference.naf`, size classes
+(« NN » included) by :mod:`effipia.reference.sizes`.
 
 Partner directories are exhaustive lists, not samples: shares come from the shared engine
 (:func:`effipia.analysis.shares.share_rows`, for the layout and the minimum-count rule) but
@@ -20,11 +26,7 @@ their sampling intervals are left empty.
 
 from __future__ import annotations
 
-import os
-import re
 from collections.abc import Sequence
-from importlib.resources import files
-from pathlib import Path
 
 import numpy as np
 import polars as pl
@@ -33,7 +35,10 @@ from effipia import nomenclatures
 from effipia.analysis.layout import ENSEMBLE, conform_rows, empty_rows
 from effipia.analysis.relations import title
 from effipia.analysis.shares import share_rows
-from effipia.errors import EffipiaError
+from effipia.reference.insee import SECTOR_SIZE_FILE, company_counts
+from effipia.reference.naf import naf_divisions_of, naf_sections_of
+from effipia.reference.partners import analysis_categories
+from effipia.reference.sizes import SIZE_GROUPS, class_bounds, size_bounds, size_classes_of, size_groups_of
 
 __all__ = [
     "DEFAULT_REFERENCE",
@@ -53,155 +58,36 @@ __all__ = [
 ]
 
 #: Shipped reference of national enterprise counts by sector × size band (see its README).
-DEFAULT_REFERENCE = "insee_entreprises_secteur_taille_2007.csv"
-_REFERENCE_ENV = "EFFIPIA_INSEE_REFERENCE"
-_REQUIRED = ("sector", "naf_divisions", "size_band", "count")
+DEFAULT_REFERENCE = SECTOR_SIZE_FILE
 _COMPANY = "entreprise"
 _STRUCTURE_DOMAINS = ("ensemble", "campus")
+
+# The rules live in the reference stage; these names are kept for existing callers.
+load_reference = company_counts
+naf_section = naf_sections_of
 
 
 def _title(statistic: str) -> str:
     return title(statistic)
 
 
-# --------------------------------------------------------------------------- reference
-def _parse_divisions(text: str) -> list[str] | None:
-    out: list[str] = []
-    for part in str(text).replace(" ", "").split(";"):
-        m = re.fullmatch(r"(\d{1,2})(?:-(\d{1,2}))?", part)
-        if not m:
-            return None
-        lo, hi = int(m.group(1)), int(m.group(2) or m.group(1))
-        if hi < lo:
-            return None
-        out.extend(f"{d:02d}" for d in range(lo, hi + 1))
-    return out
-
-
-def size_bounds(text: str) -> tuple[int, float] | None:
-    """Employee bounds of a size band or Sirene label: ``"10-249"`` → (10, 249), ``"2000+"`` → (2000, inf)."""
-    t = str(text).replace(" ", "").replace("\u202f", "")
-    m = re.fullmatch(r"(\d+)\+", t)
-    if m:
-        return int(m.group(1)), float("inf")
-    m = re.fullmatch(r"(\d+)(?:-(\d+))?", t)
-    if m:
-        lo, hi = int(m.group(1)), int(m.group(2) or m.group(1))
-        return (lo, float(hi)) if hi >= lo else None
-    return None
-
-
-def load_reference(path: str | Path | None = None) -> pl.DataFrame:
-    """National enterprise counts by sector × size band, one row per division × band.
-
-    ``path``: a CSV with columns ``sector, naf_divisions, size_band, count`` (optional
-    ``label``); default: the file named by ``EFFIPIA_INSEE_REFERENCE``, else the shipped
-    :data:`DEFAULT_REFERENCE`. Returns ``sector, label, size_band, size_min, size_max, count``
-    plus the list column ``divisions`` (two-digit NAF divisions). Raises
-    :class:`EffipiaError` (French) on a missing file, column or unreadable value.
-    """
-    if path is None:
-        path = os.environ.get(_REFERENCE_ENV) or str(files("effipia") / "data" / "reference" / DEFAULT_REFERENCE)
-    p = Path(path)
-    if not p.is_file():
-        raise EffipiaError("structure.reference_not_found", path=str(p))
-    raw = pl.read_csv(p, infer_schema=False)
-    missing = [c for c in _REQUIRED if c not in raw.columns]
-    if missing:
-        raise EffipiaError("structure.reference_columns", path=p.name, columns=", ".join(missing))
-    records = []
-    for line, r in enumerate(raw.iter_rows(named=True), start=2):
-        divisions = _parse_divisions(r["naf_divisions"])
-        if not divisions:
-            raise EffipiaError("structure.reference_bad_divisions", path=p.name, row=line, value=r["naf_divisions"])
-        bounds = size_bounds(r["size_band"])
-        if bounds is None:
-            raise EffipiaError("structure.reference_bad_band", path=p.name, row=line, value=r["size_band"])
-        try:
-            count = float(str(r["count"]).replace(" ", "").replace("\u202f", "").replace(",", "."))
-        except ValueError:
-            count = -1.0
-        if not count >= 0:
-            raise EffipiaError("structure.reference_bad_count", path=p.name, row=line, value=r["count"])
-        records.append(
-            dict(sector=r["sector"], label=r.get("label") or r["sector"], divisions=divisions,
-                 size_band=r["size_band"], size_min=bounds[0], size_max=bounds[1], count=count)
-        )
-    return pl.DataFrame(records, schema_overrides={"divisions": pl.List(pl.String), "size_max": pl.Float64,
-                                                   "size_min": pl.Int64})
-
-
 # --------------------------------------------------------------------------- partner coding
 def partner_categories(partners: pl.DataFrame) -> pl.Series:
-    """Analysis category of each partner (``consortium_categories`` codes), null when unknown.
-
-    From ``partner_type`` (nomenclature ``partner_types``); failing that, from the survey
-    group when it maps to a single analysis category (lycée → secondaire, etc.).
-    """
-    types = nomenclatures.load("partner_types")
-    by_type = dict(zip(types["code"], types["analysis_category"], strict=True))
-    by_group: dict[str, str] = {}
-    for g, part in types.group_by("survey_group"):
-        cats = set(part["analysis_category"])
-        if len(cats) == 1:
-            by_group[g[0]] = cats.pop()
-    ptype = _text(partners, "partner_type")
-    group = _text(partners, "category")
-    return partners.select(
-        pl.when(ptype.is_in(list(by_type)))
-        .then(ptype.replace_strict(by_type, default=None, return_dtype=pl.String))
-        .otherwise(group.replace_strict(by_group, default=None, return_dtype=pl.String))
-        .alias("analysis_category")
-    ).to_series()
-
-
-def _text(frame: pl.DataFrame, column: str) -> pl.Expr:
-    """``column`` as text, or nulls when the frame lacks it."""
-    return pl.col(column).cast(pl.String) if column in frame.columns else pl.lit(None, dtype=pl.String)
-
-
-def _division_expr(text: pl.Expr) -> pl.Expr:
-    """Two-digit NAF division of a code without dots (null unless it starts with two digits)."""
-    head = text.str.slice(0, 2)
-    return pl.when(head.str.contains(r"^\d\d$")).then(head).otherwise(None)
-
-
-def naf_section(codes: pl.Series) -> pl.Series:
-    """NAF rév. 2 section letter of NAF codes (``"28.11Z"``, ``"2811Z"``, ``"28"``…); null if unknown."""
-    hierarchy = nomenclatures.load("naf_hierarchy")
-    division_section = dict(
-        zip(hierarchy.filter(pl.col("niveau") == "division")["division"],
-            hierarchy.filter(pl.col("niveau") == "division")["section"], strict=True)
-    )
-    sections = list(nomenclatures.codes("naf_sections", "section"))
-    text = pl.col("code").str.strip_chars().str.to_uppercase().str.replace_all(".", "", literal=True)
-    return pl.DataFrame({"code": codes.cast(pl.String)}).select(
-        pl.when((text.str.len_chars() == 1) & text.is_in(sections))
-        .then(text)
-        .otherwise(_division_expr(text).replace_strict(division_section, default=None, return_dtype=pl.String))
-        .alias("naf_section")
-    ).to_series()
-
-
-def _naf_division(codes: pl.Series) -> pl.Series:
-    text = pl.col("code").str.strip_chars().str.replace_all(".", "", literal=True)
-    return pl.DataFrame({"code": codes.cast(pl.String)}).select(_division_expr(text).alias("division")).to_series()
-
-
-def _size_class_bounds() -> dict[str, tuple[int, float]]:
-    sizes = nomenclatures.load("sirene_size_classes")
-    out = {c: size_bounds(label) for c, label in zip(sizes["code_tefen"], sizes["label"], strict=True)}
-    out["NN"] = (0, 0.0)  # Sirene: non-employer unit
-    return {k: v for k, v in out.items() if v is not None}
+    """Analysis category of each partner: the stored ``analysis_category`` when the frame has
+    it (``Store.partners()``), else the reference rule
+    (:func:`effipia.reference.partners.analysis_categories`)."""
+    if "analysis_category" in partners.columns:
+        return partners["analysis_category"].cast(pl.String)
+    return analysis_categories(partners)
 
 
 def _band_of(size_classes: pl.Series, reference: pl.DataFrame) -> pl.Series:
     """Reference size band of each Sirene size class (null when unknown or across bands)."""
     bands = reference.select("size_band", "size_min", "size_max").unique(maintain_order=True).rows()
     band_of_class = {}
-    for code, (lo_c, hi_c) in _size_class_bounds().items():
+    for code, (lo_c, hi_c) in class_bounds().items():
         band_of_class[code] = next((name for name, lo, hi in bands if lo_c >= lo and hi_c <= hi), None)
-    return size_classes.cast(pl.String).str.strip_chars().replace_strict(band_of_class, default=None, return_dtype=pl.String)
+    return size_classes_of(size_classes).replace_strict(band_of_class, default=None, return_dtype=pl.String)
 
 
 # --------------------------------------------------------------------------- shares
@@ -292,7 +178,7 @@ def naf_rows(partners: pl.DataFrame, *, min_n: int = 5) -> pl.DataFrame:
     if companies.height == 0 or "naf" not in companies.columns:
         return empty_rows()
     codes = nomenclatures.codes("naf_sections", "section")
-    return _coded_shares(companies, naf_section(companies["naf"]), codes, statistic="structure_naf",
+    return _coded_shares(companies, naf_sections_of(companies["naf"]), codes, statistic="structure_naf",
                          item="naf_section", min_n=min_n)
 
 
@@ -301,10 +187,8 @@ def size_rows(partners: pl.DataFrame, *, min_n: int = 5) -> pl.DataFrame:
     companies = _companies(partners)
     if companies.height == 0 or "size_class" not in companies.columns:
         return empty_rows()
-    sizes = nomenclatures.load("sirene_size_classes")
-    category = dict(zip(sizes["code_tefen"], sizes["taille_lbb"], strict=True))
-    codes = list(dict.fromkeys(sizes["taille_lbb"]))
-    values = companies["size_class"].cast(pl.String).str.strip_chars().replace_strict(category, default=None, return_dtype=pl.String)
+    codes = list(SIZE_GROUPS)
+    values = size_groups_of(companies["size_class"])
     return _coded_shares(companies, values, codes, statistic="structure_size", item="size_category", min_n=min_n)
 
 
@@ -319,7 +203,7 @@ def naf_weights(companies: pl.DataFrame, reference: pl.DataFrame) -> tuple[np.nd
     for sector, divisions in reference.select("sector", "divisions").unique("sector", maintain_order=True).rows():
         for d in divisions:
             division_sector.setdefault(d, sector)
-    sectors = _naf_division(companies["naf"]).replace_strict(division_sector, default=None, return_dtype=pl.String)
+    sectors = naf_divisions_of(companies["naf"]).replace_strict(division_sector, default=None, return_dtype=pl.String)
     bands = _band_of(companies["size_class"], reference)
     national = dict(reference.group_by("sector").agg(pl.col("count").sum()).rows())
     total = sum(national.values())
@@ -344,7 +228,7 @@ def size_reweighted_rows(partners: pl.DataFrame, *, reference: pl.DataFrame | No
     companies = _companies(partners)
     if companies.height == 0 or not {"naf", "size_class"} <= set(companies.columns):
         return empty_rows()
-    reference = load_reference() if reference is None else reference
+    reference = company_counts() if reference is None else reference
     w, _ = naf_weights(companies, reference)
     if not (w > 0).any():
         return empty_rows()
@@ -418,7 +302,7 @@ def rows(
 ) -> pl.DataFrame:
     """Every structure statistic (see the module docstring); the responses are not used.
 
-    ``reference``: national counts (default :func:`load_reference`). Missing inputs give no rows.
+    ``reference``: national counts (default :func:`effipia.reference.insee.company_counts`). Missing inputs give no rows.
     """
     parts = []
     if partners is not None and partners.height:

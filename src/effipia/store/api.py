@@ -20,8 +20,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 
-from effipia import nomenclatures
 from effipia.errors import EffipiaError
+from effipia.reference.partners import analysis_categories
 from effipia.schema import CAMPUS_COLUMNS, INVITATION_COLUMNS, PARTNER_COLUMNS, RESPONSE_ID_COLUMNS, conform
 from effipia.store.engine import make_engine, migrate
 from effipia.store.failures import driver_detail, write_error
@@ -88,18 +88,9 @@ def _check_keys(df: pl.DataFrame, key: str, what: str) -> None:
 
 
 def _analysis_categories(partners: pl.DataFrame) -> pl.Series:
-    """Analysis category of each partner: from its partner type, else from its survey
-    group when every type of that group shares one analysis category."""
-    types = nomenclatures.load("partner_types")
-    by_type = dict(zip(types["code"], types["analysis_category"], strict=True))
-    per_group = types.group_by("survey_group").agg(pl.col("analysis_category").unique())
-    by_group = {g: cats[0] for g, cats in zip(per_group["survey_group"], per_group["analysis_category"]) if len(cats) == 1}
-    return partners.select(
-        pl.coalesce(
-            pl.col("partner_type").replace_strict(by_type, default=None, return_dtype=pl.String),
-            pl.col("category").replace_strict(by_group, default=None, return_dtype=pl.String),
-        )
-    ).to_series()
+    """Analysis category of each partner, by the reference stage's one rule
+    (:func:`effipia.reference.partners.analysis_categories`)."""
+    return analysis_categories(partners)
 
 
 class Store:

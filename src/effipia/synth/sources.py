@@ -2,7 +2,7 @@
 
 Everything is loaded with :mod:`importlib.resources` from ``effipia/data/synth`` (the
 generator's calibration) and ``effipia/data/reference`` (published figures); the lycée list
-comes from :mod:`effipia.territories.reference` (so ``EFFIPIA_REFERENCE`` replaces it).
+comes from the reference stage (:mod:`effipia.reference`, so ``EFFIPIA_REFERENCE`` replaces it).
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ from importlib.resources import files
 from typing import Any
 
 import polars as pl
+
+from effipia import reference
 
 __all__ = ["calibration", "campus_effects", "campus_table", "lycees", "names", "partner_directory", "published"]
 
@@ -64,7 +66,7 @@ def partner_directory() -> pl.DataFrame:
 
 
 def lycees() -> pl.DataFrame:
-    """Real lycées of France, as :func:`effipia.territories.reference.lycees` loads them: the
+    """Real lycées of France, as :func:`effipia.reference.lycees` loads them: the
     ministry IPS file shipped in ``data/reference``, or the user's newer list in
     ``EFFIPIA_REFERENCE``. Lycées whose département has no académie are left out, and a UAI
     listed twice is kept once (first row).
@@ -72,9 +74,6 @@ def lycees() -> pl.DataFrame:
     Columns ``uai``, ``name``, ``commune_insee``, ``commune``, ``departement`` (INSEE
     commune-code form, e.g. ``"01"``, ``"2A"``, ``"971"``), ``academie``, ``region``.
     """
-    # Imported here: the territories package is slow to import and most synth callers never need it.
-    from effipia.territories import reference
-
     return (
         reference.lycees()
         .filter(pl.col("academie").is_not_null())

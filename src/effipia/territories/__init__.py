@@ -4,7 +4,7 @@ Pipeline: :func:`build_territories` (registry frames → :class:`Territories`), 
 :func:`save_territories` (CSV files) and :func:`save_maps` (SVG/PNG and interactive HTML);
 :func:`write_territories` / :func:`write_maps` do both from the registry frames.
 Reference data (lycées, boundaries, NAF, Sirene, INSEE counts) is loaded through
-:mod:`effipia.territories.reference`.
+:mod:`effipia.reference` (the reference stage).
 """
 
 from effipia.territories.annuaire import read_annuaire

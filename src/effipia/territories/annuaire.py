@@ -14,7 +14,7 @@ from pathlib import Path
 import polars as pl
 
 from effipia.errors import EffipiaError
-from effipia.territories.reference import LAMBERT93, departement_key
+from effipia.reference import LAMBERT93, departement_key
 
 __all__ = ["ANNUAIRE_COLUMNS", "read_annuaire"]
 

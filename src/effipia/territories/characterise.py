@@ -16,7 +16,7 @@ from pathlib import Path
 import polars as pl
 
 from effipia.errors import EffipiaError
-from effipia.territories.reference import departements, fold
+from effipia.reference import departements, fold
 
 __all__ = ["characterise_campuses", "normalise_academie", "normalise_region", "read_national_list"]
 

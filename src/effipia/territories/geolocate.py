@@ -26,7 +26,7 @@ import polars as pl
 
 from effipia.errors import Problem
 from effipia.registry.identifiers import is_valid_uai, normalize_uai
-from effipia.territories.reference import (
+from effipia.reference import (
     departement_centroids,
     departement_of_commune,
     departements,

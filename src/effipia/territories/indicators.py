@@ -29,7 +29,7 @@ import numpy as np
 import polars as pl
 
 from effipia import nomenclatures
-from effipia.territories.reference import (
+from effipia.reference import (
     LAMBERT93,
     academie_outlines,
     boundaries,

@@ -21,7 +21,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from effipia import nomenclatures
 from effipia.errors import EffipiaError
-from effipia.territories.reference import LAMBERT93, boundaries
+from effipia.reference import LAMBERT93, boundaries
 
 __all__ = ["check_tiles", "interactive_map", "render_interactive_map"]
 

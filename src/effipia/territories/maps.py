@@ -26,7 +26,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.patches import PathPatch
 from shapely.geometry import MultiPoint, box
 
-from effipia.territories.reference import (
+from effipia.reference import (
     LAMBERT93,
     academie_outlines,
     boundaries,

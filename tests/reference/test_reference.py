@@ -7,7 +7,7 @@ import pytest
 from shapely.geometry import Point
 
 from effipia.registry.identifiers import is_valid_uai
-from effipia.territories import reference
+from effipia import reference
 
 
 def test_lycees_are_the_3607_of_the_ministry_file_with_their_academie():
@@ -71,7 +71,7 @@ def test_rennes_centroid_is_near_the_middle_of_ille_et_vilaine():
 
 
 def test_company_counts_read_mic_as_tpe():
-    counts = reference.company_counts()
+    counts = reference.company_counts(by="category")
     firms = counts.filter(
         (pl.col("champ") == "secteurs_marchands_non_agricoles_non_financiers") & (pl.col("indicateur") == "nombre_entreprises")
     )

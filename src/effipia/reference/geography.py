@@ -1,77 +1,39 @@
-"""Reference data of the territories stage, loaded from the package (or the user's newer files).
-
-One small loader for every real public reference file effipia uses for geography and
-companies. Files shipped in ``effipia/data/reference`` and ``effipia/data/geo`` (provenance
-and year in the README beside each) can be replaced by the user: put a file with the
-same name and layout in the folder named by ``EFFIPIA_REFERENCE``. The département →
-académie → région table, NAF rév. 2 and the Sirene size classes are nomenclatures
-(:mod:`effipia.nomenclatures`, override ``EFFIPIA_NOMENCLATURES``); they are exposed here
-too so that the territories stage reads every reference through one module.
+"""Reference geography: département → académie → région, boundaries, centroids, projections.
 
 Codes: a *département code* is written as in the INSEE commune code (``"01"``, ``"2A"``,
 ``"971"``); the nomenclature table's three-character form (``"001"``, ``"02A"``) is
-converted by :func:`departement_key`.
+converted by :func:`departement_key`. Every distance and area is measured in projected
+metres: Lambert-93 (:data:`LAMBERT93`) in metropolitan France, the overseas
+département's own projection otherwise (:func:`metric_crs`).
 """
 
 from __future__ import annotations
 
-import os
-import re
 import unicodedata
 from functools import cache
-from importlib.resources import files
-from pathlib import Path
 
 import polars as pl
 
 from effipia import nomenclatures
-from effipia.errors import EffipiaError
+from effipia.reference.files import reference_path
 
 __all__ = [
     "LAMBERT93",
     "academie_outlines",
     "boundaries",
-    "company_counts",
     "departement_centroids",
     "departement_key",
     "departement_of_commune",
     "departements",
     "fold",
-    "lycees",
-    "lycees_path",
     "metric_crs",
-    "naf_divisions",
-    "naf_hierarchy",
-    "naf_sections",
     "overseas_crs",
-    "reference_path",
-    "size_classes",
 ]
 
 #: Projected CRS for every distance and area (RGF93 / Lambert-93).
 LAMBERT93 = "EPSG:2154"
 
-_SHIPPED = {
-    "lycees_ips_2021-2022.csv": files("effipia") / "data" / "reference",
-    "insee_categories_entreprises_2017.csv": files("effipia") / "data" / "reference",
-    "departements.geojson": files("effipia") / "data" / "geo",
-    "regions.geojson": files("effipia") / "data" / "geo",
-    "academies.geojson": files("effipia") / "data" / "geo",
-    "overseas_crs.csv": files("effipia") / "data" / "geo",
-}
-LYCEES_FILE = "lycees_ips_2021-2022.csv"
-COMPANY_COUNTS_FILE = "insee_categories_entreprises_2017.csv"
 _BOUNDARY_FILES = {"departements": "departements.geojson", "regions": "regions.geojson", "academies": "academies.geojson"}
-
-
-def reference_path(name: str) -> Path:
-    """Path of reference file ``name``: the user's copy in ``EFFIPIA_REFERENCE`` first, else the shipped one."""
-    override = os.environ.get("EFFIPIA_REFERENCE")
-    if override and (Path(override) / name).is_file():
-        return Path(override) / name
-    if name not in _SHIPPED:
-        raise KeyError(f"reference file not shipped: {name}")
-    return Path(str(_SHIPPED[name] / name))
 
 
 def fold(text: object) -> str:
@@ -124,45 +86,6 @@ def departements() -> pl.DataFrame:
         )
         .unique(subset="departement", keep="first", maintain_order=True)
     )
-
-
-@cache
-def _lycees(path: str) -> pl.DataFrame:
-    raw = pl.read_csv(Path(path).read_bytes().removeprefix(b"\xef\xbb\xbf"), separator=";", infer_schema=False)
-    frame = raw.select(
-        pl.col("uai").str.strip_chars().str.to_uppercase(),
-        pl.col("nom_de_l_etablissment").alias("name"),
-        pl.col("type_de_lycee").alias("type"),
-        pl.col("secteur").alias("sector"),
-        pl.col("code_du_departement").map_elements(departement_key, return_dtype=pl.String).alias("departement"),
-        pl.col("code_insee_de_la_commune").alias("commune_insee"),
-        pl.col("nom_de_la_commune").alias("commune"),
-    )
-    return frame.join(departements().drop("departement_name"), on="departement", how="left")
-
-
-#: Names under which a newer lycées list is recognised in ``EFFIPIA_REFERENCE``: the shipped
-#: name, or the ministry's own (``fr-en-ips_lycees_2022-2023.csv``…); the latest year wins.
-LYCEES_PATTERNS = ("lycees_ips_*.csv", "fr-en-ips_lycees*.csv", "fr-en-ips-lycees*.csv")
-
-
-def lycees_path() -> Path:
-    """The lycées list in use: the user's latest-year file in ``EFFIPIA_REFERENCE``, else the shipped one."""
-    override = os.environ.get("EFFIPIA_REFERENCE")
-    if override:
-        found = {p for pattern in LYCEES_PATTERNS for p in Path(override).glob(pattern) if p.is_file()}
-        if found:
-            return max(found, key=lambda p: (re.findall(r"\d{4}", p.name), p.name))
-    return reference_path(LYCEES_FILE)
-
-
-def lycees() -> pl.DataFrame:
-    """The lycées of France (LEGT, LP, LPO; ministry IPS file), joined to académie and région.
-
-    Columns ``uai``, ``name``, ``type``, ``sector``, ``departement``, ``commune_insee``,
-    ``commune``, ``academie_code``, ``academie``, ``region_code``, ``region``.
-    """
-    return _lycees(str(lycees_path()))
 
 
 @cache
@@ -256,40 +179,3 @@ def metric_crs(departements_of_points) -> str:
     local = overseas_crs()
     chosen = {local.get(d, LAMBERT93) for d in departements_of_points if d}
     return chosen.pop() if len(chosen) == 1 else LAMBERT93
-
-
-def naf_sections() -> pl.DataFrame:
-    """NAF rév. 2 sections (``section``, ``libelle``…), INSEE 2008."""
-    return nomenclatures.load("naf_sections")
-
-
-def naf_divisions() -> pl.DataFrame:
-    """NAF rév. 2 divisions with their section (``division``, ``section``, ``libelle``…)."""
-    return nomenclatures.load("naf_divisions")
-
-
-def naf_hierarchy() -> pl.DataFrame:
-    """NAF rév. 2 full hierarchy (section, division, groupe, classe, sous-classe: ``code``, ``niveau``, ``section``…)."""
-    return nomenclatures.load("naf_hierarchy")
-
-
-def size_classes() -> pl.DataFrame:
-    """Sirene size classes (``code_tefen``, ``label``) and their TPE/PME/ETI/GE group (``taille_lbb``)."""
-    return nomenclatures.load("sirene_size_classes")
-
-
-def company_counts(path: str | os.PathLike[str] | None = None) -> pl.DataFrame:
-    """INSEE counts of French companies by category (GE, ETI, PME hors MIC, MIC), 2017.
-
-    Long layout: ``champ``, ``indicateur``, ``category`` (``GE``, ``ETI``, ``PME``, ``TPE``,
-    ``Ensemble``; MIC is the INSEE micro-enterprise, i.e. TPE) and ``value``.
-    """
-    source = Path(path) if path else reference_path(COMPANY_COUNTS_FILE)
-    if not source.is_file():
-        raise EffipiaError("generic.file_not_found", path=str(source))
-    wide = pl.read_csv(source, infer_schema=False)
-    rename = {"PME_hors_MIC": "PME", "MIC": "TPE"}
-    return (
-        wide.unpivot(index=["champ", "indicateur"], variable_name="category", value_name="value")
-        .with_columns(pl.col("category").replace(rename), pl.col("value").cast(pl.Float64))
-    )
