@@ -28,9 +28,17 @@ def test_base_all_keeps_na(tiny: pl.DataFrame) -> None:
     assert one["estimate"] == pytest.approx(60.0, abs=1e-12)
     # SE = sqrt(6/5 · 0.6 · 0.4 / 5) = sqrt(0.0576) = 0.24 → 24 points
     assert one["se"] == pytest.approx(24.0, abs=1e-12)
-    # interval 60 ± 1.959964 · 24 = [12.96, 107.04], clipped to 100
-    assert one["ci_low"] == pytest.approx(60 - 1.959963984540054 * 24, abs=1e-9)
-    assert one["ci_high"] == 100.0
+    # default interval, Korn–Graubard: n_eff = 0.6 · 0.4 / 0.0576 = 4.1667, df = 5 - 1 = 4,
+    # factor (t_{n-1} / t_df)² = (t_4 / t_4)² = 1, so n* = 25/6:
+    # [qbeta(.025, n*·0.6, n*·0.4 + 1), qbeta(.975, n*·0.6 + 1, n*·0.4)]
+    # = [qbeta(.025, 2.5, 8/3), qbeta(.975, 3.5, 5/3)] = [0.116875…, 0.962031…] (R: qbeta)
+    assert one["ci_low"] == pytest.approx(100 * 0.11687505268437798, abs=1e-9)
+    assert one["ci_high"] == pytest.approx(100 * 0.96203106984426645, abs=1e-9)
+    assert (one["df"], one["n_eff"]) == (4, pytest.approx(0.24 / 0.0576, abs=1e-12))
+    # Wald, as before: 60 ± 1.959964 · 24 = [12.96, 107.04], clipped to 100
+    wald = _row(share_rows(tiny, ["dyn_1"], statistic="t", answers=[1, 2, 9], min_n=1, ci="wald"), "1")
+    assert wald["ci_low"] == pytest.approx(60 - 1.959963984540054 * 24, abs=1e-9)
+    assert wald["ci_high"] == 100.0
     # NA (code 9): r3 → 1/5 = 20 %
     assert _row(rows, "9")["estimate"] == pytest.approx(20.0, abs=1e-12)
 

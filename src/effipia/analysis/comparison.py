@@ -5,30 +5,137 @@ adds, per register, each campus's rank (``register_rank``, 1 = highest score), a
 campus profile (``campus_profile``: plain mean of the profile registers' scores — dynamics,
 leadership, resource satisfaction, use of resources, management — with its rank,
 ``campus_profile_rank``), and the balance of resource satisfaction against dissatisfaction
-(``resources_balance``, Illustration 6). Suppressed campus scores are neither ranked nor
+(``resources_balance``, Illustration 6). Suppressed campus scores (disclosure minimum, or
+an unreliable score under a presentation profile that withholds it) are neither ranked nor
 averaged.
+
+Ranks carry the uncertainty of the scores: the rank row's ``ci_low`` / ``ci_high`` are the
+best and worst ranks compatible with the 95 % intervals (:func:`rank_range`: a campus
+cannot rank above the campuses whose interval lies wholly above its own, nor below those
+wholly beneath). The campus profile's interval is the mean of its registers' bounds, which
+treats the registers as perfectly correlated: wider than the exact one, never narrower.
+Any statement « campus A is above campus B » goes through :func:`ranked_in_words`, which
+refuses to order two campuses whose intervals overlap heavily.
 :func:`extreme_campuses` names the campuses with the highest and lowest profiles.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
 
+import numpy as np
 import polars as pl
 
 from effipia.analysis.layout import ENSEMBLE, conform_rows, empty_rows
 
-__all__ = ["PROFILE_REGISTERS", "comparison_rows", "extreme_campuses"]
+__all__ = [
+    "PROFILE_REGISTERS",
+    "HEAVY_OVERLAP",
+    "comparison_rows",
+    "extreme_campuses",
+    "rank_range",
+    "ranked_in_words",
+    "campus_order",
+]
 
 #: Registers averaged into a campus profile (Illustration 7; dissatisfaction is its mirror).
 PROFILE_REGISTERS: tuple[str, ...] = ("dyn", "lead", "res_level_sat", "res_use", "mgmt")
 
+#: Two intervals overlap heavily when their overlap exceeds this fraction of the mean of the
+#: two margins facing each other (Cumming & Finch 2005, « Inference by eye », American
+#: Psychologist 60(2): for two independent 95 % intervals, an overlap of about half the
+#: average margin of error corresponds to p ≈ 0.05).
+HEAVY_OVERLAP = 0.5
 
-def comparison_rows(register_rows: pl.DataFrame, *, titles: dict[str, str] | None = None) -> pl.DataFrame:
-    """Ranks per register and campus profiles from register rows (statistic ``register``)."""
-    titles = titles or {}
+
+def rank_range(low: np.ndarray, high: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Best and worst rank (1 = highest) of each estimate given the 95 % intervals
+    ``[low, high]``: best = 1 + the number of intervals wholly above this one, worst = the
+    count minus the number wholly below. Missing bounds: that estimate's range is every
+    rank."""
+    low = np.asarray(low, dtype=np.float64)
+    high = np.asarray(high, dtype=np.float64)
+    known = ~(np.isnan(low) | np.isnan(high))
+    above = (low[None, :] > high[:, None]) & known[None, :] & known[:, None]  # j wholly above i
+    below = (high[None, :] < low[:, None]) & known[None, :] & known[:, None]
+    m = low.shape[0]
+    return 1 + above.sum(axis=1), m - below.sum(axis=1)
+
+
+def ranked_in_words(a: Mapping[str, Any], b: Mapping[str, Any], *, heavy: float = HEAVY_OVERLAP) -> int:
+    """Whether a sentence may say that ``a`` is above (``1``) or below (``-1``) ``b``, or
+    neither (``0``: the intervals overlap heavily, or a value or bound is missing).
+
+    ``a`` and ``b`` are statistics-set rows (``estimate``, ``ci_low``, ``ci_high``). With
+    ``hi`` the higher estimate and ``lo`` the lower one, the overlap is
+    ``lo.ci_high - hi.ci_low``; they are ordered only when it is at most ``heavy`` × the mean
+    of the two facing margins ``(hi.estimate - hi.ci_low)`` and ``(lo.ci_high - lo.estimate)``
+    (Cumming & Finch's rule for 95 % intervals; disjoint intervals always qualify).
+    """
+    values = [a.get("estimate"), a.get("ci_low"), a.get("ci_high"), b.get("estimate"), b.get("ci_low"), b.get("ci_high")]
+    if any(v is None or (isinstance(v, float) and np.isnan(v)) for v in values):
+        return 0
+    ea, la, ha, eb, lb, hb = (float(v) for v in values)
+    if ea == eb:
+        return 0
+    (e_hi, l_hi, _), (e_lo, _, h_lo) = ((ea, la, ha), (eb, lb, hb)) if ea > eb else ((eb, lb, hb), (ea, la, ha))
+    overlap = h_lo - l_hi
+    margins = ((e_hi - l_hi) + (h_lo - e_lo)) / 2.0
+    if overlap > heavy * margins:
+        return 0
+    return 1 if ea > eb else -1
+
+
+def campus_order(statistics: pl.DataFrame, statistic: str, item: str, a: str, b: str, *, group: str = ENSEMBLE) -> int:
+    """:func:`ranked_in_words` for campuses ``a`` and ``b`` on one statistic × item of the
+    statistics set (the campus rows of ``group``; ``register``/``campus_profile`` rows for
+    Illustrations 6 and 7): ``1`` if ``a`` may be said above ``b``, ``-1`` below, ``0`` not."""
+    rows = statistics.filter(
+        (pl.col("statistic") == statistic) & (pl.col("item") == item) & (pl.col("group") == group)
+        & pl.col("campus").is_in([a, b]) & ~pl.col("suppressed").fill_null(False)
+    )
+    found = {r["campus"]: r for r in rows.iter_rows(named=True)}
+    if a not in found or b not in found:
+        return 0
+    return ranked_in_words(found[a], found[b])
+
+
+def _published(register_rows: pl.DataFrame, presentation) -> pl.DataFrame:
+    """Campus register rows that are published (not suppressed, and not withheld by the
+    presentation profile when one is given)."""
     campus = register_rows.filter(
         (pl.col("statistic") == "register") & (pl.col("domain") == "campus") & ~pl.col("suppressed")
     ).filter(pl.col("estimate").is_not_null())
+    if presentation is not None and campus.height:
+        from effipia.analysis.precision import apply_outcomes, assess
+
+        campus = apply_outcomes(assess(campus, presentation), presentation).filter(~pl.col("suppressed"))
+    return campus
+
+
+def _with_rank_ranges(frame: pl.DataFrame, by: str | None) -> pl.DataFrame:
+    """``ci_low`` / ``ci_high`` of rank rows from the scores' bounds ``_low`` / ``_high``."""
+    parts = frame.partition_by(by, maintain_order=True) if by else [frame]
+    out = []
+    for part in parts:
+        best, worst = rank_range(part["_low"].to_numpy(), part["_high"].to_numpy())
+        out.append(part.with_columns(pl.Series("ci_low", best.astype(np.float64)), pl.Series("ci_high", worst.astype(np.float64))))
+    return pl.concat(out).drop("_low", "_high")
+
+
+def comparison_rows(
+    register_rows: pl.DataFrame,
+    *,
+    titles: dict[str, str] | None = None,
+    presentation: Any = None,
+) -> pl.DataFrame:
+    """Ranks per register (with their best–worst range as ``ci_low``–``ci_high``) and
+    campus profiles (with a conservative interval) from register rows (statistic
+    ``register``). ``presentation``: a profile (:mod:`effipia.analysis.precision`) whose
+    withheld scores are left out of the ranks and profiles."""
+    titles = titles or {}
+    campus = _published(register_rows, presentation)
     if campus.is_empty():
         return empty_rows()
     ranks = campus.with_columns(
@@ -37,14 +144,23 @@ def comparison_rows(register_rows: pl.DataFrame, *, titles: dict[str, str] | Non
         pl.lit("register_rank").alias("statistic"),
         pl.lit("rank").alias("unit"),
         pl.lit(titles.get("register_rank")).cast(pl.String).alias("title"),
-        pl.lit(None, dtype=pl.Float64).alias("ci_low"),
-        pl.lit(None, dtype=pl.Float64).alias("ci_high"),
+        pl.col("ci_low").alias("_low"),
+        pl.col("ci_high").alias("_high"),
         pl.lit(None, dtype=pl.Float64).alias("se"),
-    )
+    ).drop("df", "n_eff", "precision", "precision_reason", strict=False)
+    ranks = _with_rank_ranges(ranks, "item")
     profile = (
         campus.filter(pl.col("item").is_in(PROFILE_REGISTERS))
         .group_by("campus", maintain_order=True)  # campuses in register-row order: same file every run
-        .agg(pl.col("estimate").mean(), pl.col("n").max(), pl.col("item").n_unique().alias("_k"))
+        .agg(
+            pl.col("estimate").mean(),
+            pl.col("n").max(),
+            # mean of the bounds: the interval of the mean if the registers were perfectly
+            # correlated, an upper bound of the exact one (registers share respondents)
+            pl.col("ci_low").mean(),
+            pl.col("ci_high").mean(),
+            pl.col("item").n_unique().alias("_k"),
+        )
         .filter(pl.col("_k") == pl.col("_k").max())
         .drop("_k")
     )
@@ -62,7 +178,10 @@ def comparison_rows(register_rows: pl.DataFrame, *, titles: dict[str, str] | Non
         pl.lit("campus_profile_rank").alias("statistic"),
         pl.lit("rank").alias("unit"),
         pl.lit(titles.get("campus_profile_rank")).cast(pl.String).alias("title"),
+        pl.col("ci_low").alias("_low"),
+        pl.col("ci_high").alias("_high"),
     )
+    profile_rank = _with_rank_ranges(profile_rank, None)
     parts = [conform_rows(ranks), conform_rows(profile), conform_rows(profile_rank)]
     balance = _resources_balance(campus, titles)
     if balance is not None:

@@ -38,6 +38,7 @@ import scipy.sparse as sp
 
 __all__ = [
     "DomainStats",
+    "domain_df",
     "domain_share_stats",
     "domain_mean_stats",
     "domain_variance",
@@ -52,6 +53,52 @@ class DomainStats(NamedTuple):
     n: np.ndarray  #: unweighted number of respondents in the base
     estimate: np.ndarray  #: share (0–1) or mean; NaN when the base is empty
     se: np.ndarray  #: linearisation standard error; NaN when undefined
+    #: design degrees of freedom of each domain's base, shape ``(n_domains,)`` (R's ``degf``
+    #: of the domain's subset design: PSUs minus strata met by the base; NaN when empty)
+    df: np.ndarray | None = None
+
+
+def domain_df(
+    domain: np.ndarray,
+    n_domains: int,
+    base: np.ndarray | None = None,
+    *,
+    cluster: np.ndarray | None = None,
+    strata: np.ndarray | None = None,
+    n_base: np.ndarray | None = None,
+) -> np.ndarray:
+    """Design degrees of freedom per domain: the number of PSUs with a unit of the domain's
+    base minus the number of strata with one (R: ``degf(subset(design, domain & base))``).
+
+    Units are the PSUs unless ``cluster`` (PSU code per unit) is given; ``strata``: stratum
+    code per unit. Without either, ``n_base - 1`` (``n_base`` used when given). One bincount
+    over (domain, PSU) or (domain, stratum) pairs, no per-domain loop. NaN for an empty base.
+    """
+    domain = np.asarray(domain, dtype=np.int64)
+    inside = domain >= 0
+    if base is not None:
+        inside &= np.asarray(base, dtype=bool)
+    if n_base is None or cluster is not None or strata is not None:
+        n_base = np.bincount(domain[inside], minlength=n_domains)
+    n_base = np.asarray(n_base, dtype=np.float64)
+
+    def distinct(codes: np.ndarray) -> np.ndarray:
+        codes = np.asarray(codes)
+        if codes.dtype.kind in "iu" and codes.size and 0 <= codes.min() and codes.max() < 1 << 20:
+            level = codes[inside].astype(np.int64)  # already small codes (campus index)
+        else:
+            level = np.unique(codes[inside], return_inverse=True)[1].astype(np.int64)
+        m = int(level.max(initial=-1)) + 1
+        if m == 0:
+            return np.zeros(n_domains)
+        pairs = np.bincount(domain[inside] * m + level.ravel(), minlength=n_domains * m).reshape(n_domains, m)
+        return (pairs > 0).sum(axis=1).astype(np.float64)
+
+    psus = n_base if cluster is None else distinct(cluster)
+    n_strata = np.minimum(n_base, 1.0) if strata is None else distinct(strata)
+    out = psus - n_strata
+    out[n_base == 0] = np.nan
+    return out
 
 
 def answer_index(codes: np.ndarray, answers: Sequence[int] | np.ndarray) -> np.ndarray:
@@ -159,7 +206,7 @@ def domain_share_stats(
             var = factor * ss / (total_w[:, None] ** 2)
         se = np.sqrt(np.maximum(var, 0.0))
         se[n_base == 0] = np.nan
-        return DomainStats(n, share, se)
+        return DomainStats(n, share, se, domain_df(domain, n_domains, n_base=n_base))
 
     if cluster is None and strata is None and calibration is not None and len(calibration) == 1:
         var = _poststratified_share_variance(key, slots, domain, n_domains, share, total_w, w, calibration[0], design_weights)
@@ -172,7 +219,8 @@ def domain_share_stats(
         )
     se = np.sqrt(np.maximum(var, 0.0))
     se[n_base == 0] = np.nan
-    return DomainStats(n, share, se)
+    df = domain_df(domain, n_domains, base, cluster=cluster, strata=strata, n_base=n_base)
+    return DomainStats(n, share, se, df)
 
 
 _SCALED: dict[tuple[int, int], tuple[np.ndarray, np.ndarray | None]] = {}
@@ -467,7 +515,8 @@ def domain_mean_stats(
     )
     se = np.sqrt(np.maximum(var, 0.0))
     se[n_base == 0] = np.nan
-    return DomainStats(np.repeat(n_base[:, None], k, axis=1), mean, se)
+    df = domain_df(domain, n_domains, base, cluster=cluster, strata=strata, n_base=n_base)
+    return DomainStats(np.repeat(n_base[:, None], k, axis=1), mean, se, df)
 
 
 def _indicator(codes: np.ndarray) -> sp.csr_matrix:

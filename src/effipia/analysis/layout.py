@@ -7,7 +7,12 @@ n, ci_low, ci_high, suppressed``; extras: ``se`` (standard error, same unit as `
 statistic, from the catalogue). ``group`` is a survey-group code or ``ensemble``; ``campus``
 a ``campus_id`` or ``ensemble``; ``answer`` the code whose share is given (empty otherwise).
 ``estimate`` is unrounded (percentages 0–100 for shares and scores) and empty when
-``suppressed``. Every producer returns frames conformed with :func:`conform_rows`.
+``suppressed``. Precision (docs/analysis.md, « Précision des estimations »): ``df`` (design
+degrees of freedom of the estimate's domain and base), ``n_eff`` (effective sample size
+``p(1-p)/SE²`` capped at ``n``), ``precision`` (``reliable``, ``imprecise``, ``unreliable``;
+empty for statistics the presentation rules do not assess) and ``precision_reason`` (the
+rule that decided: ``n_eff``, ``width``, ``relative_width``, ``df``, or empty); the two last
+are set by :func:`effipia.analysis.precision.assess` (``compute()`` does it for the whole set). Every producer returns frames conformed with :func:`conform_rows`.
 """
 
 from __future__ import annotations
@@ -36,6 +41,10 @@ STATISTICS_COLUMNS: dict[str, pl.DataType] = {
     "unit": pl.String,
     "domain": pl.String,
     "title": pl.String,
+    "df": pl.Int64,
+    "n_eff": pl.Float64,
+    "precision": pl.String,
+    "precision_reason": pl.String,
 }
 
 

@@ -31,7 +31,7 @@ import numpy as np
 import polars as pl
 
 from effipia.analysis.domains import Design, DomainSet, domain_sets
-from effipia.analysis.kernel import DomainStats, domain_mean_stats, domain_variance
+from effipia.analysis.kernel import DomainStats, domain_df, domain_mean_stats, domain_variance
 from effipia.analysis.layout import DOMAIN_SETS, empty_rows
 from effipia.analysis.shares import set_rows
 from effipia.errors import EffipiaError
@@ -277,7 +277,8 @@ def _item_average_sets(y: np.ndarray, valid: np.ndarray, dsets: Sequence[DomainS
         n = np.bincount(d[answered], minlength=size)
         se = np.sqrt(np.maximum(var[:, 0], 0.0))
         se[n == 0] = np.nan
-        out.append(DomainStats(n[:, None], score[:, None], se[:, None]))
+        df = domain_df(dset.index, size, answered, cluster=design.cluster, strata=design.strata, n_base=n)
+        out.append(DomainStats(n[:, None], score[:, None], se[:, None], df))
     return out
 
 

@@ -25,6 +25,7 @@ import polars as pl
 
 from effipia.analysis.disclosure import protect
 from effipia.analysis.domains import Design, DomainSet, as_design, domain_sets
+from effipia.analysis.intervals import DEFAULT_SHARE_METHOD, effective_size, share_interval, t_interval
 from effipia.analysis.kernel import DomainStats, answer_index, domain_share_stats
 from effipia.analysis.layout import DOMAIN_SETS, empty_rows
 
@@ -90,18 +91,29 @@ def _frame(
     unit: str,
     title: str | None,
     bounds: tuple[float, float] | None,
+    ci: str = DEFAULT_SHARE_METHOD,
 ) -> pl.DataFrame:
     """Rows of one statistic × item over domain sets, built column-wise in one frame:
     ``parts`` = ``(stats, dset, suppressed per domain)`` in row order (values emptied where
-    suppressed)."""
+    suppressed). Shares (``unit = "percent"`` with answer labels) get the ``ci`` interval
+    (:func:`effipia.analysis.intervals.share_interval`), other statistics a Student
+    interval on the design degrees of freedom clipped to ``bounds``."""
     k = len(answers)
-    est = np.concatenate([stats.estimate.ravel() for stats, _, _ in parts]) * scale
-    se = np.concatenate([stats.se.ravel() for stats, _, _ in parts]) * scale
+    raw = np.concatenate([stats.estimate.ravel() for stats, _, _ in parts])
+    raw_se = np.concatenate([stats.se.ravel() for stats, _, _ in parts])
+    est, se = raw * scale, raw_se * scale
     n = np.concatenate([stats.n.ravel() for stats, _, _ in parts]).astype(np.int64)
     sup = np.concatenate([np.repeat(np.asarray(s, dtype=bool), k) for _, _, s in parts])
-    low, high = est - Z95 * se, est + Z95 * se
-    if bounds is not None:
-        low, high = np.clip(low, *bounds), np.clip(high, *bounds)
+    df = np.concatenate([np.repeat(_df(stats), k) for stats, _, _ in parts])
+    if unit == "percent" and all(a is not None for a in answers):
+        # a share: the chosen interval on the 0-1 scale (Korn-Graubard by default)
+        low, high = share_interval(ci, raw, raw_se, n, df)
+        low, high = low * scale, high * scale
+        n_eff = effective_size(raw, raw_se, n)
+    else:
+        # a mean or a score: Student interval on the design degrees of freedom
+        low, high = t_interval(est, se, df, bounds=bounds)
+        n_eff = effective_size(est / 100.0, se / 100.0, n) if unit == "score" else np.full(n.shape, np.nan)
     labels = _labels([dset for _, dset, _ in parts], answers)
 
     def value(name: str, v: np.ndarray) -> pl.Series:
@@ -124,8 +136,21 @@ def _frame(
             pl.repeat(unit, height, dtype=pl.String, eager=True).alias("unit"),
             labels["domain"],
             pl.repeat(title, height, dtype=pl.String, eager=True).alias("title"),
+            pl.Series("df", df, nan_to_null=True).cast(pl.Int64),
+            value("n_eff", n_eff),
+            pl.repeat(None, height, dtype=pl.String, eager=True).alias("precision"),
+            pl.repeat(None, height, dtype=pl.String, eager=True).alias("precision_reason"),
         ]
     )
+
+
+def _df(stats: DomainStats) -> np.ndarray:
+    """Degrees of freedom per domain; ``n - 1`` (units as PSUs) when the kernel result
+    carries none (a result built by hand)."""
+    if stats.df is not None:
+        return np.asarray(stats.df, dtype=np.float64)
+    n = stats.n[:, 0].astype(np.float64) if stats.n.size else np.zeros(0)
+    return np.where(n > 0, n - 1.0, np.nan)
 
 
 def stats_rows(
@@ -140,17 +165,20 @@ def stats_rows(
     title: str | None = None,
     min_n: int = 5,
     bounds: tuple[float, float] | None = (0.0, 100.0),
+    ci: str = DEFAULT_SHARE_METHOD,
 ) -> pl.DataFrame:
     """Rows of the statistics set from a kernel result over one domain set.
 
     ``answers`` labels the columns of ``stats`` (``None`` = not a share); estimates and SEs
-    are multiplied by ``scale``; the 95 % interval is ``estimate ± 1.96 se`` (clipped to
+    are multiplied by ``scale``; the 95 % interval of a share (``unit = "percent"``) is the
+    ``ci`` method's (:data:`effipia.analysis.intervals.SHARE_METHODS`), that of any other
+    statistic ``estimate ± t_df se`` on the design degrees of freedom (clipped to
     ``bounds``); cells with ``n < min_n`` are suppressed (values emptied). Secondary
     suppression across domain sets is :func:`set_rows`' job (or ``compute()``'s, last).
     """
     primary = stats.n[:, 0] < min_n if stats.n.size else np.zeros(0, dtype=bool)
     return _frame([(stats, dset, primary)], statistic=statistic, item=item, answers=answers, scale=scale,
-                  unit=unit, title=title, bounds=bounds)
+                  unit=unit, title=title, bounds=bounds, ci=ci)
 
 
 def set_rows(
@@ -164,8 +192,10 @@ def set_rows(
     title: str | None = None,
     min_n: int = 5,
     bounds: tuple[float, float] | None = (0.0, 100.0),
+    ci: str = DEFAULT_SHARE_METHOD,
 ) -> pl.DataFrame:
-    """Rows of one statistic × item over several domain sets, with disclosure control.
+    """Rows of one statistic × item over several domain sets, with disclosure control
+    (intervals as in :func:`stats_rows`).
 
     Applies the minimum count, then secondary suppression across the domain hierarchy
     (:func:`effipia.analysis.disclosure.protect`) on the count arrays, before any row is
@@ -208,7 +238,7 @@ def set_rows(
         return empty_rows()
     parts = [(stats, dset, final.get(dset.name, sup_of[dset.name])) for dset, stats in results]
     return _frame(parts, statistic=statistic, item=item, answers=answers, scale=scale, unit=unit,
-                  title=title, bounds=bounds)
+                  title=title, bounds=bounds, ci=ci)
 
 
 def share_rows(
@@ -224,8 +254,10 @@ def share_rows(
     title: str | None = None,
     where: pl.Expr | None = None,
     sets: Sequence[DomainSet] | None = None,
+    ci: str = DEFAULT_SHARE_METHOD,
 ) -> pl.DataFrame:
-    """Share (percent) of each answer code of each item among the base, per domain.
+    """Share (percent) of each answer code of each item among the base, per domain, with
+    the ``ci`` interval (Korn–Graubard by default, :mod:`effipia.analysis.intervals`).
 
     ``frame``: response frame (codebook layout); ``items``: item columns (absent ones are
     skipped: block not collected); ``answers``: codes reported (default: every code met in
@@ -256,7 +288,7 @@ def share_rows(
                                       **design.kernel_args()))
             for dset in dsets
         ]
-        parts.append(set_rows(results, statistic=statistic, item=item, answers=item_answers, title=title, min_n=min_n))
+        parts.append(set_rows(results, statistic=statistic, item=item, answers=item_answers, title=title, min_n=min_n, ci=ci))
     if not parts:
         return empty_rows()
     return pl.concat(parts)
