@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import subprocess
 import sys
 from importlib.resources import files
@@ -141,7 +143,10 @@ def test_round_trip_of_every_frame(db_url: str) -> None:
     # partner_types.csv: lycee → secondaire, opco → intermediation; without a type, the survey
     # group decides when all its types share one category (entreprise → entreprises), else unknown.
     assert partners["analysis_category"].to_list() == ["secondaire", "intermediation", "entreprises", None]
-    assert store.invitations("2022").equals(INVITATIONS.sort("partner_id"))
+    # Only the tokens' hashes are stored: invitations come back without them (no salt: these
+    # tokens were not derived from a secret key).
+    stored = INVITATIONS.drop("token").with_columns(pl.lit(None, pl.String).alias("token_salt"))
+    assert store.invitations("2022").equals(stored.sort("partner_id"))
     responses = store.responses("2022")
     assert responses.schema == RESPONSES.schema
     assert responses.equals(RESPONSES.sort("respondent_id"))
@@ -235,9 +240,11 @@ def test_a_database_constraint_rolls_back_the_whole_campaign(db_url: str) -> Non
         )
     # The refusal names the table and the key in French, the driver's text in parentheses.
     assert info.value.code == "store.constraint_unique"
-    french = "table invitations : valeur déjà enregistrée pour token : tok-aaa (contrainte d'unicité), rien n'a été enregistré ("
+    # The key is the token's SHA-256 (the token itself is never stored, nor shown).
+    digest = hashlib.sha256(b"tok-aaa").hexdigest()
+    french = f"table invitations : valeur déjà enregistrée pour token_hash : {digest} (contrainte d'unicité), rien n'a été enregistré ("
     assert str(info.value).startswith(french)
-    driver = "UNIQUE constraint failed: invitations.token" if db_url.startswith("sqlite") else "duplicate key value"
+    driver = "UNIQUE constraint failed: invitations.token_hash" if db_url.startswith("sqlite") else "duplicate key value"
     assert driver in str(info.value)[len(french):]
     assert_same(before, snapshot(store))
 
@@ -248,7 +255,10 @@ def test_invitations_take_campus_and_group_from_the_partner(db_url: str) -> None
     assert store.write_invitations("2022", bare) == WriteStats(created=1)
     row = store.invitations("2022").filter(pl.col("partner_id") == "P2").to_dicts()[0]
     # P2 is OPCO 2i of CMQ-AERO, survey group "autre" (PARTNERS above); a new invitation is pending.
-    assert row == {"partner_id": "P2", "campus_id": "CMQ-AERO", "category": "autre", "token": "tok-ccc", "status": "pending"}
+    assert row == {"partner_id": "P2", "campus_id": "CMQ-AERO", "category": "autre", "status": "pending", "token_salt": None}
+    with store.engine.connect() as conn:
+        stored = conn.execute(sa.text("SELECT token_hash FROM invitations WHERE partner_id = 'P2'")).scalar_one()
+    assert stored == hashlib.sha256(b"tok-ccc").hexdigest()
 
 
 def test_campaign_resolution_errors_are_french(db_url: str) -> None:

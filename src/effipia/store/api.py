@@ -27,7 +27,7 @@ from effipia.store.engine import make_engine, migrate
 from effipia.store.failures import driver_detail, write_error
 from effipia.store.models import Base
 
-__all__ = ["Store", "WriteStats", "PARTNER_STORE_COLUMNS", "INVITATION_STATUSES"]
+__all__ = ["Store", "WriteStats", "PARTNER_STORE_COLUMNS", "INVITATION_STATUSES", "INVITATION_STORE_COLUMNS"]
 
 _CHUNK = 20_000
 _T = Base.metadata.tables
@@ -42,8 +42,16 @@ CAMPAIGNS, CAMPUSES, PARTNERS, INVITATIONS, RESPONSES = (
 #: Frame returned by :meth:`Store.partners`: the canonical columns plus the analysis category.
 PARTNER_STORE_COLUMNS: dict[str, pl.DataType] = {**PARTNER_COLUMNS, "analysis_category": pl.String}
 
-#: Allowed invitation statuses (see ``schema.INVITATION_COLUMNS``).
-INVITATION_STATUSES = ("pending", "sent", "opened", "submitted", "bounced")
+#: Allowed invitation statuses (see ``schema.INVITATION_COLUMNS``): ``refused`` by the
+#: respondent's « je ne souhaite pas répondre » link, ``revoked`` by the evaluation team.
+INVITATION_STATUSES = ("pending", "sent", "opened", "submitted", "bounced", "refused", "revoked")
+
+#: Frame returned by :meth:`Store.invitations`: no token (only its hash is stored), the salt
+#: that regenerates it with the secret key instead.
+INVITATION_STORE_COLUMNS: dict[str, pl.DataType] = {
+    **{k: v for k, v in INVITATION_COLUMNS.items() if k != "token"},
+    "token_salt": pl.String,
+}
 
 
 @dataclass(frozen=True)
@@ -311,18 +319,32 @@ class Store:
 
     # ---------------------------------------------------------------- invitations
     def invitations(self, campaign: str | None = None) -> pl.DataFrame:
-        """Invitations of ``campaign`` in the canonical layout, sorted by ``partner_id``."""
-        return self._read_campaign_table(INVITATIONS, INVITATION_COLUMNS, campaign)
+        """Invitations of ``campaign`` (:data:`INVITATION_STORE_COLUMNS`), sorted by ``partner_id``.
+
+        The personal tokens are not stored (only their SHA-256): ``token_salt`` regenerates
+        them with the secret key (:func:`effipia.registry.invitations.derive_token`)."""
+        return self._read_campaign_table(INVITATIONS, INVITATION_STORE_COLUMNS, campaign)
 
     def write_invitations(self, campaign: str, df: pl.DataFrame) -> WriteStats:
-        """Upsert invitations by ``partner_id`` (the partner must exist in the campaign)."""
+        """Upsert invitations by ``partner_id`` (the partner must exist in the campaign).
+
+        ``df`` carries the clear ``token`` (kept only as its SHA-256) and, for derived tokens,
+        ``token_salt``; a row without token keeps the stored one (e.g. a status change)."""
         with self._write() as conn:
             return self._write_invitations(conn, self._campaign_id(conn, campaign, create=True), df)
 
     def _write_invitations(self, conn: sa.Connection, cid: int, df: pl.DataFrame) -> WriteStats:
-        incoming = _conform(df, INVITATION_COLUMNS, "invitations")
+        from effipia.registry.invitations import token_digest
+
+        incoming = _conform(df, {**INVITATION_COLUMNS, "token_salt": pl.String}, "invitations")
         _check_keys(incoming, "partner_id", "invitations")
-        _check_keys(incoming, "token", "invitations")
+        if not {"token", "token_salt"} & set(df.columns):
+            incoming = incoming.drop("token_salt")
+        with_token = incoming.filter(pl.col("token").is_not_null())
+        _check_keys(with_token, "token", "invitations")
+        incoming = incoming.with_columns(
+            pl.col("token").map_elements(token_digest, return_dtype=pl.String).alias("token_hash")
+        ).drop("token")
         incoming = incoming.with_columns(pl.col("status").fill_null("pending"))
         bad = sorted(set(incoming.get_column("status").to_list()) - set(INVITATION_STATUSES))
         if bad:
@@ -338,16 +360,26 @@ class Store:
         unknown = sorted(set(incoming.get_column("partner_id").to_list()) - set(known.get_column("partner_id").to_list()))
         if unknown:
             raise EffipiaError("store.unknown_partners", ids=", ".join(unknown[:10]))
-        # Campus and survey group left empty are those of the invited partner.
-        incoming = (
-            incoming.join(known, on="partner_id", how="left", suffix="__partner")
-            .with_columns(
-                pl.coalesce("campus_id", "campus_id__partner").alias("campus_id"),
-                pl.coalesce("category", "category__partner").alias("category"),
-            )
-            .select(list(INVITATION_COLUMNS))
+        stored_columns = {**INVITATION_STORE_COLUMNS, "token_hash": pl.String}
+        existing = self._campaign_frame(conn, INVITATIONS, stored_columns, cid)
+        # Campus and survey group left empty are those of the invited partner; a row without a
+        # token keeps the stored token (and its salt).
+        kept = existing.select("partner_id", pl.col("token_hash").alias("hash__stored"), pl.col("token_salt").alias("salt__stored"))
+        incoming = incoming.join(known, on="partner_id", how="left", suffix="__partner").join(
+            kept, on="partner_id", how="left"
         )
-        existing = self._campaign_frame(conn, INVITATIONS, INVITATION_COLUMNS, cid)
+        no_token = incoming.filter(pl.col("token_hash").is_null() & pl.col("hash__stored").is_null())
+        if no_token.height:
+            raise EffipiaError("store.missing_key", table="invitations", column="token")
+        columns = [c for c in stored_columns if c in incoming.columns or c == "token_salt"]
+        incoming = incoming.with_columns(
+            pl.coalesce("campus_id", "campus_id__partner").alias("campus_id"),
+            pl.coalesce("category", "category__partner").alias("category"),
+            pl.when(pl.col("token_hash").is_null()).then(pl.col("salt__stored")).otherwise(
+                pl.col("token_salt") if "token_salt" in incoming.columns else pl.lit(None, pl.String)
+            ).alias("token_salt"),
+            pl.coalesce("token_hash", "hash__stored").alias("token_hash"),
+        ).select(columns)
         now = _now()
         return self._upsert(
             conn,
@@ -355,7 +387,7 @@ class Store:
             {"campaign_id": cid},
             "partner_id",
             incoming,
-            existing,
+            existing.select(columns),
             on_insert={"created_at": now, "updated_at": now},
             on_update={"updated_at": now},
         )

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-__all__ = ["Base", "Campaign", "Campus", "Partner", "Invitation", "Response", "Interview", "JSONType"]
+__all__ = ["Base", "Campaign", "Campus", "Partner", "Invitation", "WebDraft", "WebSave", "Response", "Interview", "JSONType"]
 
 #: Portable JSON column: JSONB on PostgreSQL, JSON (text) elsewhere.
 JSONType = sa.JSON().with_variant(JSONB(), "postgresql")
@@ -92,7 +92,11 @@ class Invitation(Base):
     partner_id: Mapped[str] = mapped_column(sa.String(128), primary_key=True)
     campus_id: Mapped[str | None] = mapped_column(sa.String(64))
     category: Mapped[str | None] = mapped_column(sa.String(32))
-    token: Mapped[str] = mapped_column(sa.String(128), unique=True)
+    #: SHA-256 (hex) of the personal token: the token itself is never stored (migration 0003).
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    #: Salt of the keyed derivation that regenerates the token from the secret key; NULL for a
+    #: token made before derivation existed (its link cannot be exported again: re-issue it).
+    token_salt: Mapped[str | None] = mapped_column(sa.String(32))
     status: Mapped[str] = mapped_column(sa.String(16), default="pending")
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=_now)
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=_now)
@@ -101,6 +105,48 @@ class Invitation(Base):
             ["campaign_id", "partner_id"],
             ["partners.campaign_id", "partners.partner_id"],
             name="fk_invitations_partner",
+            ondelete="CASCADE",
+        ),
+    )
+
+
+class WebDraft(Base):
+    """The questionnaire of one invitation being filled in on the web (answers so far, page to resume)."""
+
+    __tablename__ = "web_drafts"
+    campaign_id: Mapped[int] = mapped_column(primary_key=True)
+    partner_id: Mapped[str] = mapped_column(sa.String(128), primary_key=True)
+    answers: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    page: Mapped[str | None] = mapped_column(sa.String(64))
+    started_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=_now)
+    updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=_now)
+    submitted_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    __table_args__ = (
+        sa.ForeignKeyConstraint(
+            ["campaign_id", "partner_id"],
+            ["invitations.campaign_id", "invitations.partner_id"],
+            name="fk_web_drafts_invitation",
+            ondelete="CASCADE",
+        ),
+    )
+
+
+class WebSave(Base):
+    """One page save, by the identifier the page made: replays are answered as the first save."""
+
+    __tablename__ = "web_saves"
+    campaign_id: Mapped[int] = mapped_column(primary_key=True)
+    partner_id: Mapped[str] = mapped_column(sa.String(128), primary_key=True)
+    save_id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    page: Mapped[str] = mapped_column(sa.String(64))
+    digest: Mapped[str] = mapped_column(sa.String(64))
+    outcome: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=_now)
+    __table_args__ = (
+        sa.ForeignKeyConstraint(
+            ["campaign_id", "partner_id"],
+            ["web_drafts.campaign_id", "web_drafts.partner_id"],
+            name="fk_web_saves_draft",
             ondelete="CASCADE",
         ),
     )
