@@ -42,6 +42,16 @@ CAMPAIGNS, CAMPUSES, PARTNERS, INVITATIONS, RESPONSES = (
 #: Frame returned by :meth:`Store.partners`: the canonical columns plus the analysis category.
 PARTNER_STORE_COLUMNS: dict[str, pl.DataType] = {**PARTNER_COLUMNS, "analysis_category": pl.String}
 
+#: Frame of :meth:`Store.interviews` (the interview log of a campaign, Tableau 1).
+INTERVIEW_STORE_COLUMNS: dict[str, pl.DataType] = {
+    "interview_id": pl.String,
+    "campus_id": pl.String,
+    "structure": pl.String,
+    "category": pl.String,
+    "interview_date": pl.Date,
+    "source": pl.String,
+}
+
 #: Allowed invitation statuses (see ``schema.INVITATION_COLUMNS``): ``refused`` by the
 #: respondent's « je ne souhaite pas répondre » link, ``revoked`` by the evaluation team.
 INVITATION_STATUSES = ("pending", "sent", "opened", "submitted", "bounced", "refused", "revoked")
@@ -502,6 +512,25 @@ class Store:
             if responses is not None:
                 stats["responses"] = self._write_responses(conn, cid, responses, source)
         return stats
+
+    # ---------------------------------------------------------------- interviews (Tableau 1)
+    def interviews(self, campaign: str | None = None) -> pl.DataFrame:
+        """The interview log of ``campaign`` (``INTERVIEW_STORE_COLUMNS``), by ``interview_id``."""
+        table = _T["interviews"]
+        with self._read() as conn:
+            cid = self._campaign_id(conn, campaign, create=False)
+            return self._campaign_frame(conn, table, INTERVIEW_STORE_COLUMNS, cid).sort("interview_id")
+
+    def write_interviews(self, campaign: str, df: pl.DataFrame) -> WriteStats:
+        """Upsert the interviews of ``campaign`` (created if new) by ``interview_id``
+        (:func:`effipia.operations.interviews.import_interviews` checks campuses first)."""
+        table = _T["interviews"]
+        incoming = _conform(df, INTERVIEW_STORE_COLUMNS, "entretien")
+        _check_keys(incoming, "interview_id", "entretien")
+        with self._write() as conn:
+            cid = self._campaign_id(conn, campaign, create=True)
+            existing = self._campaign_frame(conn, table, INTERVIEW_STORE_COLUMNS, cid)
+            return self._upsert(conn, table, {"campaign_id": cid}, "interview_id", incoming, existing)
 
     def counts(self) -> dict[str, int]:
         """Number of rows of each table (campaigns, campuses, partners, invitations, responses)."""

@@ -1,0 +1,28 @@
+"""Import the interview log of a campaign (``effipia interviews import``; Tableau 1)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from effipia.operations.results import OperationResult
+
+if TYPE_CHECKING:
+    from effipia.store import Store
+    from effipia.store.api import WriteStats
+
+__all__ = ["import_interviews"]
+
+
+def import_interviews(store: "Store", path: str | Path, campaign: str | None = None) -> OperationResult["WriteStats"]:
+    """Validate the log ``path`` (CSV or XLSX; every problem at once, nothing written on a
+    problem) against the campus registry and upsert it into ``campaign`` (created if new
+    when named; else the store's only campaign)."""
+    from effipia.report.interviews import read_interviews
+
+    name = campaign if campaign is not None else store.resolve_campaign(None)
+    registry = store.campuses()
+    known = set(registry["campus_id"].to_list()) if registry.height else None
+    frame = read_interviews(path, campuses=known, source=Path(path).name)
+    stats = store.write_interviews(name, frame)
+    return OperationResult(stats)
