@@ -26,6 +26,9 @@ if [ $with_test = 1 ]; then
     need+=(r-cran-survey r-cran-sandwich r-cran-mass)
   fi
   command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
+  # WeasyPrint (PDF reports) loads pango through cffi; the reports' charts use DejaVu Sans
+  ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so' || need+=(libpango-1.0-0 libpangoft2-1.0-0)
+  fc-list 2>/dev/null | grep -qi 'DejaVuSans.ttf' || need+=(fonts-dejavu-core)
   if [ ${#need[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ]; then
       export DEBIAN_FRONTEND=noninteractive
