@@ -25,6 +25,9 @@ from effipia.analysis.disclosure import (
     secondary_suppression,
 )
 from effipia.analysis.domains import Design, domain_sets
+from effipia.analysis.intervals import DEFAULT_SHARE_METHOD, SHARE_METHODS
+from effipia.analysis.precision import Presentation, apply_outcomes, assess, load_presentation, precision_counts
+from effipia.analysis.shares import restate_share_intervals
 from effipia.analysis.layout import DOMAIN_SETS, ENSEMBLE, conform_rows, empty_rows
 from effipia.analysis.producers import PRODUCERS, Inputs
 from effipia.analysis.registers import load_rules
@@ -51,6 +54,8 @@ def compute(
     include: Sequence[str] | None = None,
     model_controls: Sequence[str] | None = None,
     warnings: list[Warning] | None = None,
+    ci: str = DEFAULT_SHARE_METHOD,
+    presentation: str | Path | Presentation | None = None,
 ) -> pl.DataFrame:
     """Every statistic of a campaign (statistics-set layout, one row per statistic × item
     × answer × domain).
@@ -68,8 +73,13 @@ def compute(
     (:func:`effipia.analysis.model.fit`; default: the saturated profile model);
     ``warnings``: a list that receives what the set leaves out or weakens
     (:class:`effipia.results.Warning`: invited cells without respondents, campuses below
-    ``min_n``, registers not answered, a model not fitted, a producer that could not run).
-    The producers are :data:`effipia.analysis.producers.PRODUCERS`.
+    ``min_n``, registers not answered, a model not fitted, a producer that could not run;
+    and the counts of reliable / imprecise / unreliable estimates by statistic);
+    ``ci``: interval of every share (``korn-graubard``, ``logit`` or ``wald``; means and
+    scores always get a Student interval on the design degrees of freedom);
+    ``presentation``: the presentation profile classing every share and register score
+    (``default``, ``nchs`` or a TOML file; :mod:`effipia.analysis.precision`), applied after
+    the disclosure rule. The producers are :data:`effipia.analysis.producers.PRODUCERS`.
     """
     if not isinstance(min_n, int) or isinstance(min_n, bool) or min_n < 1:
         raise EffipiaError("analysis.min_n_invalid", value=min_n)
@@ -83,6 +93,9 @@ def compute(
         raise EffipiaError("analysis.cluster_calibrated")
     if responses is None or responses.is_empty():
         raise EffipiaError("analysis.no_responses")
+    if ci not in SHARE_METHODS:
+        raise EffipiaError("analysis_precision.unknown_ci", value=ci, names=", ".join(SHARE_METHODS))
+    profile = presentation if isinstance(presentation, Presentation) else load_presentation(presentation)
     wanted = set(include) if include is not None else None
 
     def on(name: str) -> bool:
@@ -120,6 +133,7 @@ def compute(
         scoring=scoring,
         model_controls=model_controls,
         warnings=collected,
+        options={"ci": ci, "presentation": profile},
     )
     protected: list[pl.DataFrame] = []  # disclosure control already applied across domains
     others: list[pl.DataFrame] = []
@@ -160,8 +174,27 @@ def compute(
         out = out.with_columns(
             [pl.when(nested).then(None).otherwise(pl.col(c)).alias(c) for c in ("se", "ci_low", "ci_high")]
         )
+    if ci != DEFAULT_SHARE_METHOD:
+        out = restate_share_intervals(out, ci)  # every share, whichever producer made it
+    out = assess(out, profile)
+    if warnings is not None:
+        warnings.extend(_precision_warnings(out, profile))
+    out = apply_outcomes(out, profile)
     # rows stay in production order: statistic, item (questionnaire order), domain set, domain
     return out
+
+
+def _precision_warnings(statistics: pl.DataFrame, profile: Presentation) -> list[Warning]:
+    """One warning per assessed statistic: its counts of reliable, imprecise and unreliable
+    estimates under ``profile`` (and whether the unreliable ones are published)."""
+    action = message("analysis_precision.action_suppressed" if profile.suppresses("unreliable")
+                     else "analysis_precision.action_marked")
+    return [
+        Warning.of("analysis_precision.counts", statistic=row["statistic"], producer="precision", profile=profile.name,
+                   reliable=row["reliable"], imprecise=row["imprecise"], unreliable=row["unreliable"],
+                   action=action if row["unreliable"] or row["imprecise"] else "")
+        for row in precision_counts(statistics).iter_rows(named=True)
+    ]
 
 
 def _small_campuses(responses: pl.DataFrame, campus_ids: list[str] | None, min_n: int) -> list[Warning]:

@@ -158,17 +158,19 @@ def load_presentation(name_or_path: str | Path | None = None) -> Presentation:
         raise EffipiaError("analysis_precision.bad_profile", path=key, detail=str(exc)) from None
 
 
-def _classify(rules: Rules, p: pl.Expr, width: pl.Expr, n_eff: pl.Expr, df: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
-    """``(precision, reason)`` expressions of one family (``p`` on 0–1, ``width`` in points)."""
-    edge = (p <= 0.0) | (p >= 1.0)
+def _classify(rules: Rules, e: pl.Expr, width: pl.Expr, n_eff: pl.Expr, df: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """``(precision, reason)`` expressions of one family (``e`` the estimate in percent or
+    score points 0–100, ``width`` in the same points; relative widths in % of ``e``)."""
+    edge = (e <= 0.0) | (e >= 100.0)
     small = width <= rules.reliable_if_width_at_most
     widths = ~edge & ~small  # the width tests apply
     tests = [  # (condition, class, reason), in the standard's order
         (n_eff < rules.unreliable_if_n_eff_below, "unreliable", "n_eff"),
         (widths & (width >= rules.unreliable_if_width_at_least), "unreliable", "width"),
-        (widths & (width / p > rules.unreliable_if_relative_width_above), "unreliable", "relative_width"),
+        (widths & (100.0 * width / e > rules.unreliable_if_relative_width_above), "unreliable", "relative_width"),
         (df.cast(pl.Float64).fill_null(float("inf")) < rules.imprecise_if_df_below, "imprecise", "df"),
-        (widths & (width / (1.0 - p) > rules.imprecise_if_complement_relative_width_above), "imprecise", "relative_width"),
+        (widths & (100.0 * width / (100.0 - e) > rules.imprecise_if_complement_relative_width_above), "imprecise",
+         "relative_width"),
     ]
     if rules.imprecise_if_boundary:
         tests.append((edge, "imprecise", "n_eff"))
@@ -196,9 +198,9 @@ def assess(statistics: pl.DataFrame, presentation: Presentation | str | Path | N
         & ~pl.col("suppressed").fill_null(False)
     )
     width = pl.col("ci_high") - pl.col("ci_low")
-    p = pl.col("estimate") / 100.0
-    share_class, share_reason = _classify(profile.proportions, p, width, pl.col("n_eff"), pl.col("df"))
-    score_class, score_reason = _classify(profile.scores, p, width, pl.col("n_eff"), pl.col("df"))
+    e = pl.col("estimate")
+    share_class, share_reason = _classify(profile.proportions, e, width, pl.col("n_eff"), pl.col("df"))
+    score_class, score_reason = _classify(profile.scores, e, width, pl.col("n_eff"), pl.col("df"))
     is_share = pl.col("unit") == "percent"
     is_score = pl.col("unit") == "score"
     return statistics.with_columns(

@@ -98,7 +98,8 @@ def _registers(inputs: Inputs) -> pl.DataFrame:
 
 
 def _comparison(inputs: Inputs) -> pl.DataFrame:
-    return comparison_rows(inputs.registers, titles=inputs.titles)
+    # scores withheld by the presentation profile (nchs: unreliable) are not ranked
+    return comparison_rows(inputs.registers, titles=inputs.titles, presentation=inputs.options.get("presentation"))
 
 
 def _response_rate(inputs: Inputs) -> pl.DataFrame:

@@ -29,7 +29,7 @@ from effipia.analysis.intervals import DEFAULT_SHARE_METHOD, effective_size, sha
 from effipia.analysis.kernel import DomainStats, answer_index, domain_share_stats
 from effipia.analysis.layout import DOMAIN_SETS, empty_rows
 
-__all__ = ["BASES", "Z95", "share_rows", "stats_rows", "set_rows", "excluded_codes", "producers_rows"]
+__all__ = ["BASES", "Z95", "share_rows", "stats_rows", "set_rows", "excluded_codes", "producers_rows", "restate_share_intervals"]
 
 #: Two-sided 95 % normal quantile (scipy.stats.norm.ppf(0.975)).
 Z95 = 1.959963984540054
@@ -316,3 +316,28 @@ def producers_rows(
             kwargs["sets"] = sets
         parts.append(produce(responses, **kwargs))
     return pl.concat(parts) if parts else empty_rows()
+
+
+def restate_share_intervals(statistics: pl.DataFrame, ci: str) -> pl.DataFrame:
+    """``statistics`` with the intervals of its kernel shares (``unit = "percent"`` rows with
+    an ``n_eff``) recomputed by method ``ci`` from their ``estimate``, ``se``, ``n`` and
+    ``df``: every share of the set gets the same method, whichever producer made it."""
+    if statistics.is_empty():
+        return statistics
+    share = (pl.col("unit") == "percent") & pl.col("n_eff").is_not_null() & pl.col("estimate").is_not_null()
+    mask = statistics.select(share.fill_null(False)).to_series().to_numpy()
+    if not mask.any():
+        return statistics
+    part = statistics.filter(pl.Series(mask))
+
+    def col(name: str) -> np.ndarray:
+        return part[name].cast(pl.Float64).fill_null(np.nan).to_numpy()
+
+    low, high = share_interval(ci, col("estimate") / 100.0, col("se") / 100.0, col("n"), col("df"))
+    index = np.flatnonzero(mask)
+    new_low = statistics["ci_low"].to_numpy().astype(np.float64, copy=True)
+    new_high = statistics["ci_high"].to_numpy().astype(np.float64, copy=True)
+    new_low[index], new_high[index] = low * 100.0, high * 100.0
+    return statistics.with_columns(
+        pl.Series("ci_low", new_low, nan_to_null=True), pl.Series("ci_high", new_high, nan_to_null=True)
+    )

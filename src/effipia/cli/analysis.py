@@ -22,6 +22,12 @@ class CalibrationOption(StrEnum):
     raking = "raking"
 
 
+class IntervalOption(StrEnum):
+    korn_graubard = "korn-graubard"
+    logit = "logit"
+    wald = "wald"
+
+
 @app.command("compute")
 def compute_command(
     ctx: typer.Context,
@@ -50,6 +56,16 @@ def compute_command(
         None, "--model-controls",
         help="Variables de contrôle du modèle de variété des relations, séparées par des virgules (campus_id pour des effets fixes de campus, filiere, duration_years, partner_type…) ; par défaut : un coefficient par profil, sans contrôle.",
     ),
+    ci: IntervalOption = typer.Option(
+        IntervalOption.korn_graubard,
+        "--ci",
+        help="Intervalle de confiance des parts : korn-graubard (par défaut, exact pour les petits effectifs), logit ou wald (± 1,96 écart-type) ; moyennes et scores : intervalle de Student sur les degrés de liberté du plan.",
+    ),
+    presentation: str = typer.Option(
+        None,
+        "--presentation",
+        help="Règles de présentation selon la précision : default (estimations imprécises publiées avec un signe et une note), nchs (norme NCHS 2017 : estimations peu fiables supprimées) ou un fichier TOML ; voir docs/analysis.md.",
+    ),
     scoring: Path = typer.Option(None, "--scoring", help="Fichier TOML de règles de calcul des scores, ou nom d'une règle livrée (share_excl_na…, voir docs/scoring.md) ; par défaut : règle livrée par défaut."),
 ) -> None:
     """Calculer toutes les statistiques d'une campagne (tableaux, indicateurs, comparaisons par campus)."""
@@ -67,6 +83,8 @@ def compute_command(
             strata=strata,
             scoring=scoring,
             model_controls=[c.strip() for c in (model_controls or "").split(",") if c.strip()],
+            ci=ci.value,
+            presentation=presentation,
         )
     done = result.value
     parquet, csv = done.files[:2]
@@ -82,4 +100,23 @@ def compute_command(
     )
     for line in done.headline:  # the same lines as « effipia demo »
         typer.echo(f"  {line}")
+    _echo_precision(done.statistics, presentation)
     echo_warnings(result.warnings)
+
+
+def _echo_precision(statistics, presentation: str | None) -> None:
+    """One line of totals of the precision classes (the counts by statistic are warnings)."""
+    from effipia.analysis.precision import load_presentation, precision_counts
+
+    counts = precision_counts(statistics)
+    if counts.height:
+        typer.echo(
+            message(
+                "analysis_precision.total",
+                profile=load_presentation(presentation).name,
+                statistics=_n(counts.height),
+                reliable=_n(int(counts["reliable"].sum())),
+                imprecise=_n(int(counts["imprecise"].sum())),
+                unreliable=_n(int(counts["unreliable"].sum())),
+            )
+        )
