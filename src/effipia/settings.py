@@ -12,6 +12,7 @@ documentation test and for ``docs/configuration.md``.
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Literal
 
@@ -128,6 +129,36 @@ class Settings(BaseSettings):
         "par un tiers (la déclaration le dit).",
     )
 
+    # --- staff side: accounts, limits, e-mails ------------------------------------------
+    mail_templates: Path | None = Field(
+        None,
+        description="Dossier de modèles de courriels (invitation_subject.txt, invitation.txt, invitation.html, "
+        "reminder_subject.txt, reminder.txt, reminder.html, signature.txt, signature.html) remplaçant, "
+        "fichier par fichier, ceux livrés.",
+    )
+    survey_deadline: date | None = Field(
+        None, description="Date limite de réponse annoncée dans les courriels (AAAA-MM-JJ) ; l'option --deadline la remplace."
+    )
+    login_max_failures: int = Field(
+        5,
+        ge=1,
+        description="Échecs de connexion admis par compte dans la fenêtre EFFIPIA_LOGIN_WINDOW_SECONDS "
+        "(dix fois plus par adresse de client) ; au-delà, la connexion est refusée jusqu'à la fenêtre suivante.",
+    )
+    api_max_failures: int = Field(
+        30, ge=1, description="Jetons d'API inconnus admis par adresse de client dans la fenêtre, avant refus (429)."
+    )
+    login_window_seconds: int = Field(
+        900, ge=1, description="Durée (secondes) de la fenêtre des limites de connexion et de jetons, comptées dans la base."
+    )
+    dev: bool = Field(
+        False,
+        description="Mode développement (posé par effipia serve --dev) : cookies de session sans l'attribut "
+        "Secure, seulement sur http:// en boucle locale (127.0.0.1, localhost).",
+    )
+    session_max_age_seconds: int = Field(
+        28800, ge=60, description="Durée de validité (secondes) d'une session du personnel (cookie signé)."
+    )
 
 def get_settings(**overrides: object) -> Settings:
     """The settings from the environment, with ``overrides`` (non-``None`` values) applied."""

@@ -60,6 +60,8 @@ def serve_command(
             raise typer.Exit(2)
         # Workers are separate processes: they read the same settings from the environment.
         os.environ["EFFIPIA_DATABASE_URL"] = url
+        if dev:
+            os.environ["EFFIPIA_DEV"] = "1"  # session cookies without Secure on http loopback only
         if problem:
             os.environ["EFFIPIA_SECRET_KEY"] = secrets.token_urlsafe(48)
             echo_err("Attention : mode développement, clé secrète provisoire (les liens créés ne resteront pas valables).")

@@ -548,6 +548,193 @@ class Store:
 
 
 _DTYPE_NAMES = {pl.Int64: "Int64", pl.String: "String"}
+    # ---------------------------------------------------------------- staff: accounts, tokens, limits, audit, mail
+    # Tables of migration 0004, looked up by name (see effipia.operations.users / mailing / monitoring).
+    def add_user(self, email: str, role: str, campus_id: str | None, password_hash: str | None) -> int:
+        """Create a staff account; French error when the e-mail is already taken."""
+        users = _T["staff_users"]
+        with self._write() as conn:
+            if conn.execute(sa.select(users.c.id).where(users.c.email == email)).first() is not None:
+                raise EffipiaError("users.exists", email=email)
+            return conn.execute(
+                sa.insert(users)
+                .values(email=email, role=role, campus_id=campus_id, password_hash=password_hash, active=True, created_at=_now())
+                .returning(users.c.id)
+            ).scalar_one()
+
+    def update_user(self, email: str, **values: Any) -> bool:
+        """Change columns of an account (``password_hash``, ``role``, ``campus_id``, ``active``)."""
+        users = _T["staff_users"]
+        with self._write() as conn:
+            return conn.execute(sa.update(users).where(users.c.email == email).values(**values)).rowcount > 0
+
+    def user(self, email: str | None = None, user_id: int | None = None) -> dict[str, Any] | None:
+        """One staff account as a dict (by e-mail or by id), or None."""
+        users = _T["staff_users"]
+        where = users.c.email == email if email is not None else users.c.id == user_id
+        with self._read() as conn:
+            row = conn.execute(sa.select(users).where(where)).mappings().first()
+        return dict(row) if row is not None else None
+
+    def users(self) -> list[dict[str, Any]]:
+        """Every staff account (without password hashes), by e-mail."""
+        users = _T["staff_users"]
+        tokens = _T["api_tokens"]
+        active_tokens = (
+            sa.select(sa.func.count())
+            .where(tokens.c.user_id == users.c.id, tokens.c.revoked_at.is_(None))
+            .scalar_subquery()
+        )
+        cols = [users.c.id, users.c.email, users.c.role, users.c.campus_id, users.c.active, users.c.created_at]
+        with self._read() as conn:
+            rows = conn.execute(
+                sa.select(*cols, (users.c.password_hash.is_not(None)).label("has_password"), active_tokens.label("tokens"))
+                .order_by(users.c.email)
+            ).mappings()
+            return [dict(r) for r in rows]
+
+    def add_api_token(self, user_id: int, token_hash: str) -> None:
+        """Record the hash of a new API token of account ``user_id``."""
+        with self._write() as conn:
+            conn.execute(sa.insert(_T["api_tokens"]).values(user_id=user_id, token_hash=token_hash, created_at=_now()))
+
+    def user_for_token(self, token_hash: str) -> dict[str, Any] | None:
+        """The active account owning the (unrevoked) API token of this hash, or None; the
+        token's last use is recorded."""
+        users, tokens = _T["staff_users"], _T["api_tokens"]
+        with self._write() as conn:
+            row = conn.execute(
+                sa.select(users, tokens.c.id.label("token_id"))
+                .join(tokens, tokens.c.user_id == users.c.id)
+                .where(tokens.c.token_hash == token_hash, tokens.c.revoked_at.is_(None), users.c.active == sa.true())
+            ).mappings().first()
+            if row is None:
+                return None
+            conn.execute(sa.update(tokens).where(tokens.c.id == row["token_id"]).values(last_used_at=_now()))
+            return {k: v for k, v in row.items() if k != "token_id"}
+
+    def revoke_api_tokens(self, user_id: int) -> int:
+        """Revoke every API token of account ``user_id``; how many were active."""
+        tokens = _T["api_tokens"]
+        with self._write() as conn:
+            return conn.execute(
+                sa.update(tokens)
+                .where(tokens.c.user_id == user_id, tokens.c.revoked_at.is_(None))
+                .values(revoked_at=_now())
+            ).rowcount
+
+    def hit_rate_limit(self, key: str, window: int) -> int:
+        """Count one event under ``key`` in fixed time window ``window`` (an integer such as
+        epoch seconds // length) and return the window's count, atomically across workers.
+        Older windows of the key are dropped."""
+        from sqlalchemy.dialects import postgresql, sqlite
+
+        limits = _T["rate_limits"]
+        with self._write() as conn:
+            insert = (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(limits)
+            stmt = insert.values(key=key, window=window, count=1).on_conflict_do_update(
+                index_elements=[limits.c.key, limits.c.window], set_={"count": limits.c.count + 1}
+            )
+            count = conn.execute(stmt.returning(limits.c.count)).scalar_one()
+            conn.execute(sa.delete(limits).where(limits.c.key == key, limits.c.window < window))
+            return count
+
+    def rate_limit_count(self, key: str, window: int) -> int:
+        """Events counted under ``key`` in ``window`` (0 if none)."""
+        limits = _T["rate_limits"]
+        with self._read() as conn:
+            found = conn.execute(
+                sa.select(limits.c.count).where(limits.c.key == key, limits.c.window == window)
+            ).scalar()
+        return found or 0
+
+    def clear_rate_limit(self, key: str) -> None:
+        """Forget the counts of ``key`` (a successful login clears its failures)."""
+        limits = _T["rate_limits"]
+        with self._write() as conn:
+            conn.execute(sa.delete(limits).where(limits.c.key == key))
+
+    def write_audit(
+        self,
+        action: str,
+        *,
+        actor: str | None = None,
+        role: str | None = None,
+        campaign: str | None = None,
+        campus_id: str | None = None,
+        detail: dict[str, Any] | None = None,
+    ) -> None:
+        """Append one staff action to the audit log."""
+        with self._write() as conn:
+            conn.execute(
+                sa.insert(_T["audit_log"]).values(
+                    at=_now(), actor=actor, role=role, action=action, campaign=campaign, campus_id=campus_id, detail=detail or {}
+                )
+            )
+
+    def audit_log(self, limit: int = 1000) -> pl.DataFrame:
+        """The newest ``limit`` audit entries, newest first."""
+        log = _T["audit_log"]
+        cols = {"at": pl.Datetime("us", "UTC"), "actor": pl.String, "role": pl.String, "action": pl.String,
+                "campaign": pl.String, "campus_id": pl.String, "detail": pl.String}
+        with self._read() as conn:
+            rows = conn.execute(
+                sa.select(log.c.at, log.c.actor, log.c.role, log.c.action, log.c.campaign, log.c.campus_id,
+                          sa.cast(log.c.detail, sa.Text))
+                .order_by(log.c.id.desc())
+                .limit(limit)
+            ).all()
+        return _frame([(_utc(r[0]), *r[1:]) for r in rows], cols)
+
+    def write_mail_sends(self, campaign: str, rows: list[dict[str, Any]]) -> int:
+        """Record e-mail outcomes (``partner_id, kind, recipient, outcome, smtp_code,
+        smtp_reply``) of ``campaign``'s invitations; an invitation still ``pending`` becomes
+        ``sent``, and ``bounced`` on a refusal by the server (unless already submitted)."""
+        sends, invitations = _T["mail_sends"], INVITATIONS
+        if not rows:
+            return 0
+        with self._write() as conn:
+            cid = self._campaign_id(conn, campaign, create=False)
+            now = _now()
+            conn.execute(sa.insert(sends), [{"campaign_id": cid, "at": now, **row} for row in rows])
+            for outcome, status, before in (("sent", "sent", ("pending",)), ("bounced", "bounced", ("pending", "sent", "opened"))):
+                ids = [r["partner_id"] for r in rows if r["outcome"] == outcome]
+                for start in range(0, len(ids), 1000):
+                    conn.execute(
+                        sa.update(invitations)
+                        .where(
+                            invitations.c.campaign_id == cid,
+                            invitations.c.partner_id.in_(ids[start : start + 1000]),
+                            invitations.c.status.in_(before),
+                        )
+                        .values(status=status, updated_at=now)
+                    )
+            return len(rows)
+
+    def mail_sends(self, campaign: str | None = None) -> pl.DataFrame:
+        """Every recorded e-mail outcome of ``campaign``, oldest first."""
+        sends = _T["mail_sends"]
+        cols = {"partner_id": pl.String, "kind": pl.String, "recipient": pl.String, "outcome": pl.String,
+                "smtp_code": pl.Int64, "smtp_reply": pl.String, "at": pl.Datetime("us", "UTC")}
+        with self._read() as conn:
+            cid = self._campaign_id(conn, campaign, create=False)
+            rows = conn.execute(
+                sa.select(*[sends.c[c] for c in cols]).where(sends.c.campaign_id == cid).order_by(sends.c.id)
+            ).all()
+        return _frame([(*r[:-1], _utc(r[-1])) for r in rows], cols)
+
+    def response_times(self, campaign: str | None = None) -> pl.DataFrame:
+        """``respondent_id, campus_id, category, submitted_at`` of every response of ``campaign``."""
+        cols = {"respondent_id": pl.String, "campus_id": pl.String, "category": pl.String,
+                "submitted_at": pl.Datetime("us", "UTC")}
+        with self._read() as conn:
+            cid = self._campaign_id(conn, campaign, create=False)
+            rows = conn.execute(
+                sa.select(RESPONSES.c.respondent_id, RESPONSES.c.campus_id, RESPONSES.c.category, RESPONSES.c.submitted_at)
+                .where(RESPONSES.c.campaign_id == cid)
+            ).all()
+        return _frame([(*r[:-1], _utc(r[-1])) for r in rows], cols)
+
 
 
 def _item_schema(items: list[Any] | None) -> dict[str, pl.DataType]:
@@ -580,3 +767,10 @@ def _safe(url: str) -> str:
         return sa.make_url(url).render_as_string(hide_password=True)
     except ArgumentError:
         return url
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    """A stored timestamp as an aware UTC datetime (SQLite gives back the naive UTC value)."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)

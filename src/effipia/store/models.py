@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-__all__ = ["Base", "Campaign", "Campus", "Partner", "Invitation", "WebDraft", "WebSave", "Response", "Interview", "JSONType"]
+__all__ = ["Base", "Campaign", "Campus", "Partner", "Invitation", "WebDraft", "WebSave", "Response", "Interview", "StaffUser", "ApiToken", "RateLimit", "AuditEntry", "MailSend", "JSONType"]
 
 #: Portable JSON column: JSONB on PostgreSQL, JSON (text) elsewhere.
 JSONType = sa.JSON().with_variant(JSONB(), "postgresql")
@@ -179,3 +179,69 @@ class Interview(Base):
     category: Mapped[str | None] = mapped_column(sa.String(64))
     interview_date: Mapped[date | None] = mapped_column(sa.Date)
     source: Mapped[str | None] = mapped_column(sa.String(500))
+
+
+class StaffUser(Base):
+    """A staff account: evaluator, campus director (with their campus) or funder."""
+
+    __tablename__ = "staff_users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(320), unique=True)
+    role: Mapped[str] = mapped_column(sa.String(16))
+    campus_id: Mapped[str | None] = mapped_column(sa.String(64))
+    password_hash: Mapped[str | None] = mapped_column(sa.String(255))
+    active: Mapped[bool] = mapped_column(sa.Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=_now)
+
+
+class ApiToken(Base):
+    """An API token of a staff account; only the SHA-256 of the token is kept."""
+
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("staff_users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=_now)
+    last_used_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+
+class RateLimit(Base):
+    """A fixed-window counter (login attempts, token look-ups) shared by every worker;
+    ``key`` is a hash of what is counted (no e-mail or address in clear)."""
+
+    __tablename__ = "rate_limits"
+    key: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    window: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True)
+    count: Mapped[int] = mapped_column(sa.Integer, default=0)
+
+
+class AuditEntry(Base):
+    """One staff action (who imported, exported, sent, revoked what, when)."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=_now, index=True)
+    actor: Mapped[str | None] = mapped_column(sa.String(320))
+    role: Mapped[str | None] = mapped_column(sa.String(16))
+    action: Mapped[str] = mapped_column(sa.String(64))
+    campaign: Mapped[str | None] = mapped_column(sa.String(200))
+    campus_id: Mapped[str | None] = mapped_column(sa.String(64))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+
+
+class MailSend(Base):
+    """One e-mail to one invitation: sent, bounced (5xx, never retried) or deferred (4xx),
+    with the server's reply; a provider's bounce list adds ``bounced`` rows too."""
+
+    __tablename__ = "mail_sends"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaigns.id", ondelete="CASCADE"))
+    partner_id: Mapped[str] = mapped_column(sa.String(128))
+    kind: Mapped[str] = mapped_column(sa.String(16))
+    recipient: Mapped[str | None] = mapped_column(sa.String(320))
+    outcome: Mapped[str] = mapped_column(sa.String(16))
+    smtp_code: Mapped[int | None] = mapped_column(sa.Integer)
+    smtp_reply: Mapped[str | None] = mapped_column(sa.Text)
+    at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=_now)
+    __table_args__ = (sa.Index("ix_mail_sends_campaign_partner", "campaign_id", "partner_id"),)
