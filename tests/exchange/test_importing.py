@@ -10,6 +10,7 @@ from polars.testing import assert_frame_equal
 
 from effipia.errors import EffipiaError, Problem, ValidationFailed, message
 from effipia.exchange import Format, import_responses
+from effipia.exchange.readers import read_responses
 
 from .conftest import snapshot, write_text
 
@@ -155,12 +156,21 @@ def test_unknown_column_and_empty_file(store, tmp_path: Path) -> None:
 
 
 def test_wrong_encoding_changes_nothing(store, tmp_path: Path) -> None:
-    path = write_text(tmp_path / "utf16.csv", "\n".join([HEADER, *GOOD_ROWS]), "utf-16")
+    # Line 3 carries byte 0x81: not UTF-8 and undefined in Windows-1252.
+    lines = [line.encode() for line in [HEADER, *GOOD_ROWS]]
+    lines[2] = lines[2].replace(b"R2", b"R2\x81", 1)
+    path = tmp_path / "undecodable.csv"
+    path.write_bytes(b"\n".join(lines))
     before = snapshot(store)
-    with pytest.raises(EffipiaError) as exc:
-        import_responses(store, path, "vague1")
-    assert str(exc.value) == message("generic.bad_encoding")
+    assert failing(store, path) == [Problem.at(str(path), 3, None, "reading.undecodable_line", encoding="Windows-1252")]
     assert snapshot(store) == before
+
+
+def test_utf16_with_bom_is_read_like_utf8(store, tmp_path: Path) -> None:
+    # Excel's « Texte Unicode » saves UTF-16 with a BOM: same rows as the UTF-8 file.
+    utf16 = write_text(tmp_path / "utf16.csv", "\n".join([HEADER, *GOOD_ROWS]), "utf-16")
+    utf8 = write_text(tmp_path / "utf8.csv", "\n".join([HEADER, *GOOD_ROWS]), "utf-8")
+    assert read_responses(utf16).frame.equals(read_responses(utf8).frame)
 
 
 def test_every_problem_is_reported_at_once(store, tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from effipia.errors import EffipiaError, Problem, message
+from effipia.errors import ValidationFailed, EffipiaError, Problem, message
 from effipia.exchange.detect import Format, detect_format, is_kobo_header
 from effipia.exchange.tables import ROW, read_table
 from effipia.exchange.writers import write_response_file
@@ -62,15 +62,16 @@ def test_csv_encodings_and_separators(tmp_path: Path, encoding: str, prefix: byt
 
 
 def test_csv_wrong_encoding_is_refused(tmp_path: Path) -> None:
-    # UTF-16, as a spreadsheet's "Unicode text" export writes it.
+    # UTF-16 with its BOM, as a spreadsheet's "Unicode text" export writes it, is read.
     path = write_text(tmp_path / "r.csv", "respondent_id,campus_id\nR1,C01\n", "utf-16")
-    with pytest.raises(EffipiaError) as exc:
-        read_table(path, Format.CSV)
-    assert str(exc.value) == message("generic.bad_encoding")
-    # 0x81 is undefined in Windows-1252 and invalid UTF-8.
+    assert read_table(path, Format.CSV).frame.rows() == [("R1", "C01", 2)]
+    # 0x81 is undefined in Windows-1252 and invalid UTF-8: refused at its line.
     (tmp_path / "s.csv").write_bytes(b"respondent_id,campus_id\nR\x81,C01\n")
-    with pytest.raises(EffipiaError):
+    with pytest.raises(ValidationFailed) as exc:
         read_table(tmp_path / "s.csv", Format.CSV)
+    assert [str(p) for p in exc.value.problems] == [
+        f"{tmp_path / 's.csv'}:2:: octets illisibles en Windows-1252 : enregistrez le fichier en UTF-8"
+    ]
 
 
 def test_csv_line_numbers_blank_lines_quotes_and_structure(tmp_path: Path) -> None:
@@ -155,7 +156,9 @@ def test_parquet_with_nested_columns_is_unreadable(tmp_path: Path) -> None:
     pl.DataFrame({"respondent_id": ["R1"], "answers": [[1, 2]]}).write_parquet(tmp_path / "r.parquet")
     with pytest.raises(EffipiaError) as exc:
         read_table(tmp_path / "r.parquet", Format.PARQUET)
-    assert exc.value.code == "generic.unreadable_file"
+    assert str(exc.value) == f"{tmp_path / 'r.parquet'}::: " + message(
+        "reading.unreadable_binary", format="PARQUET", name="r.parquet"
+    )
 
 
 @pytest.mark.parametrize(

@@ -169,11 +169,12 @@ def test_every_problem_is_reported_at_once(tmp_path, write_csv) -> None:
 
 def test_file_level_problems(tmp_path, write_csv) -> None:
     undecodable = tmp_path / "latin.csv"
-    undecodable.write_bytes("Raison sociale;Catégorie\nA;B\n".encode("utf-16"))
+    # Line 2 holds 0x81: not UTF-8, and undefined in Windows-1252 (UTF-16 with a BOM is read).
+    undecodable.write_bytes("Raison sociale;Catégorie\n".encode("cp1252") + b"A\x81;B\n")
     no_name = write_csv(tmp_path / "sans_nom.csv", ["Catégorie;SIRET", "Entreprise;73282932000074"])
     no_campus = write_csv(tmp_path / "sans_campus.csv", ["Raison sociale;Catégorie", "EDF;Entreprise"])
     assert refused([undecodable, no_name, no_campus], known_campuses=KNOWN) == [
-        f"{undecodable}::: encodage non reconnu : enregistrez le fichier en UTF-8 ou Windows-1252",
+        f"{undecodable}:2:: octets illisibles en Windows-1252 : enregistrez le fichier en UTF-8",
         f"{no_campus}:1:: colonne du campus absente : ajoutez une colonne « Campus » ou précisez --campus",
         f"{no_name}::: colonne du nom du partenaire introuvable dans les 10 premières lignes "
         "(en-têtes reconnus : « Raison sociale », « Nom de la structure », « Nom »…)",
@@ -185,7 +186,7 @@ def test_cp1252_undefined_bytes_cannot_be_decoded(tmp_path) -> None:
     path.write_bytes(b"Raison sociale;Cat\x81gorie\nA;B\n")  # 0x81: invalid UTF-8, undefined in Windows-1252
     with pytest.raises(ValidationFailed) as info:
         read_directories(path, campus="CMQ-BDB")
-    assert info.value.problems == [Problem.at(str(path), None, None, "generic.bad_encoding")]
+    assert info.value.problems == [Problem.at(str(path), 1, None, "reading.undecodable_line", encoding="Windows-1252")]
 
 
 def test_unknown_campus_option(tmp_path, write_csv) -> None:
@@ -341,7 +342,7 @@ def test_damaged_workbook_is_a_problem_of_its_file(tmp_path) -> None:
     damaged = tmp_path / "annuaire.xlsx"
     damaged.write_bytes(b"PK\x03\x04" + b"\x00" * 60)  # a ZIP signature and nothing readable after it
     [problem] = refused(damaged, campus="CMQ-BDB")
-    assert problem.startswith(f"{damaged}::: fichier illisible : ")
+    assert problem == f"{damaged}::: classeur XLSX illisible : archive zip endommagée ou tronquée (fichier incomplet ?)"
 
 
 def test_usual_variants_of_training_and_consular_categories(tmp_path, write_csv) -> None:

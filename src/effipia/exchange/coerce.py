@@ -15,7 +15,7 @@ from effipia.errors import Problem
 from effipia.exchange.form import FormView
 from effipia.exchange.tables import ROW, TextTable
 
-__all__ = ["join_split_columns", "prepare", "typed"]
+__all__ = ["SAFE_INTEGER", "fit_problems", "join_split_columns", "prepare", "typed"]
 
 
 def _split_columns(frame: pl.DataFrame, item: str) -> dict[str, str]:
@@ -70,10 +70,62 @@ def join_split_columns(table: TextTable, form: FormView, file: str) -> TextTable
     return TextTable(frame, problems)
 
 
+#: Largest integer a float (and a JSON reader) holds exactly: beyond it a code is not faithful.
+SAFE_INTEGER = 2**53
+
+
+def _unfit_cells_blanked(frame: pl.DataFrame, problems: list[Problem]) -> pl.DataFrame:
+    """``frame`` with the cells of ``problems`` empty: reported once here, never again
+    (nor crashed on) by the questionnaire's checks."""
+    cells: dict[str, list[int]] = {}
+    for problem in problems:
+        if problem.code == "reading.text_too_long":
+            continue  # an identifier stays: blanking it would add a « missing » problem
+        cells.setdefault(str(problem.column), []).append(int(problem.row or 0))
+    if not cells:
+        return frame
+    return frame.with_columns(
+        pl.when(pl.col(ROW).is_in(rows)).then(None).otherwise(pl.col(column)).alias(column)
+        for column, rows in cells.items()
+    )
+
+
+def fit_problems(frame: pl.DataFrame, form: FormView, file: str) -> list[Problem]:
+    """Cells that cannot be stored as read, each at its cell: numbers of integer columns
+    that are not finite (``inf``, ``NaN``) or too large to be exact, and identification
+    texts longer than the store's column (lengths read from the store's models)."""
+    from effipia.formatting import number
+    from effipia.store.limits import column_limits
+
+    problems: list[Problem] = []
+    for column in frame.columns:
+        if column == ROW or column not in form.columns or form.dtype(column) != pl.Int64:
+            continue
+        value = pl.col(column).str.strip_chars().str.replace(",", ".", literal=True).cast(pl.Float64, strict=False)
+        flagged = frame.select(
+            pl.col(ROW), pl.col(column), (value.is_nan() | value.is_infinite()).alias("__nf__"),
+            (value.abs() >= SAFE_INTEGER).alias("__big__"),
+        ).filter(pl.col("__nf__") | pl.col("__big__"))
+        for row, text, non_finite, _big in flagged.rows():
+            if non_finite:
+                problems.append(Problem.at(file, row, column, "reading.not_finite", value=text))
+            else:
+                problems.append(
+                    Problem.at(file, row, column, "reading.number_too_large", value=text, limit=number(SAFE_INTEGER))
+                )
+    for column, (kind, limit) in column_limits("responses").items():
+        if kind != "text" or column not in frame.columns or frame.schema[column] != pl.String:
+            continue
+        long = frame.select(pl.col(ROW), pl.col(column).str.len_chars().alias("__n__")).filter(pl.col("__n__") > limit)
+        problems += [Problem.at(file, row, column, "reading.text_too_long", length=n, limit=limit) for row, n in long.rows()]
+    return problems
+
+
 def prepare(table: TextTable, form: FormView, file: str) -> tuple[pl.DataFrame, list[Problem]]:
     """Text frame ready for the questionnaire's validation: split columns joined,
     ``select_multiple`` values with single spaces. Every other column is left as read
-    (unknown columns included, so that validation reports them)."""
+    (unknown columns included, so that validation reports them); cells that cannot be
+    stored faithfully (see :func:`fit_problems`) are problems."""
     joined = join_split_columns(table, form, file)
     frame = joined.frame
     multiple = [c for c in frame.columns if c in form.multiple]
@@ -81,7 +133,8 @@ def prepare(table: TextTable, form: FormView, file: str) -> tuple[pl.DataFrame, 
         frame = frame.with_columns(
             pl.col(c).str.replace_all(r"\s+", " ").str.strip_chars().replace("", None) for c in multiple
         )
-    return frame, list(joined.problems)
+    unfit = fit_problems(frame, form, file)
+    return _unfit_cells_blanked(frame, unfit), list(joined.problems) + unfit
 
 
 def typed(frame: pl.DataFrame, form: FormView) -> pl.DataFrame:
@@ -94,7 +147,7 @@ def typed(frame: pl.DataFrame, form: FormView) -> pl.DataFrame:
             continue
         if form.dtype(column) == pl.Int64:
             number = pl.col(column).cast(pl.Float64, strict=False)
-            integral = number.is_finite() & (number == number.floor())
+            integral = number.is_finite() & (number == number.floor()) & (number.abs() < SAFE_INTEGER)
             exprs.append(pl.when(integral).then(number).otherwise(None).cast(pl.Int64).alias(column))
         else:
             exprs.append(pl.col(column).cast(pl.String))

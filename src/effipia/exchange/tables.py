@@ -18,9 +18,9 @@ from typing import Any
 
 import polars as pl
 
-from effipia.errors import EffipiaError, Problem
+from effipia.errors import EffipiaError, Problem, ValidationFailed
 from effipia.exchange.detect import Format
-from effipia.tabular import csv_records, csv_text, xlsx_rows
+from effipia.tabular import csv_records, csv_text, defect_problems, xlsx_sheet
 
 __all__ = ["ROW", "TextTable", "read_table"]
 
@@ -83,7 +83,7 @@ def _read_csv(path: Path, file: str) -> TextTable:
     header_line = 1
     rows: list[tuple[int, list[str | None]]] = []
     problems: list[Problem] = []
-    for line, record in csv_records(csv_text(path.read_bytes())):
+    for line, record in csv_records(csv_text(path.read_bytes(), file)):
         if not any(cell.strip() for cell in record):
             continue
         if header is None:
@@ -121,7 +121,8 @@ def _read_xlsx(path: Path, file: str) -> TextTable:
     header: list[str] | None = None
     header_line = 1
     rows: list[tuple[int, list[str | None]]] = []
-    for line, raw in xlsx_rows(path):
+    sheet = xlsx_sheet(path, file)
+    for line, raw in sheet.rows:
         cells = [_cell_text(v) for v in raw]
         if not any(cells):
             continue
@@ -130,12 +131,17 @@ def _read_xlsx(path: Path, file: str) -> TextTable:
             continue
         rows.append((line, cells))
     if header is None:
+        if sheet.defects:
+            raise ValidationFailed(defect_problems(sheet, file))
         raise EffipiaError("exchange.empty_file", path=file)
     width = max([len(header)] + [len(r) for _, r in rows])
     header = header + [""] * (width - len(header))
+    # Cells in error or formulas without a value: reported under their header (the cell
+    # is read as empty only so that every other problem is found in the same pass).
+    defects = defect_problems(sheet, file, header_line, list(header))
     header, rows = _drop_blank_columns(header, [(line, r + [None] * (width - len(r))) for line, r in rows])
     keep, problems = _header_problems(file, header, header_line)
-    return TextTable(_frame(header, keep, rows), problems)
+    return TextTable(_frame(header, keep, rows), problems + defects)
 
 
 def _typed_to_text(df: pl.DataFrame) -> pl.DataFrame:
@@ -144,7 +150,9 @@ def _typed_to_text(df: pl.DataFrame) -> pl.DataFrame:
     for name, dtype in df.schema.items():
         col = pl.col(name)
         if dtype.is_float():
-            integral = col.is_finite() & (col == col.floor())
+            # Beyond 2**53 a float is not an exact integer: kept as written (e.g. « 1e+30 »)
+            # so that validation refuses it at its cell, never turned into an empty cell.
+            integral = col.is_finite() & (col == col.floor()) & (col.abs() < 2.0**53)
             expr = (
                 pl.when(col.is_nan()).then(None)
                 .when(integral).then(col.cast(pl.Int64, strict=False).cast(pl.String))
@@ -161,7 +169,7 @@ def _typed_to_text(df: pl.DataFrame) -> pl.DataFrame:
     return df.select(exprs)
 
 
-def _read_binary(path: Path, fmt: Format) -> pl.DataFrame:
+def _read_binary(path: Path, fmt: Format, file: str) -> pl.DataFrame:
     try:
         if fmt is Format.PARQUET:
             return pl.read_parquet(path)
@@ -175,8 +183,10 @@ def _read_binary(path: Path, fmt: Format) -> pl.DataFrame:
         return pl.from_pandas(pdf)
     except EffipiaError:
         raise
-    except Exception as exc:  # pyarrow / readstat errors: the file is damaged or not what it claims
-        raise EffipiaError("generic.unreadable_file", detail=str(exc)) from None
+    except Exception:  # pyarrow / readstat errors (English): the file is damaged or not what it claims
+        raise ValidationFailed(
+            [Problem.at(file, None, None, "reading.unreadable_binary", format=fmt.value.upper(), name=path.name)]
+        ) from None
 
 
 def read_table(path: str | Path, fmt: Format, file: str | None = None) -> TextTable:
@@ -191,14 +201,16 @@ def read_table(path: str | Path, fmt: Format, file: str | None = None) -> TextTa
         return _read_csv(p, file)
     if fmt is Format.XLSX:
         return _read_xlsx(p, file)
-    typed = _read_binary(p, fmt)
+    typed = _read_binary(p, fmt, file)
     problems: list[Problem] = []
     if ROW in typed.columns:
         problems.append(Problem.at(file, None, ROW, "questionnaire.unknown_column", column=ROW))
         typed = typed.drop(ROW)
     try:
         text = _typed_to_text(typed)
-    except pl.exceptions.PolarsError as exc:  # nested or binary columns: not a response table
-        raise EffipiaError("generic.unreadable_file", detail=str(exc).splitlines()[0]) from None
+    except pl.exceptions.PolarsError:  # nested or binary columns: not a response table
+        raise ValidationFailed(
+            [Problem.at(file, None, None, "reading.unreadable_binary", format=fmt.value.upper(), name=p.name)]
+        ) from None
     frame = text.with_columns(pl.int_range(2, typed.height + 2, dtype=pl.Int64).alias(ROW))
     return TextTable(frame, problems)

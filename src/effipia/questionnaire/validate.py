@@ -82,7 +82,9 @@ def _typed(parsed: pl.DataFrame, items: list[Item]) -> pl.DataFrame:
     for item in items:
         if item.integer_coded:
             number, present = pl.col(item.name), pl.col(f"__present__{item.name}")
-            bad = present & (number.is_null() | number.is_nan() | (number != number.floor())).fill_null(True)
+            # inf and numbers past 2**53 are no exact integer codes (and would not cast to Int64).
+            unfit = number.is_nan() | number.is_infinite() | (number.abs() >= 2.0**53)
+            bad = present & (number.is_null() | unfit | (number != number.floor())).fill_null(True)
             exprs += [
                 pl.when(bad).then(None).otherwise(number).cast(pl.Int64).alias(item.name),
                 bad.alias(f"__bad__{item.name}"),

@@ -21,6 +21,7 @@ from effipia.registry.reading import read_table
 from effipia.registry.tables import RegistryTables, default_tables
 from effipia.registry.text import cell_text, normalize
 from effipia.schema import CAMPUS_COLUMNS
+from effipia.store.limits import value_problem
 
 __all__ = ["LETTER_PATTERN", "read_campuses"]
 
@@ -52,12 +53,14 @@ def _academie_regions() -> dict[str, str]:
 
 
 def _integer(value: object) -> int | None:
+    """An integer cell (« 1 500 000 € », ``2015.0``); ``None`` for anything else, including
+    non-finite numbers and negative text (no range here admits one)."""
     if isinstance(value, bool):
         return int(value)
     if isinstance(value, int):
         return value
-    if isinstance(value, float):
-        return int(value) if value.is_integer() else None
+    if isinstance(value, float):  # inf, NaN and floats past 2**53 are no exact integers
+        return int(value) if value.is_integer() and abs(value) < 2**53 else None
     text = re.sub(r"[\s\u00a0\u202f€]", "", str(value))
     if re.fullmatch(r"\d+([.,]0+)?", text):
         return int(re.split(r"[.,]", text)[0])
@@ -77,13 +80,16 @@ def read_campuses(path: str | Path, tables: RegistryTables | None = None) -> pl.
         found = map_header(header, "campus")
         return "campus_id" in found or "name" in found
 
-    table = read_table(path, is_header, "registry.missing_campus_header")
+    def used(header: str) -> bool:
+        return bool(map_header([header], "campus"))
+
+    table = read_table(path, is_header, "registry.missing_campus_header", used=used, require_rows=True)
     columns = map_header(table.header, "campus")
-    problems: list[Problem] = []
+    problems: list[Problem] = list(table.problems)
     for required, label in (("campus_id", "identifiant du campus"), ("name", "nom du campus")):
         if required not in columns:
             problems.append(Problem.at(table.file, table.header_line, None, "generic.missing_column", column=label))
-    if problems:
+    if any(p.code == "generic.missing_column" for p in problems):
         raise ValidationFailed(problems)
     headers = {c: table.header[i] for c, i in columns.items()}
     records: list[dict[str, object]] = []
@@ -156,6 +162,10 @@ def read_campuses(path: str | Path, tables: RegistryTables | None = None) -> pl.
             if support is None:
                 bad("support_type", "registry.unknown_support_type", value=text["support_type"])
             out["support_type"] = support
+        for column, value in out.items():
+            unfit = value_problem("campuses", column, value)
+            if unfit:
+                bad(column, unfit[0], **unfit[1])
         records.append(out)
     if problems:
         raise ValidationFailed(problems)

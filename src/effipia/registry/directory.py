@@ -33,6 +33,7 @@ from effipia.registry.reading import read_table
 from effipia.registry.tables import RegistryTables, default_tables, partner_type_groups
 from effipia.registry.text import cell_text, normalize
 from effipia.schema import PARTNER_COLUMNS
+from effipia.store.limits import value_problem
 
 __all__ = ["DirectoryImport", "Merge", "partner_id_for", "read_directories"]
 
@@ -107,8 +108,8 @@ def _normalize_naf(text: str) -> str:
 
 def _survey_group(text: str, tables: RegistryTables) -> str | None:
     """Survey group named by ``text``: a group code, or the group of the type it recodes to."""
-    groups = partner_type_groups()
-    if text in set(groups.values()):
+    groups = tables.groups
+    if text in groups.values():
         return text
     partner_type = tables.recode_category(text)
     return groups[partner_type] if partner_type else None
@@ -124,7 +125,7 @@ def _check_type_and_group(
     """A file with a ``partner_type`` column (the codebook layout): the type is taken from
     it (empty stays unknown) and the category is the survey group, which must be the
     type's group when both are given."""
-    groups = partner_type_groups()
+    groups = tables.groups
     type_text, category = text.get("partner_type"), text.get("category")
     partner_type = None
     if type_text:
@@ -187,12 +188,18 @@ def _check_row(
                 bad(col("category"), "registry.unknown_category", value=category)
             else:
                 out["partner_type"] = partner_type
-                out["category"] = partner_type_groups()[partner_type]
+                out["category"] = tables.groups[partner_type]
 
     for flag in ("consortium", "pia_concerned"):
         if flag in headers:
             value = text.get(flag)
-            recoded = 0 if value is None else tables.recode_yes_no(value)
+            # A column of marks (« Membre du consortium » with x for members): empty = no.
+            # The codebook's own column (what effipia writes): empty = not asked, kept empty.
+            codebook = (headers[flag] or "").strip() == flag
+            if value is None:
+                out[flag] = None if codebook else 0
+                continue
+            recoded = tables.recode_yes_no(value)
             if recoded is None:
                 bad(col(flag), "registry.bad_yes_no", value=value)
             out[flag] = recoded
@@ -246,16 +253,22 @@ def _check_row(
             out["commune_insee"] = commune
         else:
             bad(col("commune_insee"), "registry.bad_commune", value=text["commune_insee"])
+    for column, value in out.items():
+        unfit = value_problem("partners", column, value)
+        if unfit:
+            bad(col(column), unfit[0], **unfit[1])
     return out
 
 
 def _read_rows(path: str | Path, campus: str | None, problems: list[Problem], tables: RegistryTables) -> list[_Row]:
     try:
         is_header = lambda header: "name" in tables.map_header(header, "partner")
-        table = read_table(path, is_header, "registry.missing_name_column")
+        used = lambda header: bool(tables.map_header([header], "partner"))
+        table = read_table(path, is_header, "registry.missing_name_column", used=used, require_rows=True)
     except ValidationFailed as exc:
         problems.extend(exc.problems)
         return []
+    problems.extend(table.problems)
     columns = tables.map_header(table.header, "partner")
     headers = {canonical: table.header[index] for canonical, index in columns.items()}
     if "category" not in columns and "partner_type" not in columns:
@@ -372,8 +385,8 @@ def read_directories(
                 problems.append(
                     Problem.at(row.file, row.line, row.headers.get("campus_id"), "registry.unknown_campus", campus=cid)
                 )
-    if problems:
-        raise ValidationFailed(problems)
+    # Merges and identifiers are worked out even when cells are bad, so that a duplicate
+    # partner_id is reported with them, not only once they are fixed.
     kept, merges = _merge(rows)
     names = Counter((str(r.values["campus_id"]), normalize(str(r.values["name"]))) for r in kept)
     ids: dict[str, tuple[str, int]] = {}

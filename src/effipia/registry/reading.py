@@ -1,20 +1,24 @@
-"""Reading registry files as people send them: CSV (UTF-8 with or without BOM, or
-Windows-1252; ``;``, ``,`` or tab separated, or as Excel's ``sep=`` line says) and XLSX
+"""Reading registry files as people send them: CSV (UTF-8 with or without BOM, UTF-16,
+or Windows-1252; ``;``, ``,`` or tab separated, or as Excel's ``sep=`` line says) and XLSX
 (first sheet), read by :mod:`effipia.tabular`, with a header line that may come after
 a few title lines.
 
-Rows keep the line number the user sees (header = its own line, data below).
+What cannot be read faithfully is a problem at its place, all of them collected: a CSV
+row with fewer values than the header (a row cut, a separator missing) or with values
+beyond the last column, a header written twice (the second column would be ignored),
+workbook cells in error or formulas without a value. Rows keep the line number the user
+sees (header = its own line, data below).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from effipia.errors import EffipiaError, Problem, ValidationFailed
-from effipia.registry.text import cell_text
-from effipia.tabular import csv_records, csv_text, xlsx_rows
+from effipia.registry.text import cell_text, normalize
+from effipia.tabular import csv_records, csv_text, defect_problems, xlsx_sheet
 
 __all__ = ["Table", "read_table"]
 
@@ -24,39 +28,100 @@ _XLSX_MAGIC = b"PK\x03\x04"
 
 @dataclass(frozen=True)
 class Table:
-    """A file's header and data rows with their line numbers (empty rows left out)."""
+    """A file's header and data rows with their line numbers (empty rows left out).
+
+    ``problems``: what the file could not give faithfully (ragged rows, repeated
+    headers, defective cells); the rows concerned are still given (a defective cell as
+    ``None``) so that the caller reports every other problem in the same pass."""
 
     file: str
     header_line: int
     header: list[str | None]
     rows: list[tuple[int, list[object]]]
+    problems: list[Problem] = field(default_factory=list)
 
 
-def read_table(path: str | Path, is_header: Callable[[list[str | None]], bool], missing_header: str) -> Table:
+def _width(header: list[str | None]) -> int:
+    """Columns of the header up to its last named one (trailing separators ignored)."""
+    named = [i for i, h in enumerate(header) if h]
+    return named[-1] + 1 if named else 0
+
+
+def _row_problems(file: str, header: list[str | None], rows: list[tuple[int, list[object]]]) -> list[Problem]:
+    """CSV rows whose length does not match the header: short rows always (a row cut or
+    a separator missing), long rows when a value lies beyond the last named column."""
+    width = _width(header)
+    problems = []
+    for line, cells in rows:
+        if len(cells) < width:
+            problems.append(Problem.at(file, line, None, "reading.short_row", found=len(cells), expected=width))
+        elif len(cells) > width and any(cell_text(c) for c in cells[width:]):
+            problems.append(Problem.at(file, line, None, "reading.long_row", found=len(cells), expected=width))
+    return problems
+
+
+def _duplicate_headers(file: str, line: int, header: list[str | None], used: Callable[[str], bool]) -> list[Problem]:
+    """Headers written twice (same text once normalised) that feed a column."""
+    seen: dict[str, int] = {}
+    problems = []
+    for position, name in enumerate(header):
+        if not name:
+            continue
+        key = normalize(name) or name
+        if key in seen and used(name):
+            problems.append(Problem.at(file, line, name, "reading.duplicate_header", value=name, other=seen[key] + 1))
+        seen.setdefault(key, position)
+    return problems
+
+
+def read_table(
+    path: str | Path,
+    is_header: Callable[[list[str | None]], bool],
+    missing_header: str,
+    *,
+    used: Callable[[str], bool] | None = None,
+    require_rows: bool = False,
+) -> Table:
     """Read ``path`` and find its header: the first of the first ten non-empty rows
-    that ``is_header`` accepts. Raises :class:`ValidationFailed` with a French reason
-    (``missing_header`` is the problem code when no header line is found)."""
+    that ``is_header`` accepts.
+
+    ``used(header_text)`` tells whether a header feeds a column (a repeated header is a
+    problem only then; default: every header). ``require_rows``: a file with a header
+    and no data row is a problem. Raises :class:`ValidationFailed` with a French reason
+    when the file cannot be read at all (``missing_header`` is the problem code when no
+    header line is found); other problems are returned in ``Table.problems``."""
     name = str(path)
     path = Path(path)
     if not path.is_file():
         raise ValidationFailed([Problem.at(name, None, None, "generic.file_not_found", path=name)])
     raw = path.read_bytes()
     suffix = path.suffix.lower()
+    sheet = None
     try:
         if suffix in (".xlsx", ".xlsm") or raw.startswith(_XLSX_MAGIC):
-            rows = xlsx_rows(path)
+            sheet = xlsx_sheet(path, name)
+            rows = sheet.rows
         elif suffix in (".csv", ".txt", ".tsv", ""):
-            rows = list(csv_records(csv_text(raw)))
+            rows = list(csv_records(csv_text(raw, name)))
         else:
             raise ValidationFailed([Problem.at(name, None, None, "registry.unknown_format", suffix=suffix)])
     except ValidationFailed:
         raise
-    except EffipiaError as exc:  # encoding, damaged workbook, malformed quoting
+    except EffipiaError as exc:  # pragma: no cover - every reader failure is a ValidationFailed
         raise ValidationFailed([Problem.at(name, None, None, exc.code, **exc.params)]) from None
     non_empty = [(line, cells) for line, cells in rows if any(cell_text(c) for c in cells)]
     for line, cells in non_empty[:_HEADER_SCAN]:
         header = [cell_text(c) for c in cells]
         if is_header(header):
             data = [(n, c) for n, c in non_empty if n > line]
-            return Table(name, line, header, data)
+            problems = _duplicate_headers(name, line, header, used or (lambda _: True))
+            if sheet is None:
+                problems += _row_problems(name, header, data)
+            else:
+                problems += defect_problems(sheet, name, line, header)
+            if require_rows and not data:
+                problems.append(Problem.at(name, line, None, "reading.header_only"))
+            return Table(name, line, header, data, problems)
+    if sheet is not None and sheet.defects:
+        raise ValidationFailed(defect_problems(sheet, name))
     raise ValidationFailed([Problem.at(name, None, None, missing_header)])

@@ -18,7 +18,7 @@ from __future__ import annotations
 import csv
 import os
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
@@ -59,8 +59,12 @@ _Row = tuple[str, int | None, dict[str, str]]
 
 
 def _yes_no_key(text: str) -> str:
-    # « - » or « ✓ » have no letter or digit: they are matched as typed.
-    return normalize(text) or text.strip()
+    # « - » or « ✓ » have no letter or digit: they are matched as typed. Text without a
+    # letter is matched as typed too, so that « -1 » (or « 1,5 ») never reads as « 1 ».
+    stripped = text.strip()
+    if not any(c.isalpha() for c in stripped):
+        return stripped
+    return normalize(text) or stripped
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,8 @@ class RegistryTables:
     aliases: tuple[tuple[str, str, str], ...]
     recoding: dict[str, str]
     yes_no: dict[str, int]
+    #: ``partner_type`` code → survey group, read once (validation looks it up for every row).
+    groups: dict[str, str] = field(default_factory=lambda: partner_type_groups(), compare=False)
 
     def header_aliases(self, table: str) -> list[tuple[str, str]]:
         """(normalised alias, canonical column) pairs of ``table`` ("partner" or "campus"), in priority order."""

@@ -27,7 +27,7 @@ def cell_text(value: object) -> str | None:
     """A cell as stripped text (``None`` when empty); integral floats lose their ``.0``."""
     if value is None:
         return None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        value = int(value)  # beyond 2**53 a float is not an exact integer: kept as written (1e+30)
     text = str(value).replace("\u00a0", " ").strip()
     return text or None

@@ -116,6 +116,8 @@ class Store:
 
     def __init__(self, url: str) -> None:
         self.url = url
+        if not (url or "").strip():  # « --db "" » must not fall back to ./effipia.db
+            raise EffipiaError("reading.empty_database_url")
         try:
             self.engine = make_engine(url)
             migrate(self.engine)

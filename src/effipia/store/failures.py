@@ -1,6 +1,7 @@
 """A write refused by the database → one French error naming the table and the key.
 
-The driver's text (English) is never shown alone: it follows the French sentence in
+The driver's text (English) never reaches the user: known texts are translated
+(:func:`driver_detail`), others named by their code, after the French sentence in
 parentheses. PostgreSQL gives the table, the constraint and the offending key in its
 diagnostics; SQLite only names ``table.column``, so the stored values clashing with the
 rows the failing statement tried to write are looked up.
@@ -27,10 +28,50 @@ _SQLITE_KINDS = {"UNIQUE": "unique", "NOT NULL": "not_null", "FOREIGN KEY": "for
 _SHOWN = 5
 
 
+#: Driver texts (SQLite, psycopg) → French reading (``driver.*`` messages); the first match wins.
+_DRIVER_TEXTS = (
+    (re.compile(r"attempt to write a readonly database", re.I), "driver.readonly"),
+    (re.compile(r"unable to open database file", re.I), "driver.cannot_open"),
+    (re.compile(r"database is locked|database table is locked", re.I), "driver.locked"),
+    (re.compile(r"disk I/O error", re.I), "driver.disk_io"),
+    (re.compile(r"database or disk is full|No space left", re.I), "driver.disk_full"),
+    (re.compile(r"file is (?:encrypted or is )?not a database", re.I), "driver.not_a_database"),
+    (re.compile(r"database disk image is malformed", re.I), "driver.malformed"),
+    (re.compile(r"no such table: (?P<name>\w+)", re.I), "driver.no_table"),
+    (re.compile(r"password authentication failed|authentication failed", re.I), "driver.authentication"),
+    (re.compile(r'database "(?P<name>[^"]+)" does not exist', re.I), "driver.no_database"),
+    (re.compile(r'role "(?P<name>[^"]+)" does not exist', re.I), "driver.no_role"),
+    (re.compile(r"could not translate host name|failed to resolve host|Name or service not known", re.I),
+     "driver.unknown_host"),
+    (re.compile(r"timeout expired|timed out", re.I), "driver.timeout"),
+    (re.compile(r"Connection refused", re.I), "driver.connection_refused"),
+    (re.compile(r"connection failed|could not connect|server closed the connection", re.I), "driver.connection_failed"),
+    (re.compile(r"value too long for type character varying\((?P<length>\d+)\)", re.I), "driver.too_long"),
+    (re.compile(r"UNIQUE constraint failed|duplicate key value", re.I), "driver.unique"),
+    (re.compile(r"FOREIGN KEY constraint failed|violates foreign key constraint", re.I), "driver.foreign_key"),
+    (re.compile(r"NOT NULL constraint failed|null value in column", re.I), "driver.not_null"),
+    (re.compile(r"CHECK constraint failed|violates check constraint", re.I), "driver.check"),
+    (re.compile(r"out of range|integer overflow|too large", re.I), "driver.out_of_range"),
+)
+
+
 def driver_detail(exc: Exception) -> str:
-    """First line of the driver's own message (kept for the parentheses)."""
+    """The driver's failure read in French (never its English text): known texts are
+    translated; others named by their code (SQLSTATE, SQLite error name) or kind."""
     orig = getattr(exc, "orig", None)
-    return str(orig if orig is not None else exc).strip().splitlines()[0]
+    source = orig if orig is not None else exc
+    text = str(source).strip()
+    for pattern, code in _DRIVER_TEXTS:
+        found = pattern.search(text)
+        if found:
+            return message(code, **found.groupdict())
+    sqlstate = getattr(source, "sqlstate", None)
+    if sqlstate:
+        return message("driver.postgres_other", code=sqlstate)
+    errorname = getattr(source, "sqlite_errorname", None)
+    if errorname:
+        return message("driver.sqlite_other", code=errorname)
+    return message("driver.other", kind=type(source).__name__)
 
 
 def _table_label(table: str | None) -> str:
