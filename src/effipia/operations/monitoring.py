@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 import polars as pl
 
 from effipia import nomenclatures
+from effipia.csvsafe import write_csv
 from effipia.errors import EffipiaError
 from effipia.operations.mailing import REFUSED_STATUSES, FINISHED_STATUSES, mail_state, select_recipients
 from effipia.operations.results import OperationResult
@@ -62,9 +63,6 @@ RATE_DEFINITIONS = {
     "con1": "CON1 = (complets + partiels + refus) / invités : (I + P + R + O) / (I + P + R + NC + O + UH + UO).",
 }
 
-#: Statuses of an invitation whose questionnaire was begun and not submitted (a page saved).
-STARTED_STATUSES = ("opened", "started", "in_progress")
-
 _PARIS = ZoneInfo("Europe/Paris")
 
 
@@ -76,7 +74,7 @@ def dispositions(store: Store, campaign: str) -> pl.DataFrame:
     disposition = (
         pl.when(pl.col("status").is_in(FINISHED_STATUSES) | pl.col("answered")).then(pl.lit("complete"))
         .when(pl.col("status").is_in(REFUSED_STATUSES)).then(pl.lit("refusal"))
-        .when(pl.col("status").is_in(STARTED_STATUSES) | pl.col("partner_id").is_in(started)).then(pl.lit("partial"))
+        .when(pl.col("partner_id").is_in(started)).then(pl.lit("partial"))
         .when(pl.col("bounced")).then(pl.lit("non_contact"))
         .otherwise(pl.lit("no_reply"))
     )
@@ -84,9 +82,9 @@ def dispositions(store: Store, campaign: str) -> pl.DataFrame:
 
 
 def _started_ids(store: Store, campaign: str) -> list[str]:
-    """Partners with a saved page (drafts of the web questionnaire), when the store keeps them."""
-    drafts = getattr(store, "draft_partner_ids", None)
-    return list(drafts(campaign)) if drafts is not None else []
+    """Partners with a page of the web questionnaire saved and not submitted (merely opening
+    the link is not a partial: nothing was answered)."""
+    return store.draft_partner_ids(campaign)
 
 
 def progress(store: Store, campaign: str | None = None, *, campus: str | None = None) -> OperationResult[pl.DataFrame]:
@@ -283,7 +281,7 @@ def _describe(days: list[date], per_day: list[int], cumulative: list[int]) -> st
 def export_table(frame: pl.DataFrame, fmt: str, sheet: str = "effipia") -> tuple[bytes, str]:
     """``(bytes, media type)`` of ``frame`` as CSV (UTF-8, comma, dot decimals) or XLSX."""
     if fmt == "csv":
-        return frame.write_csv().encode("utf-8"), "text/csv; charset=utf-8"
+        return write_csv(frame).encode("utf-8"), "text/csv; charset=utf-8"  # effipia.csvsafe
     if fmt == "xlsx":
         buffer = io.BytesIO()
         frame.write_excel(buffer, worksheet=sheet[:31], autofit=True)

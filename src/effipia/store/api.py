@@ -548,8 +548,6 @@ class Store:
                 )
             }
 
-
-_DTYPE_NAMES = {pl.Int64: "Int64", pl.String: "String"}
     # ---------------------------------------------------------------- staff: accounts, tokens, limits, audit, mail
     # Tables of migration 0004, looked up by name (see effipia.operations.users / mailing / monitoring).
     def add_user(self, email: str, role: str, campus_id: str | None, password_hash: str | None) -> int:
@@ -725,6 +723,15 @@ _DTYPE_NAMES = {pl.Int64: "Int64", pl.String: "String"}
             ).all()
         return _frame([(*r[:-1], _utc(r[-1])) for r in rows], cols)
 
+    def draft_partner_ids(self, campaign: str | None = None) -> list[str]:
+        """Partners of ``campaign`` with a web questionnaire begun (a page saved) and not submitted."""
+        drafts = _T["web_drafts"]
+        with self._read() as conn:
+            cid = self._campaign_id(conn, campaign, create=False)
+            return sorted(conn.execute(
+                sa.select(drafts.c.partner_id).where(drafts.c.campaign_id == cid, drafts.c.submitted_at.is_(None))
+            ).scalars())
+
     def response_times(self, campaign: str | None = None) -> pl.DataFrame:
         """``respondent_id, campus_id, category, submitted_at`` of every response of ``campaign``."""
         cols = {"respondent_id": pl.String, "campus_id": pl.String, "category": pl.String,
@@ -737,6 +744,8 @@ _DTYPE_NAMES = {pl.Int64: "Int64", pl.String: "String"}
             ).all()
         return _frame([(*r[:-1], _utc(r[-1])) for r in rows], cols)
 
+
+_DTYPE_NAMES = {pl.Int64: "Int64", pl.String: "String"}
 
 
 def _item_schema(items: list[Any] | None) -> dict[str, pl.DataType]:
