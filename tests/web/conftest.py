@@ -70,7 +70,9 @@ def campaign_frames() -> tuple[pl.DataFrame, pl.DataFrame]:
                     "name": f"Structure {group} {n} ({short.lower()})",
                     "category": group,
                     "partner_type": PARTNER_TYPES[group],
-                    "consortium": None if group == "autre" else 1,
+                    # The second « entreprise » of each campus has no consortium in the registry:
+                    # the questionnaire asks it (the others are pre-filled and not asked).
+                    "consortium": None if group == "autre" or n == 2 else 1,
                     "pia_concerned": None if group == "autre" else 0,
                     "email": f"{group}{n}@{short.lower()}.example",
                 }
