@@ -22,7 +22,7 @@ from pathlib import Path
 
 import polars as pl
 
-from effipia.exchange import export_responses, import_responses
+from effipia.operations.responses import export_responses, import_responses
 from effipia.exchange.form import FormView, form_view
 from effipia.exchange.writers import _labels_rows, _write_xlsx
 from effipia.errors import message

@@ -8,7 +8,6 @@ the folder named by ``EFFIPIA_NOMENCLATURES``.
 
 from __future__ import annotations
 
-import os
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
@@ -22,9 +21,11 @@ _PACKAGE_DIR = files("effipia") / "data" / "nomenclatures"
 
 def path(name: str) -> Path:
     """Return the path of nomenclature ``name`` (user override first)."""
-    override = os.environ.get("EFFIPIA_NOMENCLATURES")
-    if override:
-        candidate = Path(override) / f"{name}.csv"
+    from effipia.settings import get_settings
+
+    override = get_settings().nomenclatures  # EFFIPIA_NOMENCLATURES
+    if override is not None:
+        candidate = override / f"{name}.csv"
         if candidate.exists():
             return candidate
     resource = _PACKAGE_DIR / f"{name}.csv"

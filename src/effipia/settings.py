@@ -12,7 +12,9 @@ documentation test and for ``docs/configuration.md``.
 
 from __future__ import annotations
 
+import os
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -28,7 +30,8 @@ DEFAULT_DATABASE_URL = "sqlite:///effipia.db"
 class Settings(BaseSettings):
     """The settings of one process (environment variables ``EFFIPIA_*``)."""
 
-    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore", case_sensitive=False)
+    # an empty variable (EFFIPIA_NOMENCLATURES=) means « not set », as it always did
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore", case_sensitive=False, env_ignore_empty=True)
 
     database_url: str = Field(
         DEFAULT_DATABASE_URL,
@@ -160,11 +163,20 @@ class Settings(BaseSettings):
         28800, ge=60, description="Durée de validité (secondes) d'une session du personnel (cookie signé)."
     )
 
+@lru_cache(maxsize=16)
+def _from_environment(snapshot: tuple[tuple[str, str], ...]) -> Settings:
+    return Settings()
+
+
 def get_settings(**overrides: object) -> Settings:
-    """The settings from the environment, with ``overrides`` (non-``None`` values) applied."""
-    settings = Settings()
+    """The settings from the environment, with ``overrides`` (non-``None`` values) applied.
+
+    Parsed once per state of the ``EFFIPIA_*`` variables (a changed variable is seen at the
+    next call; parsing costs about a millisecond, and stages ask often); each call gets its
+    own copy."""
+    snapshot = tuple(sorted((k.upper(), v) for k, v in os.environ.items() if k.upper().startswith(ENV_PREFIX)))
     given = {key: value for key, value in overrides.items() if value is not None}
-    return settings.model_copy(update=given) if given else settings
+    return _from_environment(snapshot).model_copy(update=given)
 
 
 def documented_settings() -> list[tuple[str, str, str]]:

@@ -9,10 +9,17 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from effipia.errors import EffipiaError, Problem, ValidationFailed, message
-from effipia.exchange import Format, import_responses
+from effipia.exchange import Format
+from effipia.operations.responses import import_responses as _import_operation
 from effipia.exchange.readers import read_responses
 
 from .conftest import snapshot, write_text
+
+
+def import_responses(*args, **kwargs):
+    """The import operation's report (the store side of an import lives in effipia.operations)."""
+    return _import_operation(*args, **kwargs).value
+
 
 HEADER = (
     "respondent_id,campus_id,category,partner_type,consortium,pia_concerned,expectations,"

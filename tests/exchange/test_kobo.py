@@ -22,10 +22,17 @@ import polars as pl
 from polars.testing import assert_frame_equal
 
 from effipia.errors import Problem
-from effipia.exchange import Format, import_responses, read_responses
+from effipia.exchange import Format, read_responses
+from effipia.operations.responses import import_responses as _import_operation
 
 from .conftest import write_text
 from .factory import make_responses
+
+
+def import_responses(*args, **kwargs):
+    """The import operation's report (the store side of an import lives in effipia.operations)."""
+    return _import_operation(*args, **kwargs).value
+
 
 META_TAIL = ["_id", "_uuid", "_submission_time", "_validation_status", "_notes", "_status",
              "_submitted_by", "__version__", "_tags", "_index"]

@@ -7,10 +7,22 @@ from pathlib import Path
 import polars as pl
 from polars.testing import assert_frame_equal
 
-from effipia.exchange import export_responses, import_responses
+from effipia.operations.responses import export_responses as _export_operation
+from effipia.operations.responses import import_responses as _import_operation
 
 from .conftest import open_store
 from .factory import make_responses
+
+
+def import_responses(*args, **kwargs):
+    """The import operation's report (the store side of an import lives in effipia.operations)."""
+    return _import_operation(*args, **kwargs).value
+
+
+def export_responses(*args, **kwargs):
+    """The export operation's report."""
+    return _export_operation(*args, **kwargs).value
+
 
 FORMATS = ("csv", "xlsx", "parquet", "sav", "dta")
 

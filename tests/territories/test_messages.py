@@ -7,7 +7,12 @@ import tomllib
 from importlib.resources import files
 from pathlib import Path
 
-SOURCES = [*Path(str(files("effipia") / "territories")).glob("*.py"), Path(str(files("effipia") / "cli" / "territories.py"))]
+SOURCES = [
+    *Path(str(files("effipia") / "territories")).glob("*.py"),
+    Path(str(files("effipia") / "cli" / "territories.py")),
+    Path(str(files("effipia") / "cli" / "demo.py")),
+    Path(str(files("effipia") / "operations" / "territories.py")),
+]
 
 
 def test_codes_match_the_catalogue():

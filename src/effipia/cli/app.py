@@ -1,8 +1,10 @@
 """The Typer application, its command groups and the shared plumbing.
 
 Commands live in sibling modules (one per pipeline stage); each parses its
-options, calls the library and lets :func:`reporting_errors` turn library errors
-into French messages on stderr with a non-zero exit code.
+options, calls one operation of :mod:`effipia.operations` with the store of
+:func:`open_store`, prints its result (warnings on stderr: :func:`echo_warnings`) and lets
+:func:`reporting_errors` turn library errors into French messages on stderr with a
+non-zero exit code. A new command module adds one import line in ``cli/__init__.py``.
 """
 
 from __future__ import annotations
@@ -10,16 +12,18 @@ from __future__ import annotations
 import contextlib
 import errno
 import re
-import os
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import typer
 
 from effipia.errors import EffipiaError, ValidationFailed
 
-DEFAULT_DATABASE_URL = "sqlite:///effipia.db"
+if TYPE_CHECKING:
+    from effipia.settings import Settings
+    from effipia.store import Store
 
 app = typer.Typer(
     help="effipia : évaluation des campus des métiers et des qualifications "
@@ -39,10 +43,10 @@ app.add_typer(questionnaire_app, name="questionnaire")
 
 
 @dataclass
-class Settings:
-    """Options shared by every command."""
+class GlobalOptions:
+    """Options shared by every command (overrides of the settings)."""
 
-    database_url: str
+    db: str | None = None
 
 
 @app.callback()
@@ -56,18 +60,25 @@ def _global_options(
         "Exemple PostgreSQL : postgresql+psycopg://user@hote:5432/base",
     ),
 ) -> None:
-    url = db or os.environ.get("EFFIPIA_DATABASE_URL") or DEFAULT_DATABASE_URL
-    ctx.obj = Settings(database_url=url)
+    ctx.obj = GlobalOptions(db=db)
 
 
-def settings(ctx: typer.Context) -> Settings:
-    """The shared settings of the running command."""
+def settings(ctx: typer.Context) -> "Settings":
+    """The settings of the running command: :func:`effipia.settings.get_settings` with the
+    command line's overrides (``--db``)."""
+    from effipia.settings import DEFAULT_DATABASE_URL, get_settings
+
     root = ctx.find_root()
-    return root.obj if isinstance(root.obj, Settings) else Settings(DEFAULT_DATABASE_URL)
+    db = root.obj.db if isinstance(root.obj, GlobalOptions) else None
+    current = get_settings(database_url=db)
+    if db is None and not current.database_url:  # EFFIPIA_DATABASE_URL set but empty: the default
+        current = current.model_copy(update={"database_url": DEFAULT_DATABASE_URL})
+    # An explicit « --db "" » is kept (and refused by the store), never the default file.
+    return current
 
 
-def open_store(ctx: typer.Context):
-    """Open (create and migrate if needed) the store named by ``--db``."""
+def open_store(ctx: typer.Context) -> "Store":
+    """Open (create and migrate if needed) the store named by ``--db`` or the settings."""
     from effipia.store import Store
 
     return Store(settings(ctx).database_url)
@@ -85,6 +96,19 @@ def echo_message(code: str, **params: object) -> None:
 def echo_err(text: str) -> None:
     """Write a line to stderr."""
     print(text, file=sys.stderr)
+
+
+def echo_problems(problems, heading: str = "cli.problems") -> None:
+    """Print an operation's non-fatal problems on stderr: the French ``heading`` (catalogue
+    code, with ``{count}``), then each reason (they concern stored rows: no file line to
+    show, the reason names the row)."""
+    from effipia.errors import message
+    from effipia.formatting import number
+
+    if problems:
+        echo_err(message(heading, count=number(len(problems))))
+        for problem in problems:
+            echo_err(f"  {problem.reason}")
 
 
 def echo_warnings(warnings) -> None:
@@ -117,12 +141,22 @@ def reporting_errors() -> Iterator[None]:
     except (typer.Exit, typer.Abort, KeyboardInterrupt):
         raise
     except Exception as exc:  # a user never gets a bare traceback; EFFIPIA_DEBUG=1 shows it
-        if os.environ.get("EFFIPIA_DEBUG") == "1":
+        if _debug():
             raise
         from effipia.errors import message
 
         echo_err(f"Erreur : {message('generic.unexpected', kind=type(exc).__name__, detail=exc)}")
         raise typer.Exit(1) from None
+
+
+def _debug() -> bool:
+    """The setting ``debug`` (EFFIPIA_DEBUG=1); an unreadable setting means no."""
+    from effipia.settings import get_settings
+
+    try:
+        return get_settings().debug
+    except Exception:  # a bad EFFIPIA_* value must not hide the error being reported
+        return False
 
 
 def os_error_text(exc: OSError) -> str:

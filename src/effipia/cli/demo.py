@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from effipia.cli.app import app, open_store, reporting_errors
+from effipia.cli.app import app, echo_problems, echo_warnings, open_store, reporting_errors
 from effipia.errors import message
 from effipia.formatting import number
 
@@ -20,38 +20,28 @@ def demo(
 ) -> None:
     """Génère la campagne synthétique des 32 campus, la range dans la base, calcule les
     statistiques, les territoires et les cartes, et indique ce qui a été produit et où."""
-    from effipia.analysis import compute, headline
-    from effipia.synth import generate
-    from effipia.territories import write_maps, write_territories
+    from effipia.operations.demo import run_demo
 
-    with reporting_errors():
-        out.mkdir(parents=True, exist_ok=True)
-        store = open_store(ctx)
-        synthetic = generate(seed=seed, campaign=campaign)
-        synthetic.write_to(store, source="effipia demo")
-        typer.echo(
-            message(
-                "demo.campaign",
-                campaign=campaign,
-                campuses=number(synthetic.campuses.height),
-                partners=number(synthetic.partners.height),
-                respondents=number(synthetic.responses.height),
-                url=store.url,
-            )
+    with reporting_errors(), open_store(ctx) as store:
+        result = run_demo(store, out, seed=seed, campaign=campaign)
+    done = result.value
+    synthetic, statistics, territories = done.synthetic.campaign, done.statistics, done.territories
+    typer.echo(
+        message(
+            "demo.campaign",
+            campaign=campaign,
+            campuses=number(synthetic.campuses.height),
+            partners=number(synthetic.partners.height),
+            respondents=number(synthetic.responses.height),
+            url=done.synthetic.url,
         )
-        campuses, partners = store.campuses(), store.partners(campaign)
-        statistics = compute(
-            store.responses(campaign), partners=partners, invitations=store.invitations(campaign), campuses=campuses
-        )
-        csv_path, parquet_path = out / "statistics.csv", out / "statistics.parquet"
-        statistics.write_parquet(parquet_path)
-        statistics.write_csv(csv_path)
-        typer.echo(message("demo.statistics", rows=number(statistics.height), csv=csv_path, parquet=parquet_path))
-        for line in headline(statistics, campuses=campuses):
-            typer.echo(f"  {line}")
-        territory_files = write_territories(campuses, partners, out / "territoires")
-        typer.echo(message("demo.territories", files=", ".join(str(p) for p in territory_files)))
-        map_files = write_maps(campuses, partners, out / "cartes")
-        typer.echo(message("demo.maps", count=number(len(map_files)), path=out / "cartes"))
-        typer.echo(message("demo.done", path=out.resolve()))
-        store.close()
+    )
+    parquet, csv = statistics.files[:2]
+    typer.echo(message("demo.statistics", rows=number(statistics.statistics.height), csv=csv, parquet=parquet))
+    for line in statistics.headline:
+        typer.echo(f"  {line}")
+    typer.echo(message("demo.territories", files=", ".join(str(p) for p in territories.tables)))
+    typer.echo(message("demo.maps", count=number(len(territories.maps)), path=out / "cartes"))
+    typer.echo(message("demo.done", path=out.resolve()))
+    echo_problems(result.problems, "territories.warnings")
+    echo_warnings(result.warnings)

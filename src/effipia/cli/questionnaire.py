@@ -5,12 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from effipia.formatting import number as _n
 
 from effipia.cli.app import echo_err, questionnaire_app, reporting_errors
 from effipia.errors import message
-
-
+from effipia.formatting import number as _n
 
 
 @questionnaire_app.command("check")
@@ -20,27 +18,27 @@ def check(
     """Vérifier un questionnaire XLSForm : erreurs et avertissements de pyxform, listes de
     choix, conditions d'affichage, et codes du codebook si le classeur se présente comme
     l'enquête unique. Affiche « fichier:feuille:ligne: raison » pour chaque problème."""
-    from effipia.questionnaire import check_workbook, load_questionnaire
+    from effipia.operations.questionnaire import check_questionnaire
 
     with reporting_errors():
-        problems = check_workbook(file)
-        if problems:
-            echo_err(message("questionnaire.check_failed", count=_n(len(problems))))
-            for problem in problems:
-                echo_err(str(problem))
-            raise typer.Exit(1)
-        q = load_questionnaire(file)
-        typer.echo(
-            message(
-                "questionnaire.check_summary",
-                file=str(file),
-                title=q.title,
-                version=q.version,
-                questions=_n(len(q.items)),
-                blocks=_n(len(q.blocks)),
-                lists=_n(len(q.lists)),
-            )
+        result = check_questionnaire(file)
+    if result.problems:
+        echo_err(message("questionnaire.check_failed", count=_n(len(result.problems))))
+        for problem in result.problems:
+            echo_err(str(problem))
+        raise typer.Exit(1)
+    q = result.value
+    typer.echo(
+        message(
+            "questionnaire.check_summary",
+            file=str(file),
+            title=q.title,
+            version=q.version,
+            questions=_n(len(q.items)),
+            blocks=_n(len(q.blocks)),
+            lists=_n(len(q.lists)),
         )
+    )
 
 
 @questionnaire_app.command("xform")
@@ -51,10 +49,8 @@ def xform(
     ),
 ) -> None:
     """Écrire le XForm (XML ODK) du questionnaire, à déployer sur KoboToolbox ou ODK Central."""
-    from effipia.questionnaire import load_questionnaire, to_xform
+    from effipia.operations.questionnaire import write_xform
 
     with reporting_errors():
-        xml = to_xform(form)
-        out.write_text(xml, encoding="utf-8")
-        q = load_questionnaire(form)
-        typer.echo(message("questionnaire.xform_written", path=str(out), questions=_n(len(q.items))))
+        result = write_xform(out, form)
+    typer.echo(message("questionnaire.xform_written", path=str(out), questions=_n(len(result.value.items))))

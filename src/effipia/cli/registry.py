@@ -9,20 +9,11 @@ import typer
 from effipia.cli.app import (
     campuses_app,
     echo_message,
+    echo_warnings,
     open_store,
     partners_app,
     reporting_errors,
 )
-from effipia.errors import EffipiaError
-
-
-def _only_campaign(store) -> str:
-    try:
-        return store.resolve_campaign(None)
-    except EffipiaError as exc:
-        if exc.code == "generic.no_campaign":
-            raise EffipiaError("registry.campaign_needed") from None
-        raise
 
 
 _ALIASES_HELP = (
@@ -37,13 +28,6 @@ _RECODING_HELP = (
 _YES_NO_HELP = "Table oui/non supplémentaire (colonnes text, value : 1 ou 0, comme yes_no.csv), prioritaire. Répétable."
 
 
-def _tables(aliases: list[Path] | None, recoding: list[Path] | None, yes_no: list[Path] | None):
-    """The registry tables extended by the user's files (validated; French problems)."""
-    from effipia.registry.tables import load_tables
-
-    return load_tables(aliases=aliases or None, recoding=recoding or None, yes_no=yes_no or None)
-
-
 @campuses_app.command("import")
 def import_campuses(
     ctx: typer.Context,
@@ -53,19 +37,21 @@ def import_campuses(
     yes_no: list[Path] = typer.Option(None, "--yes-no", metavar="FICHIER", help=_YES_NO_HELP),
 ) -> None:
     """Importer ou mettre à jour le registre des campus (tout ou rien)."""
-    from effipia.registry import read_campuses
+    from effipia.operations.registry import import_campuses as run, registry_tables
 
     with reporting_errors():
-        frame = read_campuses(file, tables=_tables(aliases, recoding, yes_no))
+        tables = registry_tables(aliases, recoding, yes_no)  # the user's tables checked before the store is opened
         with open_store(ctx) as store:
-            stats = store.write_campuses(frame)
-        echo_message(
-            "registry.summary_campuses",
-            read=frame.height,
-            created=stats.created,
-            updated=stats.updated,
-            unchanged=stats.unchanged,
-        )
+            result = run(store, file, tables=tables)
+    done = result.value
+    echo_message(
+        "registry.summary_campuses",
+        read=done.read,
+        created=done.stats.created,
+        updated=done.stats.updated,
+        unchanged=done.stats.unchanged,
+    )
+    echo_warnings(result.warnings)
 
 
 @partners_app.command("import")
@@ -82,23 +68,22 @@ def import_partners(
 ) -> None:
     """Importer des annuaires de partenaires : en-têtes français, catégories recodées,
     doublons fusionnés ; au moindre problème rien n'est enregistré et tous les problèmes sont listés."""
-    from effipia.registry import read_directories
+    from effipia.operations.registry import import_partners as run, registry_tables
 
     with reporting_errors():
-        tables = _tables(aliases, recoding, yes_no)  # checked before the store is opened
-    with reporting_errors(), open_store(ctx) as store:
-        name = campaign if campaign is not None else _only_campaign(store)
-        known = store.campuses().get_column("campus_id").to_list()
-        result = read_directories([str(f) for f in files], campus=campus, known_campuses=known, tables=tables)
-        stats = store.write_partners(name, result.partners)
-        for merge in result.merges:
-            typer.echo(str(merge))
-        echo_message(
-            "registry.summary_partners",
-            campaign=name,
-            read=result.rows_read,
-            merged=result.rows_read - result.partners.height,
-            created=stats.created,
-            updated=stats.updated,
-            unchanged=stats.unchanged,
-        )
+        tables = registry_tables(aliases, recoding, yes_no)  # the user's tables checked before the store is opened
+        with open_store(ctx) as store:
+            result = run(store, files, campus=campus, campaign=campaign, tables=tables)
+    done = result.value
+    for merge in done.merges:
+        typer.echo(str(merge))
+    echo_message(
+        "registry.summary_partners",
+        campaign=done.campaign,
+        read=done.read,
+        merged=done.merged,
+        created=done.stats.created,
+        updated=done.stats.updated,
+        unchanged=done.stats.unchanged,
+    )
+    echo_warnings(result.warnings)

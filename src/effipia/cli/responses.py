@@ -6,7 +6,12 @@ from pathlib import Path
 
 import typer
 
-from effipia.cli.app import echo_message, open_store, reporting_errors, responses_app
+from effipia.cli.app import echo_message, echo_warnings, open_store, reporting_errors, responses_app
+
+
+#: The export formats, listed as the option's choices in the help (checked by the library,
+#: whose French error names the format received).
+_FORMATS = "csv|xlsx|parquet|sav|dta"
 
 
 @responses_app.command("import")
@@ -17,10 +22,11 @@ def import_command(
     replace: bool = typer.Option(False, "--replace", help="Remplacer les réponses déjà enregistrées d'un même répondant (les blocs absents du fichier gardent leurs réponses enregistrées)."),
 ) -> None:
     """Importer un fichier de réponses : tout est vérifié avant d'écrire, tout ou rien."""
-    from effipia.exchange import import_responses
+    from effipia.operations.responses import import_responses
 
     with reporting_errors(), open_store(ctx) as store:
-        report = import_responses(store, file, campaign, replace=replace)
+        result = import_responses(store, file, campaign, replace=replace)
+    report = result.value
     echo_message(
         "exchange.import_done",
         file=report.file,
@@ -33,12 +39,15 @@ def import_command(
     )
     if report.registered_campuses:
         echo_message("exchange.campuses_registered", count=report.registered_campuses)
+    echo_warnings(result.warnings)
 
 
 @responses_app.command("export")
 def export_command(
     ctx: typer.Context,
-    fmt: str = typer.Option(..., "--format", help="Format du fichier : csv, xlsx, parquet, sav (SPSS) ou dta (Stata)."),
+    fmt: str = typer.Option(
+        ..., "--format", metavar=_FORMATS, help="Format du fichier : csv, xlsx, parquet, sav (SPSS) ou dta (Stata)."
+    ),
     out: Path = typer.Option(..., "--out", help="Fichier à écrire."),
     campaign: str = typer.Option(None, "--campaign", help="Campagne à exporter ; facultatif s'il n'y en a qu'une."),
     with_scores: bool = typer.Option(
@@ -46,15 +55,12 @@ def export_command(
     ),
 ) -> None:
     """Exporter les réponses d'une campagne avec les codes du dictionnaire (et les libellés en SAV, DTA, XLSX)."""
-    from effipia.exchange import export_responses
+    from effipia.operations.responses import export_responses
 
     with reporting_errors(), open_store(ctx) as store:
-        extra, labels = None, None
-        if with_scores:  # per-respondent register scores (analysis stage)
-            from effipia.analysis.scores import export_scores
-
-            extra, labels = export_scores(store.responses(store.resolve_campaign(campaign)))
-        report = export_responses(store, out, fmt.lower(), campaign, extra=extra, extra_labels=labels)
+        result = export_responses(store, out, fmt.lower(), campaign, with_scores=with_scores)
+    report = result.value
+    echo_warnings(result.warnings)
     echo_message(
         "exchange.export_done",
         rows=report.rows,

@@ -7,16 +7,14 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import typer
-from effipia.formatting import number as _n
 
-from effipia.cli.app import app, open_store, reporting_errors
+from effipia.cli.app import app, echo_warnings, open_store, reporting_errors
 from effipia.errors import message
+from effipia.formatting import number as _n
 
 # Beyond this many partners a progress bar is shown (the default campaign has 1 914).
 _LONG_RUN_PARTNERS = 20_000
 _DEFAULT_PARTNERS_PER_CAMPUS = 60
-
-
 
 
 @contextlib.contextmanager
@@ -64,23 +62,16 @@ def synth(
 ) -> None:
     """Générer une campagne synthétique conforme au rapport du Céreq (structure des 32 campus,
     marges des tableaux 2 à 8) et l'enregistrer dans la base."""
-    from effipia.synth import STEPS, generate
+    from effipia.operations.synth import FILES_STEP, STORE_STEP, generate_campaign
+    from effipia.synth import STEPS
 
     expected = campuses * (partners or _DEFAULT_PARTNERS_PER_CAMPUS)
-    steps = [*STEPS, "écriture dans la base"] + (["écriture des fichiers"] if out else [])
-    with reporting_errors(), _progress(expected >= _LONG_RUN_PARTNERS, steps) as advance:
-        result = generate(seed=seed, campuses=campuses, partners=partners, campaign=campaign, progress=advance)
-        advance("écriture dans la base")
-        store = open_store(ctx)
-        try:
-            result.write_to(store)
-            url = store.url
-        finally:
-            store.close()
-        written = []
-        if out:
-            advance("écriture des fichiers")
-            written = result.write_files(out)
+    steps = [*STEPS, STORE_STEP] + ([FILES_STEP] if out else [])
+    with reporting_errors(), _progress(expected >= _LONG_RUN_PARTNERS, steps) as advance, open_store(ctx) as store:
+        done = generate_campaign(
+            store, seed=seed, campuses=campuses, partners=partners, campaign=campaign, out=out, progress=advance
+        )
+    result, url, written = done.value.campaign, done.value.url, done.value.files
     typer.echo(
         message(
             "synth.summary",
@@ -94,3 +85,4 @@ def synth(
     typer.echo(message("synth.stored", url=url))
     if out:
         typer.echo(message("synth.files", path=str(out), names=", ".join(p.name for p in written)))
+    echo_warnings(done.warnings)

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import typer
 
-from effipia.cli.app import app, echo_err, open_store, reporting_errors
-from effipia.errors import EffipiaError, message
+from effipia.cli.app import app, echo_problems, echo_warnings, open_store, reporting_errors
+from effipia.errors import message
 from effipia.formatting import number as _n
 
 _CAMPAIGN_HELP = "Campagne (facultatif s'il n'y en a qu'une dans la base)."
@@ -24,27 +24,6 @@ _NATIONAL_HELP = (
 )
 
 
-def _build(ctx: typer.Context, campaign: str | None, annuaire: Path | None, national: Path | None = None):
-    from effipia.territories import build_territories
-
-    store = open_store(ctx)
-    try:
-        name = store.resolve_campaign(campaign)
-        campuses = store.campuses()
-        partners = store.partners(name)
-    finally:
-        store.close()
-    if campuses.height == 0:
-        raise EffipiaError("territories.no_campus")
-    result = build_territories(campuses, partners, annuaire=annuaire, national=national)
-    if result.problems:
-        echo_err(message("territories.warnings", count=_n(len(result.problems))))
-        for problem in result.problems:
-            # partners come from the store: no file line to show, the reason names the partner
-            echo_err(f"  {problem.reason}")
-    return result
-
-
 @app.command("territories")
 def territories_command(
     ctx: typer.Context,
@@ -59,15 +38,16 @@ def territories_command(
     Les fichiers de référence fournis (liste des lycées, contours, effectifs INSEE) se
     remplacent par des versions plus récentes de même nom et de même format placées dans le
     dossier désigné par la variable d'environnement EFFIPIA_REFERENCE."""
-    from effipia.territories import save_territories
+    from effipia.operations.territories import write_territories
 
-    with reporting_errors():
-        result = _build(ctx, campaign, annuaire, national)
-        paths = save_territories(result, out)
-    rows = {"territories.csv": result.indicators.height, "schools.csv": result.schools.height}
-    for path in paths:
-        if path.name in rows:
-            typer.echo(message("territories.written", path=path, rows=_n(rows[path.name])))
+    with reporting_errors(), open_store(ctx) as store:
+        result = write_territories(store, campaign, tables=out, annuaire=annuaire, national=national)
+    echo_problems(result.problems, "territories.warnings")
+    echo_warnings(result.warnings)
+    for path in result.value.tables:
+        rows = result.value.rows(path.name)
+        if rows is not None:
+            typer.echo(message("territories.written", path=path, rows=_n(rows)))
 
 
 @app.command("map")
@@ -88,11 +68,10 @@ def map_command(
 
     Les contours et la liste des lycées fournis se remplacent par des versions plus récentes
     de même nom placées dans le dossier désigné par la variable EFFIPIA_REFERENCE."""
-    from effipia.territories import save_maps
-    from effipia.territories.interactive import check_tiles
+    from effipia.operations.territories import write_territories
 
-    with reporting_errors():
-        check_tiles(tiles)
-        result = _build(ctx, campaign, annuaire, national)
-        paths = save_maps(result, out, tiles=tiles)
-    typer.echo(message("territories.maps_written", count=_n(len(paths)), path=out))
+    with reporting_errors(), open_store(ctx) as store:
+        result = write_territories(store, campaign, maps=out, annuaire=annuaire, national=national, tiles=tiles)
+    echo_problems(result.problems, "territories.warnings")
+    echo_warnings(result.warnings)
+    typer.echo(message("territories.maps_written", count=_n(len(result.value.maps)), path=out))

@@ -1,13 +1,15 @@
-"""Import a response file into a campaign (all or nothing), export a campaign's responses.
+"""Check a response file against a campaign (all or nothing), write a campaign's responses out.
 
+Plain frames in and out: the store reads and writes are done by the operations layer
+(:mod:`effipia.operations.responses`), which gives this module what the store holds.
 Import = read (any format) → questionnaire validation (codes, scales, routing,
 duplicates, identification columns) → registry checks (campus in the registry;
 when the campaign has a partner directory, each respondent is one of its partners,
 with the same campus, category, partner type, consortium membership and PIA
 involvement wherever both sides have a value; an empty partner type is taken from the
 directory) → comparison with the responses already stored
-→ one transaction. Every problem is collected first and raised at once with
-:class:`~effipia.errors.ValidationFailed`; nothing is written then.
+→ the frame to write in one transaction. Every problem is collected first and raised at
+once with :class:`~effipia.errors.ValidationFailed`; nothing is written then.
 """
 
 from __future__ import annotations
@@ -28,11 +30,13 @@ from effipia.schema import conform
 __all__ = [
     "ExportReport",
     "ImportReport",
-    "export_responses",
+    "PreparedImport",
+    "check_export_target",
     "fill_from_directory",
     "has_campus_registry",
-    "import_responses",
+    "prepare_import",
     "registry_problems",
+    "write_export",
 ]
 
 
@@ -52,6 +56,16 @@ class ImportReport:
 
 
 @dataclass(frozen=True)
+class PreparedImport:
+    """A checked response file: the frame to store, and the campuses to register with it."""
+
+    file: str
+    format: Format
+    responses: pl.DataFrame
+    new_campuses: pl.DataFrame | None
+
+
+@dataclass(frozen=True)
 class ExportReport:
     """What an export wrote."""
 
@@ -68,16 +82,6 @@ def _questionnaire(questionnaire: Any) -> Any:
     from effipia.questionnaire import load_questionnaire
 
     return load_questionnaire()
-
-
-def _target_campaign(store: Any, campaign: str | None) -> tuple[str, bool]:
-    """The campaign to import into and whether it already exists (nothing is created here)."""
-    names = store.campaign_names()
-    if campaign is None:
-        if not names:
-            raise EffipiaError("exchange.campaign_needed")
-        return store.resolve_campaign(None), True
-    return campaign, campaign in names
 
 
 #: Directory columns a response must agree with (when both sides have a value), and the
@@ -100,7 +104,7 @@ def registry_problems(frame: pl.DataFrame, campuses: pl.DataFrame, partners: pl.
 
     Each ``campus_id`` must be a registry campus when the store has a campus registry
     (see :func:`has_campus_registry`; without one the file came on its own: its campuses
-    are accepted and registered by :func:`import_responses`). With a non-empty partner directory,
+    are accepted and registered with the import, see :func:`prepare_import`). With a non-empty partner directory,
     each ``respondent_id`` must be a partner, and its campus, category, partner type,
     consortium membership and PIA involvement must agree with the directory wherever
     both the file and the directory have a value (one problem per cell); without one,
@@ -166,55 +170,42 @@ def _conflicts(frame: pl.DataFrame, existing: pl.DataFrame, file: str) -> list[P
     ]
 
 
-def import_responses(
-    store: Any,
+def prepare_import(
     path: str | Path,
-    campaign: str | None = None,
     *,
+    campuses: pl.DataFrame,
+    partners: pl.DataFrame | None = None,
+    stored: pl.DataFrame | None = None,
     replace: bool = False,
     questionnaire: Any = None,
-) -> ImportReport:
-    """Validate the response file ``path`` completely, then write it into ``campaign`` in one transaction.
+) -> PreparedImport:
+    """Validate the response file ``path`` completely against what the campaign holds.
 
-    ``campaign`` is created if it does not exist; it may be omitted when the store
-    holds exactly one campaign. Re-importing an identical file changes nothing; a
-    respondent already stored with different answers is a problem unless ``replace``.
+    ``campuses``: the store's campus registry; ``partners``: the campaign's directory
+    (``None`` for a new campaign); ``stored``: its responses (``None`` for a new campaign).
+    A respondent already stored with different answers is a problem unless ``replace``.
     The merge is by column: a block absent from the file keeps the stored answers of the
     respondents it names, a block present with empty cells stores « no answer ».
-    Raises :class:`ValidationFailed` with every problem (the store is then unchanged).
+    Raises :class:`ValidationFailed` with every problem.
     """
     q = _questionnaire(questionnaire)
     form = form_view(q)
     file = str(path)
-    name, exists = _target_campaign(store, campaign)
     read = read_responses(path, form, file)
     frame = read.frame
     problems = list(read.problems)
     if frame.height == 0:
         problems.append(Problem.at(file, None, None, "exchange.no_rows"))
     problems += q.validate(read.text, file)
-    partners = store.partners(name) if exists else None
-    problems += registry_problems(frame, store.campuses(), partners, file)
+    problems += registry_problems(frame, campuses, partners, file)
     frame = fill_from_directory(frame, partners)
-    if exists and not replace:
-        problems += _conflicts(frame, store.responses(name), file)
+    if stored is not None and not replace:
+        problems += _conflicts(frame, stored, file)
     if problems:
         raise ValidationFailed(problems)
     data = _canonical(frame.drop(ROW), form)
-    stored = store.campuses()
-    new_campuses = None if has_campus_registry(stored) else _campuses_from_file(data, stored)
-    stats = store.write_campaign(name, campuses=new_campuses, responses=data, source=Path(path).name)["responses"]
-    return ImportReport(
-        campaign=name,
-        file=file,
-        format=read.format,
-        rows=data.height,
-        inserted=stats.created,
-        replaced=stats.updated,
-        unchanged=stats.unchanged,
-        created_campaign=not exists,
-        registered_campuses=0 if new_campuses is None else new_campuses.height,
-    )
+    new_campuses = None if has_campus_registry(campuses) else _campuses_from_file(data, campuses)
+    return PreparedImport(file=file, format=read.format, responses=data, new_campuses=new_campuses)
 
 
 def has_campus_registry(campuses: pl.DataFrame) -> bool:
@@ -254,27 +245,32 @@ def _export_format(fmt: Format | str) -> Format:
     return found
 
 
-def export_responses(
-    store: Any,
+def check_export_target(path: str | Path, fmt: Format | str) -> Format:
+    """The export format ``fmt`` (csv, xlsx, parquet, sav, dta), checked with the folder of
+    ``path`` before anything is read (French errors)."""
+    found = _export_format(fmt)
+    if not Path(path).parent.is_dir():
+        raise EffipiaError("generic.folder_missing", path=str(Path(path).parent))
+    return found
+
+
+def write_export(
+    frame: pl.DataFrame,
     path: str | Path,
     fmt: Format | str,
-    campaign: str | None = None,
+    campaign: str,
     *,
     extra: pl.DataFrame | None = None,
     extra_labels: dict[str, str] | None = None,
     questionnaire: Any = None,
 ) -> ExportReport:
-    """Write the responses of ``campaign`` to ``path`` as ``fmt`` (csv, xlsx, parquet, sav, dta).
+    """Write the responses ``frame`` of ``campaign`` to ``path`` as ``fmt``.
 
     ``extra`` / ``extra_labels``: derived columns keyed by ``respondent_id`` (e.g. scores)
     added after the answers (see :func:`~effipia.exchange.writers.write_response_file`).
     """
-    fmt = _export_format(fmt)
-    if not Path(path).parent.is_dir():
-        raise EffipiaError("generic.folder_missing", path=str(Path(path).parent))
-    name = store.resolve_campaign(campaign)
-    frame = store.responses(name)
+    fmt = check_export_target(path, fmt)
     form = form_view(_questionnaire(questionnaire))
     written = write_response_file(frame, path, fmt, form=form, extra=extra, extra_labels=extra_labels)
     columns = frame.width + (extra.width - 1 if extra is not None else 0)
-    return ExportReport(campaign=name, path=written, format=fmt, rows=frame.height, columns=columns)
+    return ExportReport(campaign=campaign, path=written, format=fmt, rows=frame.height, columns=columns)

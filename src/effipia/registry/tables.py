@@ -16,7 +16,6 @@ any usual separator, or XLSX) and validated: every malformed row is a French pro
 from __future__ import annotations
 
 import csv
-import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
@@ -238,12 +237,13 @@ def _build(folder: Path | None, aliases: Iterable[str | Path], recoding: Iterabl
 
 
 def _user_folder() -> Path | None:
-    value = os.environ.get(ENVIRONMENT_VARIABLE)
-    if not value:
+    from effipia.settings import get_settings
+
+    folder = get_settings().registry_tables  # EFFIPIA_REGISTRY_TABLES
+    if folder is None:
         return None
-    folder = Path(value)
     if not folder.is_dir():
-        raise EffipiaError("registry.tables_folder_not_found", variable=ENVIRONMENT_VARIABLE, path=value)
+        raise EffipiaError("registry.tables_folder_not_found", variable=ENVIRONMENT_VARIABLE, path=str(folder))
     return folder
 
 
