@@ -62,7 +62,7 @@ def points(view: StatisticsView, campus: str, rule: dict[str, Any]) -> tuple[lis
     """Points forts and de vigilance (rule in ``docs/rapports.md``): for each question of the
     five registers, the campus's share of favourable answers minus the whole set's; the
     ``count`` largest gaps of at least ``threshold`` points on each side. Questions with a
-    suppressed or unreliable campus cell are left out."""
+    suppressed campus cell are left out (a withheld share cannot be summed)."""
     threshold, count = float(rule["threshold"]), int(rule["count"])
     gaps = []
     for table in ("tableau_3", "tableau_4", "tableau_5", "tableau_6", "tableau_7"):
@@ -71,8 +71,6 @@ def points(view: StatisticsView, campus: str, rule: dict[str, Any]) -> tuple[lis
             mine, hidden = _favourable(view, table, item, codes, campus)
             whole, _ = _favourable(view, table, item, codes, ENSEMBLE)
             if mine is None or whole is None or hidden:
-                continue
-            if any((view.get(table, item, str(c), campus=campus) or {}).get("precision") == "unreliable" for c in codes):
                 continue
             gaps.append({"table": table, "item": item, "campus": mine, "all": whole, "diff": mine - whole})
     strong = sorted((g for g in gaps if g["diff"] >= threshold), key=lambda g: -g["diff"])[:count]

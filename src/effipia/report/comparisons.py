@@ -62,18 +62,18 @@ def _scores(view: StatisticsView, register: str) -> dict[str, tuple[float, float
 
 def comparison_groups(view: StatisticsView, campus: str, register: str, filieres: dict[str, str | None] | None, top_share: float = 0.25) -> dict[str, list[str]]:
     """Campuses of each comparison group of ``campus`` for ``register`` (the campus excluded):
-    every other campus; the other campuses of its filière; the top quarter of all campuses
-    by that register's score (ties at the cut-off kept)."""
+    every other campus; the other campuses of its filière; the top quarter of the other
+    campuses by that register's score (at least one; ties at the cut-off kept)."""
     scores = _scores(view, register)
     others = [c for c in scores if c != campus]
     groups = {"all": others}
     if filieres is not None:
         mine = filieres.get(campus)
         groups["filiere"] = [c for c in others if mine is not None and filieres.get(c) == mine]
-    ranked = sorted(scores, key=lambda c: -scores[c][0])
+    ranked = sorted(others, key=lambda c: -scores[c][0])
     k = max(1, math.ceil(top_share * len(ranked))) if ranked else 0
     cut = scores[ranked[k - 1]][0] if k else None
-    groups["top"] = [c for c in ranked if cut is not None and scores[c][0] >= cut and c != campus]
+    groups["top"] = [c for c in ranked if cut is not None and scores[c][0] >= cut]
     return groups
 
 
