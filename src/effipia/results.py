@@ -15,12 +15,12 @@ French line each on stderr) or show them (web, report annex).
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from effipia.csvsafe import write_rows
 from effipia.errors import message
 
 __all__ = ["Warning", "WARNING_COLUMNS", "IDENTIFYING_FIELDS", "write_warnings"]
@@ -83,9 +83,6 @@ def write_warnings(warnings: Iterable[Warning], path: str | Path) -> Path:
     """Write ``warnings.csv`` (UTF-8, comma; columns :data:`WARNING_COLUMNS`), with its
     header only when there is nothing to say."""
     path = Path(path)
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=WARNING_COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        for warning in warnings:
-            writer.writerow(warning.row())
+    # effipia.csvsafe: a campus or item name never runs as a formula in a spreadsheet
+    write_rows(path, WARNING_COLUMNS, (warning.row() for warning in warnings))
     return path

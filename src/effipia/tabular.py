@@ -9,7 +9,8 @@ file silently decoded as Windows-1252, which turns every accent into mojibake); 
 with bytes undefined in Windows-1252 or an invisible control character (NUL…) is refused
 too. An optional first line ``sep=;`` (``sep=,``, ``sep=|``, tab…) written for Excel
 names the separator, otherwise the separator is the most frequent of ``;``, ``,`` and
-tab outside quotes on the first lines. Quoting is strict: an unclosed quote (a file cut
+tab outside quotes on the first lines. A cell that effipia's CSV writer escaped against
+formula injection (:mod:`effipia.csvsafe`, ``'=…``) is given back as written. Quoting is strict: an unclosed quote (a file cut
 in the middle of a row), a quote followed by text, or a field past the size limit is a
 problem at the record's line.
 
@@ -39,6 +40,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from effipia.csvsafe import restore
 from effipia.errors import Problem, ValidationFailed
 
 __all__ = [
@@ -65,6 +67,7 @@ _QUOTED = re.compile(r'"[^"]*"')
 _CANDIDATES = (";", ",", "\t")
 _SNIFF_LINES = 20
 _FIELD_LIMIT = csv.field_size_limit()
+_ESCAPED_CELL = re.compile(r"'+[=+\-@\t\r]")
 
 
 # ------------------------------------------------------------------------------ encodings
@@ -190,9 +193,12 @@ def csv_records(source: CsvText) -> Iterator[tuple[int, list[str]]]:
     (file cut in the middle of a row), a quote followed by text or a field over the limit."""
     reader = csv.reader(io.StringIO(source.text, newline=""), delimiter=source.separator, strict=True)
     start = source.first_line
+    # Cells effipia's own CSV writer escaped against formula injection get their text back
+    # (see effipia.csvsafe); most files have none, so they are looked for once.
+    escaped = "'" in source.text and _ESCAPED_CELL.search(source.text) is not None
     try:
         for record in reader:
-            yield start, record
+            yield start, ([restore(cell) for cell in record] if escaped else record)
             start = source.first_line + reader.line_num
     except csv.Error as exc:
         raise ValidationFailed([_csv_problem(source.file, start, exc)]) from None

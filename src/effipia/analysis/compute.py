@@ -28,6 +28,7 @@ from effipia.analysis.domains import Design, domain_sets
 from effipia.analysis.intervals import DEFAULT_SHARE_METHOD, SHARE_METHODS
 from effipia.analysis.precision import Presentation, apply_outcomes, assess, load_presentation, precision_counts
 from effipia.analysis.shares import restate_share_intervals
+from effipia.csvsafe import write_csv
 from effipia.analysis.layout import DOMAIN_SETS, ENSEMBLE, conform_rows, empty_rows
 from effipia.analysis.producers import PRODUCERS, Inputs
 from effipia.analysis.registers import load_rules
@@ -223,7 +224,7 @@ def write_statistics(statistics: pl.DataFrame, out_dir: str | Path) -> tuple[Pat
     flat = statistics.with_columns(pl.col("suppressed").cast(pl.String))
     # CSV holds scalar columns only (a producer's list or struct extra would not fit)
     flat = flat.select([c for c, t in flat.schema.items() if t.is_numeric() or t in (pl.String, pl.Boolean)])
-    flat.write_csv(csv)
+    write_csv(flat, csv)  # effipia.csvsafe: labels never run as formulas
     return parquet, csv
 
 

@@ -8,6 +8,7 @@ import polars as pl
 import typer
 
 from effipia.cli.app import app, echo_err, echo_message, open_store, reporting_errors
+from effipia.csvsafe import write_csv
 
 invitations_app = typer.Typer(help="Invitations personnelles : création et liens pour le publipostage.", no_args_is_help=True)
 app.add_typer(invitations_app, name="invitations")
@@ -59,7 +60,7 @@ def export_command(
         key = _secret_key() if invitations.get_column("token_salt").is_not_null().any() else None
         links = invitation_links(store.partners(name), invitations, _questionnaire_base(base_url), secret_key=key)
         out.parent.mkdir(parents=True, exist_ok=True)
-        links.write_csv(out)
+        write_csv(links, out)  # effipia.csvsafe: names and tokens never run as formulas
     without_email = links.filter(pl.col("email").is_null()).height
     echo_message("invitations.exported", rows=links.height, path=str(out), without_email=without_email)
     legacy = links.filter(pl.col("link").is_null()).height

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import polars as pl
 
+from effipia.csvsafe import write_csv
 from effipia.errors import EffipiaError, message
 from effipia.exchange.detect import Format
 from effipia.exchange.form import FormView, form_view
@@ -157,7 +158,7 @@ def write_response_file(
     form = form or form_view()
     frame = _with_extra(frame.drop("__row__", strict=False), extra)
     if fmt is Format.CSV:
-        frame.write_csv(path)
+        write_csv(frame, path)  # text cells a spreadsheet would run as formulas are escaped
     elif fmt is Format.PARQUET:
         frame.write_parquet(path)
     elif fmt is Format.XLSX:

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from effipia.csvsafe import write_csv
 from effipia.errors import EffipiaError
 from effipia.schema import CAMPUS_COLUMNS
 from effipia.synth import sources
@@ -53,7 +54,7 @@ class SyntheticCampaign:
         written = []
         for name in ("campuses", "partners", "invitations", "responses"):
             path = out / f"{name}.csv"
-            getattr(self, name).write_csv(path)
+            write_csv(getattr(self, name), path)  # effipia.csvsafe
             written.append(path)
         return written
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import polars as pl
 
+from effipia.csvsafe import write_csv
 from effipia.errors import EffipiaError, Problem
 from effipia.territories.annuaire import read_annuaire
 from effipia.territories.characterise import characterise_campuses, read_national_list
@@ -148,7 +149,7 @@ def save_territories(result: Territories, out: str | os.PathLike[str]) -> list[P
     written = []
     for name, frame in files.items():
         path = folder / name
-        frame.write_csv(path)
+        write_csv(frame, path)  # effipia.csvsafe: no cell runs as a formula
         written.append(path)
     return written
 
