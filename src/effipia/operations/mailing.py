@@ -427,7 +427,9 @@ def personal_links(settings: Settings) -> Callable[[str], tuple[str, str]]:
     if settings.secret_key is None:
         raise EffipiaError("mailing.settings_missing", names="EFFIPIA_SECRET_KEY")
     secret = settings.secret_key
-    base = settings.base_url.rstrip("/")
+    from effipia.urls import check_base_url
+
+    base = check_base_url(settings.base_url).rstrip("/")  # EFFIPIA_BASE_URL: http(s) and a host only
 
     def links(salt: str) -> tuple[str, str]:
         token = derive_token(secret, salt)

@@ -126,6 +126,9 @@ def invitation_links(
     ``token_salt``; an invitation without one (made before the keyed derivation) has an
     empty token and link.
     """
+    from effipia.urls import check_base_url
+
+    base_url = check_base_url(base_url)  # http(s), a host, nothing that breaks out of a cell or an attribute
     if "{token}" in base_url:
         prefix, _, suffix = base_url.partition("{token}")
     else:
