@@ -264,3 +264,14 @@ def test_codebook_flag_columns_keep_empty_as_unknown(tmp_path, write_csv) -> Non
     assert read_directories(codebook, known_campuses=KNOWN).partners.select("consortium", "pia_concerned").rows() == [(1, None)]
     marks = write_csv(tmp_path / "marks.csv", ["Raison sociale;Catégorie;Membre du consortium", "EDF;Entreprise;"])
     assert read_directories(marks, campus="CMQ-BDB").partners["consortium"].to_list() == [0]
+
+
+def test_user_tables_are_read_as_strictly(tmp_path, write_csv) -> None:
+    from effipia.registry.tables import load_tables
+
+    recoding = write_csv(tmp_path / "recodage.csv", ["text;partner_type;partner_type", "Boîte;entreprise;lycee", "Asso"])
+    assert problems(load_tables, recoding=recoding) == [
+        f"{recoding}:1:partner_type: " + message("reading.duplicate_header", value="partner_type", other=2),
+        f"{recoding}:3:: " + message("reading.short_row", found=1, expected=3),
+        f"{recoding}:3:partner_type: " + message("registry.tables_empty_cell"),
+    ]

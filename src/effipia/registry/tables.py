@@ -167,6 +167,7 @@ def _read_user_file(path: str | Path, name: str, problems: list[Problem]) -> lis
             for p in exc.problems
         )
         return []
+    problems.extend(table.problems)  # ragged rows, repeated headers, defective cells
     index = {(h or "").strip().lower(): i for i, h in reversed(list(enumerate(table.header)))}
     headers = {column: table.header[index[column]] or column for column in expected}
     value_column = {ALIASES_FILE: "column", RECODING_FILE: "partner_type", YES_NO_FILE: "value"}[name]
