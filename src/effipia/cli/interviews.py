@@ -23,6 +23,11 @@ def import_command(
 
     with reporting_errors(), open_store(ctx) as store:
         result = import_interviews(store, file, campaign)
-        name = campaign or store.resolve_campaign(None)
-    stats = result.value
-    echo_message("interviews.imported", created=stats.created, updated=stats.updated, unchanged=stats.unchanged, campaign=name)
+    stats = result.value.stats
+    echo_message(
+        "interviews.imported",
+        created=stats.created,
+        updated=stats.updated,
+        unchanged=stats.unchanged,
+        campaign=result.value.campaign,
+    )

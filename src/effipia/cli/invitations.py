@@ -4,21 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import polars as pl
 import typer
 
-from effipia.cli.app import app, echo_err, echo_message, open_store, reporting_errors
-from effipia.csvsafe import write_csv
+from effipia.cli.app import app, echo_message, echo_warnings, open_store, reporting_errors
 
 invitations_app = typer.Typer(help="Invitations personnelles : création et liens pour le publipostage.", no_args_is_help=True)
 app.add_typer(invitations_app, name="invitations")
-
-
-def _secret_key() -> str:
-    from effipia.registry.invitations import secret_key_text
-    from effipia.settings import get_settings
-
-    return secret_key_text(get_settings().secret_key)
 
 
 @invitations_app.command("create")
@@ -29,16 +20,13 @@ def create_command(
     """Crée une invitation (jeton personnel) pour chaque partenaire qui n'en a pas encore ;
     les invitations existantes sont conservées. Les jetons sont dérivés de EFFIPIA_SECRET_KEY
     et seule leur empreinte est enregistrée."""
-    from effipia.registry.invitations import new_invitations
+    from effipia.operations.invitations import create_invitations
 
     with reporting_errors(), open_store(ctx) as store:
-        key = _secret_key()
-        name = store.resolve_campaign(campaign)
-        existing = store.invitations(name)
-        fresh = new_invitations(store.partners(name), existing, secret_key=key)
-        if fresh.height:
-            store.write_invitations(name, fresh)
-    echo_message("invitations.created", campaign=name, created=fresh.height, kept=existing.height)
+        result = create_invitations(store, campaign)
+    done = result.value
+    echo_message("invitations.created", campaign=done.campaign, created=done.count, kept=done.kept)
+    echo_warnings(result.warnings)
 
 
 @invitations_app.command("export")
@@ -52,30 +40,13 @@ def export_command(
 ) -> None:
     """Écrit une ligne par invitation : partenaire, courriel, jeton et lien personnel
     (régénérés à partir de EFFIPIA_SECRET_KEY)."""
-    from effipia.registry.invitations import invitation_links
+    from effipia.operations.invitations import export_invitations
 
     with reporting_errors(), open_store(ctx) as store:
-        name = store.resolve_campaign(campaign)
-        invitations = store.invitations(name)
-        key = _secret_key() if invitations.get_column("token_salt").is_not_null().any() else None
-        links = invitation_links(store.partners(name), invitations, _questionnaire_base(base_url), secret_key=key)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        write_csv(links, out)  # effipia.csvsafe: names and tokens never run as formulas
-    without_email = links.filter(pl.col("email").is_null()).height
-    echo_message("invitations.exported", rows=links.height, path=str(out), without_email=without_email)
-    legacy = links.filter(pl.col("link").is_null()).height
-    if legacy:
-        from effipia.errors import message
-
-        echo_err(f"Attention : {message('invitations.not_regenerable', count=legacy)}")
-
-
-def _questionnaire_base(base_url: str) -> str:
-    """``https://site`` → ``https://site/r`` : the personal link is ``BASE/r/<token>``."""
-    if "{token}" in base_url:
-        return base_url
-    trimmed = base_url.rstrip("/")
-    return trimmed if trimmed.endswith("/r") else trimmed + "/r"
+        result = export_invitations(store, out, base_url, campaign)  # effipia.csvsafe: no formula runs
+    done = result.value
+    echo_message("invitations.exported", rows=done.rows, path=str(done.path), without_email=done.without_email)
+    echo_warnings(result.warnings)
 
 
 @invitations_app.command("revoke")
@@ -86,11 +57,12 @@ def revoke_command(
 ) -> None:
     """Désactive le lien personnel de ces partenaires : il ne s'ouvre plus, dès maintenant
     (les réponses déjà enregistrées sont conservées)."""
+    from effipia.operations.invitations import revoke_invitations
+
     with reporting_errors(), open_store(ctx) as store:
-        name = store.resolve_campaign(campaign)
-        chosen = _chosen(store.invitations(name), partner_ids)
-        store.write_invitations(name, chosen.select("partner_id").with_columns(pl.lit("revoked").alias("status")))
-    echo_message("invitations.revoked", campaign=name, count=chosen.height)
+        result = revoke_invitations(store, partner_ids, campaign)
+    echo_message("invitations.revoked", campaign=result.value.campaign, count=result.value.count)
+    echo_warnings(result.warnings)
 
 
 @invitations_app.command("reissue")
@@ -104,27 +76,9 @@ def reissue_command(
 ) -> None:
     """Donne un nouveau lien personnel à ces partenaires : l'ancien cesse aussitôt de
     fonctionner ; les réponses déjà enregistrées sont conservées et reprises avec le nouveau."""
-    from effipia.registry.invitations import reissue
+    from effipia.operations.invitations import reissue_invitations
 
     with reporting_errors(), open_store(ctx) as store:
-        key = _secret_key()
-        name = store.resolve_campaign(campaign)
-        invitations = store.invitations(name)
-        chosen = invitations.filter(pl.col("token_salt").is_null()) if legacy else invitations.head(0)
-        if partner_ids:
-            chosen = pl.concat([chosen, _chosen(invitations, partner_ids)]).unique("partner_id", maintain_order=True)
-        # A submitted questionnaire stays submitted (the new link shows the thank-you page).
-        statuses = ["submitted" if s == "submitted" else "pending" for s in chosen.get_column("status").to_list()]
-        fresh = reissue(chosen, secret_key=key).with_columns(pl.Series("status", statuses, dtype=pl.String))
-        if fresh.height:
-            store.write_invitations(name, fresh)
-    echo_message("invitations.reissued", campaign=name, count=fresh.height)
-
-
-def _chosen(invitations: pl.DataFrame, partner_ids: list[str]) -> pl.DataFrame:
-    from effipia.errors import EffipiaError
-
-    unknown = sorted(set(partner_ids) - set(invitations.get_column("partner_id").to_list()))
-    if unknown:
-        raise EffipiaError("invitations.unknown_partners", ids=", ".join(unknown))
-    return invitations.filter(pl.col("partner_id").is_in(partner_ids))
+        result = reissue_invitations(store, partner_ids or (), campaign, legacy=legacy)
+    echo_message("invitations.reissued", campaign=result.value.campaign, count=result.value.count)
+    echo_warnings(result.warnings)

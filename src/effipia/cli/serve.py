@@ -8,7 +8,7 @@ import secrets
 
 import typer
 
-from effipia.cli.app import app, echo_err, reporting_errors, settings as cli_settings
+from effipia.cli.app import app, echo_err, open_store, reporting_errors, settings as cli_settings
 
 #: Values that are not secret: examples from documentation and templates.
 PLACEHOLDER_SECRETS = {"", "changethis", "change-me", "changeme", "secret", "secret-key", "dev", "test", "xxx", "todo"}
@@ -45,7 +45,6 @@ def serve_command(
     import uvicorn
 
     from effipia.settings import get_settings
-    from effipia.store import Store
 
     url = cli_settings(ctx).database_url
     with reporting_errors():
@@ -65,7 +64,7 @@ def serve_command(
         if problem:
             os.environ["EFFIPIA_SECRET_KEY"] = secrets.token_urlsafe(48)
             echo_err("Attention : mode développement, clé secrète provisoire (les liens créés ne resteront pas valables).")
-        Store(url).close()  # creates the database and applies the migrations before listening
+        open_store(ctx).close()  # creates the database and applies the migrations before listening
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     typer.echo(f"effipia : serveur sur http://{host}:{port}/ ({workers} processus)")
     uvicorn.run(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -11,10 +12,18 @@ if TYPE_CHECKING:
     from effipia.store import Store
     from effipia.store.api import WriteStats
 
-__all__ = ["import_interviews"]
+__all__ = ["InterviewImport", "import_interviews"]
 
 
-def import_interviews(store: "Store", path: str | Path, campaign: str | None = None) -> OperationResult["WriteStats"]:
+@dataclass(frozen=True)
+class InterviewImport:
+    """The campaign the log went to and the store's created / updated / unchanged counts."""
+
+    campaign: str
+    stats: "WriteStats"
+
+
+def import_interviews(store: "Store", path: str | Path, campaign: str | None = None) -> OperationResult[InterviewImport]:
     """Validate the log ``path`` (CSV or XLSX; every problem at once, nothing written on a
     problem) against the campus registry and upsert it into ``campaign`` (created if new
     when named; else the store's only campaign)."""
@@ -25,4 +34,4 @@ def import_interviews(store: "Store", path: str | Path, campaign: str | None = N
     known = set(registry["campus_id"].to_list()) if registry.height else None
     frame = read_interviews(path, campuses=known, source=Path(path).name)
     stats = store.write_interviews(name, frame)
-    return OperationResult(stats)
+    return OperationResult(InterviewImport(campaign=name, stats=stats))
