@@ -19,7 +19,7 @@ def db(sqlite_url):
         conform(
             pl.DataFrame(
                 {"campus_id": ["A", "B"], "name": ["Campus A", "Campus B"], "support_type": ["lycee", "universite"],
-                 "academie": ["14", "Lyon"], "filiere": ["F06", "F04"]}
+                 "academie": ["14", "Lyon"], "filiere": ["F06", "F04"], "letter": ["ZA", None]}
             ),
             CAMPUS_COLUMNS,
         )
@@ -49,16 +49,24 @@ def test_territories_writes_the_contract_files(db, tmp_path, annuaire_path):
     territories = pl.read_csv(out / "territories.csv")
     assert territories.columns == [
         "campus_id", "n_schools", "n_departements", "n_academies", "n_regions", "hull_area_km2",
-        "max_distance_km", "mean_distance_to_support_km", "n_approximate",
+        "max_distance_km", "mean_distance_to_support_km", "n_approximate", "campus_letter", "precision",
     ]
     a = territories.filter(pl.col("campus_id") == "A").row(0, named=True)
+    assert (a["campus_letter"], a["precision"]) == ("ZA", "exact")  # the three Rennes lycées are in the annuaire
+    b = territories.filter(pl.col("campus_id") == "B").row(0, named=True)
+    assert (b["campus_letter"], b["precision"]) == (None, "commune")  # Bichat (Nantua): commune centroid
     # geodesic values of test_indicators: S–V 84.348 km, area 1 049.39 km², support = Descartes (Rennes)
     assert a["n_schools"] == 3 and a["n_approximate"] == 0
     assert a["max_distance_km"] == pytest.approx(84.348, rel=1e-3)
     assert a["mean_distance_to_support_km"] == pytest.approx((68.647 + 32.156) / 3, rel=1e-3)
     schools = pl.read_csv(out / "schools.csv", schema_overrides={"uai": pl.String})
-    assert schools.columns[:9] == ["campus_id", "partner_id", "uai", "name", "commune", "academie", "x_l93", "y_l93", "approximate"]
+    assert schools.columns == [
+        "campus_id", "partner_id", "uai", "name", "commune", "academie", "x_l93", "y_l93", "approximate",
+        "campus_letter", "precision", "distance_to_support_km",
+    ]
     assert schools["partner_id"].to_list() == ["a1", "a2", "a3", "b1"]
+    assert schools["campus_letter"].to_list() == ["ZA", "ZA", "ZA", None]
+    assert schools["precision"].to_list() == ["exact", "exact", "exact", "commune"]
     # b2, a lycée without UAI, is reported (stderr and problems.csv), never silently dropped
     problems = pl.read_csv(out / "problems.csv")
     assert problems.select("partner_id", "code").rows() == [("b2", "territories.uai_missing")]

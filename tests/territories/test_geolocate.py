@@ -8,7 +8,7 @@ import pytest
 from effipia.registry.identifiers import uai_check_letter
 from effipia.territories.annuaire import read_annuaire
 from effipia.territories.geolocate import departement_of_uai, locate_schools
-from effipia.reference import departement_centroids
+from effipia.reference import commune_positions, departement_centroids
 
 # Real UAI from the shipped lycées list / the annuaire extract
 NANTUA = "0010032E"  # LYCEE POLYVALENT XAVIER BICHAT, Nantua (Ain), académie de Lyon
@@ -23,12 +23,17 @@ def _centroid(dep):
     return departement_centroids().filter(pl.col("departement") == dep).select("x_l93", "y_l93").row(0)
 
 
+def _commune(code):
+    (position,) = commune_positions([code])
+    return position
+
+
 def test_check_letter_of_nantua_by_hand():
     # by hand: 10032 = 23 × 436 + 4; letters A B C D E… (I, O, Q left out): index 4 → E
     assert uai_check_letter("0010032") == "E"
 
 
-def test_without_annuaire_schools_sit_at_their_departement_centroid(make_partners):
+def test_without_annuaire_schools_sit_at_their_commune_centroid(make_partners):
     partners = make_partners(
         partner_id=["p1", "p2"], campus_id=["c1", "c1"], category=["lycee", "lycee"], uai=[NANTUA, RENNES.lower()]
     )
@@ -36,7 +41,10 @@ def test_without_annuaire_schools_sit_at_their_departement_centroid(make_partner
     assert problems == []
     assert schools["uai"].to_list() == [NANTUA, RENNES]  # normalised to upper case
     assert schools["approximate"].to_list() == [True, True]
-    assert schools.select("x_l93", "y_l93").rows() == [_centroid("01"), _centroid("35")]
+    assert schools["precision"].to_list() == ["commune", "commune"]
+    assert schools["source"].to_list() == ["centroide_commune", "centroide_commune"]
+    # Nantua 01269, Rennes 35238 (communes_centroides.csv)
+    assert schools.select("x_l93", "y_l93").rows() == [_commune("01269"), _commune("35238")]
     assert schools["academie"].to_list() == ["Lyon", "Rennes"]
     assert schools["commune"].to_list() == ["NANTUA", "RENNES"]
 
@@ -52,10 +60,11 @@ def test_annuaire_gives_exact_positions(make_partners, annuaire_path):
     exact = annuaire.filter(pl.col("uai") == RENNES).row(0, named=True)
     assert (by_uai[RENNES]["x_l93"], by_uai[RENNES]["y_l93"]) == (exact["x_l93"], exact["y_l93"])
     assert by_uai[RENNES]["approximate"] is False and by_uai[RENNES]["source"] == "annuaire"
+    assert by_uai[RENNES]["precision"] == "exact"
     assert by_uai[TINTENIAC]["name"] == "Lycée professionnel Abbé Pierre"
     assert by_uai[TINTENIAC]["academie"] == "Rennes"
-    # Nantua is outside the Ille-et-Vilaine extract: centroid, approximate
-    assert by_uai[NANTUA]["approximate"] is True
+    # Nantua is outside the Ille-et-Vilaine extract: its commune's centroid, approximate
+    assert by_uai[NANTUA]["approximate"] is True and by_uai[NANTUA]["precision"] == "commune"
 
 
 def test_bad_unknown_and_missing_uai_are_reported_never_dropped(make_partners):
@@ -80,12 +89,14 @@ def test_bad_unknown_and_missing_uai_are_reported_never_dropped(make_partners):
     assert schools["partner_id"].to_list() == ["unk"]
     assert schools.select("x_l93", "y_l93").row(0) == _centroid("35")
     assert schools["approximate"].to_list() == [True]
+    assert schools["precision"].to_list() == ["departement"]
 
 
 def test_unknown_uai_uses_the_partner_commune_first(make_partners):
     partners = make_partners(partner_id=["unk"], campus_id=["c1"], category=["lycee"], uai=[UNKNOWN], commune_insee=["29019"])
     schools, _ = locate_schools(partners)
-    assert schools.select("x_l93", "y_l93").row(0) == _centroid("29")  # Brest → Finistère
+    assert schools.select("x_l93", "y_l93").row(0) == _commune("29019")  # Brest's own centroid
+    assert schools["precision"].to_list() == ["commune"]
 
 
 # 7200009X: shape only (a Haute-Corse prefix); the others are shipped lycées
@@ -116,4 +127,5 @@ def test_saint_martin_lycee_is_placed_in_guadeloupe(make_partners):
     schools, problems = locate_schools(make_partners(partner_id=["sm"], campus_id=["c"], category=["lycee"], uai=["9710981P"]))
     assert problems == []
     assert schools.select("x_l93", "y_l93").row(0) == _centroid("971")
+    assert schools["precision"].to_list() == ["departement"]
     assert schools["academie"].to_list() == ["Guadeloupe"]

@@ -26,7 +26,7 @@ from effipia.territories.indicators import (
     locate_supports,
     territory_indicators,
 )
-from effipia.reference import departement_centroids
+from effipia.reference import commune_positions
 
 RS, RV, SV = 68.647, 32.156, 84.348
 AREA = 1049.39
@@ -79,12 +79,13 @@ def test_support_rules_fall_back_in_order(three, make_campuses):
         campus_id=["c1", "c1", "c9"], support_type=["universite", "Université", "lycee"], academie=["14", "14", "Nantes"]
     )
     supports = locate_supports(campuses, partners, schools)
-    # the university u has no UAI: placed at its commune's département centroid (Rennes → 35)
-    centroid_35 = departement_centroids().filter(pl.col("departement") == "35").select("x_l93", "y_l93").row(0)
+    # the university u has no UAI: placed at its commune's centroid (Rennes, 35238)
+    (rennes,) = commune_positions(["35238"])
     rows = supports.rows(named=True)
     for row in rows[:2]:  # code or French label of the partner type
         assert (row["support_partner_id"], row["support_rule"], row["support_approximate"]) == ("u", "partenaire_commune", True)
-        assert (row["support_x_l93"], row["support_y_l93"]) == centroid_35
+        assert (row["support_x_l93"], row["support_y_l93"]) == rennes
+        assert row["support_precision"] == "commune"
     # campus without partners: académie de Nantes (by name), inside Pays de la Loire
     assert rows[2]["support_rule"] == "academie" and rows[2]["support_approximate"] is True
     assert 300_000 < rows[2]["support_x_l93"] < 550_000 and 6_600_000 < rows[2]["support_y_l93"] < 6_850_000

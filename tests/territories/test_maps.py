@@ -42,7 +42,7 @@ def result(annuaire_path):
         pl.DataFrame(
             {
                 "campus_id": ["A", "B", "C"], "name": ["Campus <Bretagne> & co", "Campus Paris", "Campus Réunion"],
-                "letter": ["A", "B", "C"], "filiere": ["F06", "F04", "F04"], "support_type": ["lycee", "lycee", "lycee"],
+                "letter": ["ZA", "B", None], "filiere": ["F06", "F04", "F04"], "support_type": ["lycee", "lycee", "lycee"],
             }
         ),
         CAMPUS_COLUMNS,
@@ -80,9 +80,20 @@ def test_svg_files_are_valid_svg_with_hatching_and_text(maps):
     assert "non représenté" not in national
     # campus B's map is metropolitan: its Guadeloupe school is counted as left out
     assert "1 établissement(s) hors métropole non représenté(s)" in (out / "campus/B.svg").read_text(encoding="utf-8")
-    # campus C lies at La Réunion: its map shows the island and its two schools (one centroid)
+    # each school is drawn at its precision, and the caption counts them: A's three lycées are
+    # in the Ille-et-Vilaine annuaire (exact), B's two Paris lycées share the Paris centroid
+    a = (out / "campus/A.svg").read_text(encoding="utf-8")
+    assert "ZA (A) : 3 établissement(s)" in a and "Campus &lt;Bretagne&gt; &amp; co" in a
+    assert "Positions : 3 exacte(s) (Annuaire de l'éducation)." in a
+    paris = (out / "campus/B.svg").read_text(encoding="utf-8")
+    assert "Lycée (centre de la commune, position approchée)" in paris and "× 2" in paris
+    assert "Positions : 2 au centre de la commune." in paris
+    # campus C (no letter: its identifier alone) lies at La Réunion: its map shows the island
+    # and its two schools, each at its own commune (Le Tampon, Saint-Louis)
     reunion = (out / "campus/C.svg").read_text(encoding="utf-8")
-    assert "Campus Réunion : 2 établissement(s)" in reunion and "× 2" in reunion
+    assert "C : 2 établissement(s)" in reunion and "Campus Réunion" in reunion and "× 2" not in reunion
+    # the national map says how precise its positions are
+    assert "Positions : 3 exacte(s) (Annuaire de l'éducation), 5 au centre de la commune." in national
 
 
 def test_national_map_as_small_multiples(result, tmp_path):
@@ -91,9 +102,9 @@ def test_national_map_as_small_multiples(result, tmp_path):
     svg, png = national_map(result.campuses, result.schools, result.supports, tmp_path / "grille", layout="grid")
     text = svg.read_text(encoding="utf-8")
     assert ET.parse(svg).getroot().tag == "{http://www.w3.org/2000/svg}svg"
-    # one panel per campus, titled with its letter and its number of distinct points
+    # one panel per campus, titled « lettre (identifiant) » and its number of distinct points
     # (A: 3 exact points; B: the two Paris lycées share the Paris centroid, Guadeloupe is overseas; C: overseas)
-    assert "A (3)" in text and "B (1)" in text and "C (0)" in text
+    assert "ZA (A) : 3" in text and "B : 1" in text and "C : 0" in text
     assert "3 établissement(s) hors métropole non représenté(s)" in text
     assert png.read_bytes()[:4] == b"\x89PNG"
 

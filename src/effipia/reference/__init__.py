@@ -7,6 +7,7 @@ from one another):
   files, setting ``reference`` / ``EFFIPIA_REFERENCE``, else the shipped copy);
 * :mod:`~effipia.reference.geography` — département → académie → région, boundaries,
   centroids, projections (Lambert-93, overseas CRS);
+* :mod:`~effipia.reference.communes` — commune centroids (arrondissements read as their commune);
 * :mod:`~effipia.reference.lycees` — the lycées of France (ministry IPS file);
 * :mod:`~effipia.reference.naf` — NAF rév. 2 tables and the NAF section / division rule;
 * :mod:`~effipia.reference.sizes` — Sirene size classes, size groups (TPE…GE), « NN »;
@@ -16,9 +17,11 @@ from one another):
 Importing this package is cheap: geopandas is imported only when boundaries are read.
 """
 
+from effipia.reference.communes import commune_centroids, commune_key, commune_positions
 from effipia.reference.files import LYCEES_FILE, LYCEES_PATTERNS, lycees_path, reference_path
 from effipia.reference.geography import (
     LAMBERT93,
+    academie_neighbours,
     academie_outlines,
     boundaries,
     departement_centroids,
@@ -49,9 +52,13 @@ __all__ = [
     "LYCEES_FILE",
     "LYCEES_PATTERNS",
     "SIZE_GROUPS",
+    "academie_neighbours",
     "academie_outlines",
     "analysis_categories",
     "boundaries",
+    "commune_centroids",
+    "commune_key",
+    "commune_positions",
     "company_counts",
     "departement_centroids",
     "departement_key",

@@ -27,6 +27,7 @@ SHIPPED = {
     "regions.geojson": _DATA / "geo",
     "academies.geojson": _DATA / "geo",
     "overseas_crs.csv": _DATA / "geo",
+    "communes_centroides.csv": _DATA / "geo",
 }
 LYCEES_FILE = "lycees_ips_2021-2022.csv"
 

@@ -19,6 +19,7 @@ from effipia.reference.files import reference_path
 
 __all__ = [
     "LAMBERT93",
+    "academie_neighbours",
     "academie_outlines",
     "boundaries",
     "departement_centroids",
@@ -179,3 +180,28 @@ def metric_crs(departements_of_points) -> str:
     local = overseas_crs()
     chosen = {local.get(d, LAMBERT93) for d in departements_of_points if d}
     return chosen.pop() if len(chosen) == 1 else LAMBERT93
+
+
+#: Two académies are neighbours when their outlines come closer than this (the shipped
+#: départements are simplified: shared borders do not always touch exactly).
+NEIGHBOUR_GAP_M = 2_000
+
+
+@cache
+def _neighbours(path: str) -> dict[str, frozenset[str]]:
+    outlines = academie_outlines()
+    codes = outlines["academie_code"].tolist()
+    grown = outlines.geometry.buffer(NEIGHBOUR_GAP_M / 2).tolist()
+    out: dict[str, set[str]] = {code: set() for code in codes}
+    for i, a in enumerate(codes):
+        for j in range(i + 1, len(codes)):
+            if grown[i].intersects(grown[j]):
+                out[a].add(codes[j])
+                out[codes[j]].add(a)
+    return {code: frozenset(found) for code, found in out.items()}
+
+
+def academie_neighbours() -> dict[str, frozenset[str]]:
+    """Neighbouring académies of each metropolitan académie, by code (``"14"`` Rennes →
+    Nantes, Caen). Overseas académies and Corse have none (not in the mapping or empty)."""
+    return _neighbours(str(reference_path(_BOUNDARY_FILES["departements"])))

@@ -23,7 +23,7 @@ __all__ = ["SyntheticCampaign", "generate", "STEPS"]
 STEPS = ("campus", "partenaires", "répondants", "réponses", "invitations")
 
 # Independent random streams: changing how one part is drawn leaves the others unchanged.
-_STREAMS = {step: i for i, step in enumerate(STEPS, start=1)}
+_STREAMS = {step: i for i, step in enumerate(STEPS, start=1)} | {"territoires": len(STEPS) + 1}
 
 
 @dataclass(frozen=True)
@@ -90,7 +90,7 @@ def generate(
 
     report("partenaires")
     counts = directory_counts(campus_frame, partners)
-    partner_frame = make_partners(campus_frame, counts, _rng(seed, "partenaires"))
+    partner_frame = make_partners(campus_frame, counts, _rng(seed, "partenaires"), _rng(seed, "territoires"))
 
     report("répondants")
     total = _respondent_total(counts)

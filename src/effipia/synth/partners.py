@@ -1,6 +1,7 @@
 """Partner directory of a synthetic campaign (registry layout) and its invitations.
 
-Lycées are real (UAI, name, commune), drawn around each campus's home département;
+Lycées are real (UAI, name, commune), drawn around each campus's anchor in its own
+académie (:mod:`effipia.synth.territory`, from a random stream of its own);
 companies get a NAF sous-classe, a Sirene size class and a valid SIRET; other partners get
 invented but plausible names. Consortium membership reproduces Illustration 3's shares.
 """
@@ -18,15 +19,13 @@ from effipia.schema import INVITATION_COLUMNS, PARTNER_COLUMNS
 from effipia.synth import sources
 from effipia.synth.identifiers import random_sirets
 from effipia.synth.quota import allocate, gumbel, largest_remainder, top_k
+from effipia.synth.territory import draw_territories
 
 __all__ = ["GROUPS", "directory_counts", "make_partners", "make_invitations"]
 
 #: Survey groups in nomenclature order.
 GROUPS = nomenclatures.codes("survey_groups")
 
-# Proximity weights of a lycée to a campus: same département, académie, région, elsewhere.
-_PROXIMITY = (1.0, 0.35, 0.08, 0.002)
-_POOL = 80  # lycées kept per campus as the pool of communes for its other partners
 
 
 def directory_counts(campuses: pl.DataFrame, partners_per_campus: int | None) -> np.ndarray:
@@ -53,34 +52,6 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
-def _lycee_pools(campuses: pl.DataFrame, counts: np.ndarray, rng: np.random.Generator):
-    """Per campus: the lycées it enrols (indices into the lycée list) and a pool of nearby ones."""
-    lycees = sources.lycees()
-    dep = lycees["departement"].to_numpy()
-    aca = lycees["academie"].to_numpy()
-    reg = lycees["region"].to_numpy()
-    lycee_group = GROUPS.index("lycee")
-    # Homonymous lycées exist (two « Lycée Marcelin Berthelot » in Île-de-France): a campus
-    # enrols at most one of a name, so names stay unique within a campus as directors list them.
-    _, name_code = np.unique(lycees["name"].to_numpy(), return_inverse=True)
-    chosen, pools = [], []
-    for i, (home, academie, region) in enumerate(
-        campuses.select("home_departement", "academie", "region").iter_rows()
-    ):
-        home = home.lstrip("0").zfill(2) if home.isdigit() else home
-        weight = np.where(
-            dep == home,
-            _PROXIMITY[0],
-            np.where(aca == academie, _PROXIMITY[1], np.where(reg == region, _PROXIMITY[2], _PROXIMITY[3])),
-        )
-        keys = np.log(weight) + gumbel(rng, weight.size)
-        order = np.argsort(-keys)
-        _, first = np.unique(name_code[order], return_index=True)
-        chosen.append(order[np.sort(first)][: counts[i, lycee_group]])
-        pools.append(order[:_POOL])
-    return lycees, chosen, pools
-
-
 def _consortium(group: np.ndarray, rng: np.random.Generator, campus: np.ndarray) -> np.ndarray:
     """Consortium flags with Illustration 3's composition (higher education 22 %, companies 21 %, secondary 19 %)."""
     cal = sources.calibration()["consortium"]
@@ -104,25 +75,35 @@ def _consortium(group: np.ndarray, rng: np.random.Generator, campus: np.ndarray)
     return member
 
 
-def make_partners(campuses: pl.DataFrame, counts: np.ndarray, rng: np.random.Generator) -> pl.DataFrame:
+def make_partners(
+    campuses: pl.DataFrame,
+    counts: np.ndarray,
+    rng: np.random.Generator,
+    territory_rng: np.random.Generator | None = None,
+) -> pl.DataFrame:
     """The partner directory in the registry layout (``schema.PARTNER_COLUMNS``).
 
-    Extra columns kept for the response model: ``campus_index``, ``group_index``.
+    ``territory_rng`` draws the territories (which lycées, which communes; ``rng`` when not
+    given), so that changing the territory rule leaves every other draw unchanged. Extra
+    columns kept for the response model: ``campus_index``, ``group_index``.
     """
     cal = sources.calibration()
     n_campus, n_group = counts.shape
     campus = np.repeat(np.repeat(np.arange(n_campus), n_group), counts.ravel())
     group = np.repeat(np.tile(np.arange(n_group), n_campus), counts.ravel())
     n = campus.size
-    lycees, chosen, pools = _lycee_pools(campuses, counts, rng)
+    lycees, territories = draw_territories(campuses, counts[:, GROUPS.index("lycee")], territory_rng or rng)
+    chosen = [t.lycees for t in territories]
+    pools = [t.pool for t in territories]
 
     member = _consortium(group, rng, campus)
     concerned_p = np.where(member, cal["consortium"]["pia_concerned_member"], cal["consortium"]["pia_concerned_nonmember"])
     concerned = rng.uniform(size=n) < concerned_p
 
     # every partner takes a commune from its campus's pool of nearby lycées; lycées their own
-    pool_index = np.stack([np.resize(p, _POOL) for p in pools])
-    lycee_row = pool_index[campus, rng.integers(0, _POOL, n)]
+    size = sources.calibration()["territories"]["pool"]
+    pool_index = np.stack([np.resize(p, size) for p in pools])
+    lycee_row = pool_index[campus, rng.integers(0, size, n)]
     is_lycee = group == GROUPS.index("lycee")
     lycee_row[is_lycee] = np.concatenate(chosen)
 

@@ -9,11 +9,17 @@ matched on its UAI:
   reported, not placed;
 * UAI found in the user's Annuaire de l'éducation (when supplied): placed at its exact
   coordinates (``approximate`` false, ``source`` ``annuaire``);
-* UAI found in the shipped list of lycées: placed at the centroid of its commune's
-  département (``approximate`` true, ``source`` ``centroide_departement``);
-* valid UAI found in neither: reported, and placed at the centroid of the partner's commune
-  département, or failing that of the département its UAI encodes (first three
-  characters: ``035`` → 35, ``620``/``720`` → 2A/2B, ``971`` → 971), flagged approximate;
+* UAI found in the shipped list of lycées: placed at the centroid of its commune
+  (``precision`` ``commune``, ``source`` ``centroide_commune``; the arrondissements of
+  Paris, Lyon and Marseille read as their commune), or, when the commune code is not in
+  the commune table, at its département's centroid (``precision`` ``departement``,
+  ``source`` ``centroide_departement``);
+* valid UAI found in neither: reported, and placed at the centroid of the partner's commune,
+  or failing that of its commune's département, or of the département its UAI encodes
+  (first three characters: ``035`` → 35, ``620``/``720`` → 2A/2B, ``971`` → 971).
+
+Each school carries its ``precision`` (``exact``, ``commune``, ``departement``);
+``approximate`` is true unless the position is exact.
 * school partner without UAI: reported, not placed.
 
 Every report is a :class:`effipia.errors.Problem` (column ``uai``); nothing is dropped
@@ -27,13 +33,18 @@ import polars as pl
 from effipia.errors import Problem
 from effipia.registry.identifiers import is_valid_uai, normalize_uai
 from effipia.reference import (
+    commune_positions,
     departement_centroids,
     departement_of_commune,
     departements,
     lycees,
 )
 
-__all__ = ["SCHOOL_COLUMNS", "departement_of_uai", "locate_schools", "school_partners"]
+__all__ = ["PRECISIONS", "SCHOOL_COLUMNS", "departement_of_uai", "locate_schools", "school_partners"]
+
+#: Precision of a position, from the finest: the Annuaire's coordinates, the commune's
+#: centroid, the département's centroid.
+PRECISIONS = ("exact", "commune", "departement")
 
 #: Columns of the located-schools frame (``schools.csv`` writes the first ones of the contract).
 SCHOOL_COLUMNS: dict[str, pl.DataType] = {
@@ -46,6 +57,7 @@ SCHOOL_COLUMNS: dict[str, pl.DataType] = {
     "x_l93": pl.Float64,
     "y_l93": pl.Float64,
     "approximate": pl.Boolean,
+    "precision": pl.String,
     "type": pl.String,
     "commune_insee": pl.String,
     "departement": pl.String,
@@ -120,7 +132,8 @@ def locate_schools(
             base = {**(ref or {}), **{k: v for k, v in found.items() if v is not None}}
             dep = base.get("departement") or departement_of_commune(base.get("commune_insee"))
             row |= _describe(base, dep, geo, partner) | {
-                "x_l93": found["x_l93"], "y_l93": found["y_l93"], "approximate": False, "source": "annuaire",
+                "x_l93": found["x_l93"], "y_l93": found["y_l93"], "approximate": False, "precision": "exact",
+                "source": "annuaire",
             }
         else:
             if ref is None:
@@ -130,9 +143,16 @@ def locate_schools(
             else:
                 base = ref
                 dep = ref["departement"] or departement_of_commune(ref["commune_insee"])
-            x, y = centroids.get(dep, (None, None))
-            row |= _describe(base, dep, geo, partner) | {
-                "x_l93": x, "y_l93": y, "approximate": True, "source": "centroide_departement",
+            described = _describe(base, dep, geo, partner)
+            (position,) = commune_positions([described["commune_insee"]])
+            if position is not None:
+                (x, y), precision = position, "commune"
+            else:
+                (x, y), precision = centroids.get(dep, (None, None)), "departement"
+                precision = precision if x is not None else None
+            row |= described | {
+                "x_l93": x, "y_l93": y, "approximate": True, "precision": precision,
+                "source": f"centroide_{precision}",
             }
         rows.append(row)
     frame = pl.DataFrame(rows, schema=SCHOOL_COLUMNS) if rows else pl.DataFrame(schema=SCHOOL_COLUMNS)

@@ -13,8 +13,8 @@ Support establishment (« établissement support ») — the rule, in order:
    ``support_type`` (or whose type label does); if no consortium member matches, the
    first partner that matches regardless of consortium;
 2. it is placed where its school was placed when it is one of the located schools (same
-   ``approximate`` flag), otherwise at the centroid of the département of its
-   ``commune_insee`` (approximate);
+   precision), otherwise at the centroid of its ``commune_insee`` (precision ``commune``),
+   or of that commune's département (precision ``departement``);
 3. when no partner matches or it cannot be placed, the support is placed at the centroid
    of the campus's académie (``academie`` given as code or name; outline = its
    départements dissolved; overseas académies from the académie boundaries), approximate;
@@ -31,6 +31,7 @@ import polars as pl
 from effipia import nomenclatures
 from effipia.reference import (
     LAMBERT93,
+    commune_positions,
     academie_outlines,
     boundaries,
     departement_centroids,
@@ -60,7 +61,12 @@ TERRITORY_COLUMNS: dict[str, pl.DataType] = {
     "max_distance_km": pl.Float64,
     "mean_distance_to_support_km": pl.Float64,
     "n_approximate": pl.Int64,
+    "campus_letter": pl.String,
+    "precision": pl.String,  # coarsest position the indicators rest on: exact | commune | departement
 }
+
+#: Precisions from the finest; a campus's indicators are as precise as its coarsest position.
+_PRECISION_ORDER = ("exact", "commune", "departement")
 
 SUPPORT_COLUMNS: dict[str, pl.DataType] = {
     "campus_id": pl.String,
@@ -69,6 +75,7 @@ SUPPORT_COLUMNS: dict[str, pl.DataType] = {
     "support_y_l93": pl.Float64,
     "support_approximate": pl.Boolean,
     "support_rule": pl.String,  # partenaire_etablissement | partenaire_commune | academie | inconnu
+    "support_precision": pl.String,  # exact | commune | departement | academie
 }
 
 
@@ -105,7 +112,10 @@ def locate_supports(campuses: pl.DataFrame, partners: pl.DataFrame, schools: pl.
     Returns one row per campus with :data:`SUPPORT_COLUMNS`.
     """
     centroids = {d: (x, y) for d, x, y in departement_centroids().iter_rows()}
-    placed = {pid: (x, y, a) for pid, x, y, a in schools.select("partner_id", "x_l93", "y_l93", "approximate").iter_rows()}
+    placed = {
+        pid: (x, y, a, p)
+        for pid, x, y, a, p in schools.select("partner_id", "x_l93", "y_l93", "approximate", "precision").iter_rows()
+    }
     labels = _type_labels()
     by_campus: dict[str, list[dict]] = {}
     for p in partners.iter_rows(named=True):
@@ -116,7 +126,7 @@ def locate_supports(campuses: pl.DataFrame, partners: pl.DataFrame, schools: pl.
         wanted = campus.get("support_type")
         wanted_code = labels.get(fold(wanted), wanted) if wanted else None
         row = {"campus_id": cid, "support_partner_id": None, "support_x_l93": None, "support_y_l93": None,
-               "support_approximate": None, "support_rule": "inconnu"}
+               "support_approximate": None, "support_rule": "inconnu", "support_precision": None}
         candidates = [
             p for p in by_campus.get(cid, [])
             if wanted_code and wanted_code in (p.get("partner_type"), p.get("category"))
@@ -124,19 +134,24 @@ def locate_supports(campuses: pl.DataFrame, partners: pl.DataFrame, schools: pl.
         candidates.sort(key=lambda p: p.get("consortium") != 1)  # stable: consortium members first
         for p in candidates[:1]:
             row["support_partner_id"] = p["partner_id"]
+            (commune,) = commune_positions([p.get("commune_insee")])
             if p["partner_id"] in placed and placed[p["partner_id"]][0] is not None:
-                x, y, approximate = placed[p["partner_id"]]
+                x, y, approximate, precision = placed[p["partner_id"]]
                 row |= {"support_x_l93": x, "support_y_l93": y, "support_approximate": approximate,
-                        "support_rule": "partenaire_etablissement"}
+                        "support_rule": "partenaire_etablissement", "support_precision": precision}
+            elif commune is not None:
+                row |= {"support_x_l93": commune[0], "support_y_l93": commune[1], "support_approximate": True,
+                        "support_rule": "partenaire_commune", "support_precision": "commune"}
             elif departement_of_commune(p.get("commune_insee")) in centroids:
                 x, y = centroids[departement_of_commune(p.get("commune_insee"))]
                 row |= {"support_x_l93": x, "support_y_l93": y, "support_approximate": True,
-                        "support_rule": "partenaire_commune"}
+                        "support_rule": "partenaire_commune", "support_precision": "departement"}
         if row["support_x_l93"] is None:
             code = _academie_code(campus.get("academie"))
             if code in _academie_centroids():
                 x, y = _academie_centroids()[code]
-                row |= {"support_x_l93": x, "support_y_l93": y, "support_approximate": True, "support_rule": "academie"}
+                row |= {"support_x_l93": x, "support_y_l93": y, "support_approximate": True, "support_rule": "academie",
+                        "support_precision": "academie"}
         rows.append(row)
     return pl.DataFrame(rows, schema=SUPPORT_COLUMNS) if rows else pl.DataFrame(schema=SUPPORT_COLUMNS)
 
@@ -196,10 +211,16 @@ def territory_indicators(
     ``schools`` is the located-schools frame (:func:`effipia.territories.geolocate.locate_schools`);
     a school partner listed twice in a campus (same UAI) counts once. ``supports`` comes from
     :func:`locate_supports`; without it the distance to the support is empty.
+
+    ``precision`` marks indicators resting on approximate positions: ``exact`` when every
+    school has its Annuaire coordinates, else the coarsest precision among them
+    (``commune``: hull and distances between commune centroids; ``departement``: at least
+    one school at its département's centre). ``campus_letter`` is the campus's ``letter``.
     """
     rows = []
     with_distance = distances_to_support(schools, supports) if supports is not None else None
-    for cid in campuses["campus_id"].to_list():
+    letters = campuses["letter"].to_list() if "letter" in campuses.columns else [None] * campuses.height
+    for cid, letter in zip(campuses["campus_id"].to_list(), letters, strict=True):
         mine = schools.filter((pl.col("campus_id") == cid) & pl.col("x_l93").is_not_null())
         distinct = mine.unique(subset="uai", keep="first", maintain_order=True)
         crs = metric_crs(distinct["departement"].to_list())
@@ -219,9 +240,16 @@ def territory_indicators(
                 "max_distance_km": max_distance,
                 "mean_distance_to_support_km": mean_support,
                 "n_approximate": int(distinct["approximate"].sum() or 0),
+                "campus_letter": letter,
+                "precision": _coarsest(distinct["precision"].to_list() if "precision" in distinct.columns else []),
             }
         )
     return pl.DataFrame(rows, schema=TERRITORY_COLUMNS) if rows else pl.DataFrame(schema=TERRITORY_COLUMNS)
+
+
+def _coarsest(precisions: list[str | None]) -> str | None:
+    known = [p for p in precisions if p in _PRECISION_ORDER]
+    return max(known, key=_PRECISION_ORDER.index) if known else None
 
 
 def compare_territories(indicators: pl.DataFrame) -> pl.DataFrame:

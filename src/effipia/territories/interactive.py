@@ -21,6 +21,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from effipia import nomenclatures
 from effipia.errors import EffipiaError
+from effipia.labels import campus_label
 from effipia.reference import LAMBERT93, boundaries
 
 __all__ = ["check_tiles", "interactive_map", "render_interactive_map"]
@@ -122,7 +123,7 @@ def render_interactive_map(
         campus_rows.append(
             {
                 "id": row["campus_id"],
-                "label": " – ".join(v for v in (row.get("letter"), row.get("name") or row["campus_id"]) if v),
+                "label": " – ".join(v for v in (campus_label(row.get("letter"), row["campus_id"]), row.get("name")) if v),
                 "filiere": _filiere_label(row.get("filiere"), labels),
             }
         )
@@ -131,7 +132,8 @@ def render_interactive_map(
     school_rows = [
         {
             "campus": r["campus_id"], "uai": r["uai"], "name": r["name"] or r["uai"], "commune": r["commune"] or "",
-            "academie": r["academie"] or "", "approximate": bool(r["approximate"]), "lat": la, "lon": lo,
+            "academie": r["academie"] or "", "approximate": bool(r["approximate"]),
+            "precision": r.get("precision") or ("departement" if r["approximate"] else "exact"), "lat": la, "lon": lo,
         }
         for r, la, lo in zip(located.iter_rows(named=True), lat, lon, strict=True)
     ]

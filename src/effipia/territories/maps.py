@@ -3,9 +3,10 @@
 Readable in black and white: départements in thin grey, académies (départements
 dissolved by académie code) in thick black; on the national map each campus's territory is
 the convex hull of its schools (slightly widened so that one or two schools still show),
-hatched with a pattern of its own and labelled with the campus letter (or id); on a campus
-map exact school positions are filled circles, approximate ones (département centroid)
-hollow circles, and the support establishment a star. Overseas départements with schools
+hatched with a pattern of its own and labelled « lettre (identifiant) »; on a campus map
+exact school positions are filled circles, positions at the commune's centroid hollow
+circles, at the département's centre hollow squares, and the support establishment a
+star. Every map's caption counts the positions of each precision. Overseas départements with schools
 are drawn in insets of the national map, each in its own projection; an overseas campus's
 map shows its département. The caption says how many schools could not be drawn.
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import textwrap
 from pathlib import Path
 
 import matplotlib
@@ -26,6 +28,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.patches import PathPatch
 from shapely.geometry import MultiPoint, box
 
+from effipia.labels import campus_label, campus_labels
 from effipia.reference import (
     LAMBERT93,
     academie_outlines,
@@ -43,6 +46,20 @@ _HATCHES = ["//", "\\\\", "||", "--", "++", "xx", "oo", "..", "**", "OO", "/o", 
 _WIDEN_M = 6_000
 _SVG_META = {"Date": None}
 _PNG_DPI = 150
+
+#: How a school is drawn by the precision of its position: legend text and marker style.
+_MARKERS = {
+    "exact": ("Lycée (position exacte)", {"marker": "o", "color": "black"}),
+    "commune": ("Lycée (centre de la commune, position approchée)",
+                {"marker": "o", "markerfacecolor": "white", "markeredgecolor": "black"}),
+    "departement": ("Lycée (centre du département, position approchée)",
+                    {"marker": "s", "markerfacecolor": "white", "markeredgecolor": "black"}),
+}
+_PRECISION_WORDS = {
+    "exact": "exacte(s) (Annuaire de l'éducation)",
+    "commune": "au centre de la commune",
+    "departement": "au centre du département",
+}
 
 
 def _base(ax, bounds=None) -> None:
@@ -95,8 +112,28 @@ def _save(fig, stem: Path) -> list[Path]:
     return written
 
 
-def _caption(left_out: int, lines: str = "traits épais : académies") -> str:
+def _precision(frame: pl.DataFrame) -> pl.Series:
+    """Precision of each located school (``exact``/``commune``/``departement``); frames
+    without the column read ``approximate`` as département centres, as placed before."""
+    if "precision" in frame.columns:
+        return frame["precision"]
+    return frame["approximate"].replace_strict({False: "exact", True: "departement"}, return_dtype=pl.String)
+
+
+def _positions_text(schools: pl.DataFrame) -> str:
+    """« Positions : 3 exacte(s) (Annuaire de l'éducation), 420 au centre de la commune. »"""
+    located = schools.filter(pl.col("x_l93").is_not_null())
+    if located.height == 0:
+        return ""
+    counts = dict(_precision(located).value_counts().iter_rows())
+    parts = [f"{format_decimal(counts[p], locale='fr_FR')} {words}" for p, words in _PRECISION_WORDS.items() if counts.get(p)]
+    return " Positions : " + ", ".join(parts) + "."
+
+
+def _caption(left_out: int, lines: str = "traits épais : académies", schools: pl.DataFrame | None = None) -> str:
     text = f"Établissements d'enseignement secondaire ; {lines}."
+    if schools is not None:
+        text += _positions_text(schools)
     if not left_out:
         return text
     return f"{text} {format_decimal(left_out, locale='fr_FR')} établissement(s) hors métropole non représenté(s)."
@@ -130,9 +167,7 @@ def _overlay_figure(campuses: pl.DataFrame, schools: pl.DataFrame, supports: pl.
     kept, left_out = _metropolitan(schools)
     fig, ax = plt.subplots(figsize=(8.3, 8.6))
     _base(ax, METROPOLE.bounds)
-    labels = dict(
-        zip(campuses["campus_id"], [letter or cid for cid, letter in campuses.select("campus_id", "letter").iter_rows()], strict=True)
-    )
+    labels = campus_labels(campuses)
     hatches = itertools.cycle(_HATCHES)
     for cid in campuses["campus_id"]:
         points = kept.filter(pl.col("campus_id") == cid).select("x_l93", "y_l93").unique(maintain_order=True).rows()
@@ -161,7 +196,7 @@ def _overlay_figure(campuses: pl.DataFrame, schools: pl.DataFrame, supports: pl.
         inset = fig.add_axes([0.03 + 0.16 * i, 0.05, 0.15, 0.15])
         _draw_overseas(inset, dep, frame, None, labels=labels)
         left_out -= frame.height
-    fig.text(0.02, 0.01, _caption(left_out), fontsize=7)
+    fig.text(0.02, 0.01, _caption(left_out, schools=schools), fontsize=7)
     return fig
 
 
@@ -197,9 +232,9 @@ def _national_grid(campuses: pl.DataFrame, schools: pl.DataFrame, supports: pl.D
         ax.set_xlim(METROPOLE.bounds[0], METROPOLE.bounds[2])
         ax.set_ylim(METROPOLE.bounds[1], METROPOLE.bounds[3])
         ax.set_aspect("equal")
-        ax.set_title(f"{letter or cid} ({format_decimal(len(points), locale='fr_FR')})", fontsize=7, pad=1)
+        ax.set_title(f"{campus_label(letter, cid)} : {format_decimal(len(points), locale='fr_FR')}", fontsize=7, pad=1)
     fig.suptitle("Les « territoires » des campus", fontsize=11)
-    caption = _caption(left_out, "traits : académies") + " Entre parenthèses : points distincts ; étoile : établissement support."
+    caption = _caption(left_out, "traits : académies", schools) + " Après le campus : points distincts ; étoile : établissement support."
     fig.text(0.02, 0.005, caption, fontsize=6)
     fig.subplots_adjust(left=0.01, right=0.99, bottom=0.03, top=0.94, wspace=0.05, hspace=0.15)
     return _save(fig, stem)
@@ -225,15 +260,12 @@ def _draw_overseas(ax, dep: str, frame: pl.DataFrame, support: tuple[float, floa
     ax.autoscale_view()
     ax.set_aspect("equal")
     transform = _to(crs)
-    kinds = (
-        (False, "Lycée (position exacte)", {"color": "black"}),
-        (True, "Lycée (centre du département, position approchée)", {"markerfacecolor": "white", "markeredgecolor": "black"}),
-    )
-    for approximate, label, style in kinds:
-        part = frame.filter(pl.col("approximate") == approximate)
+    precision = _precision(frame)
+    for kind, (label, style) in _MARKERS.items():
+        part = frame.filter(precision == kind)
         if part.height:
             x, y = transform.transform(part["x_l93"].to_numpy(), part["y_l93"].to_numpy())
-            ax.plot(x, y, linestyle="none", marker="o", markersize=3 if labels else 7, label=label, **style)
+            ax.plot(x, y, linestyle="none", markersize=3 if labels else 7, label=label, **style)
     if labels:
         for cid in sorted(set(frame["campus_id"])):
             part = frame.filter(pl.col("campus_id") == cid)
@@ -274,9 +306,9 @@ def campus_map(
         if support and support.get("support_x_l93") is not None:
             sup = (support["support_x_l93"], support["support_y_l93"])
         _draw_overseas(ax, dep, frame, sup)
-        title = campus.get("name") or campus["campus_id"]
-        ax.set_title(f"{title} : {format_decimal(frame.height, locale='fr_FR')} établissement(s)", fontsize=10)
-        fig.text(0.02, 0.01, _caption(mine.filter(pl.col("x_l93").is_not_null()).height - frame.height), fontsize=7)
+        ax.set_title(_campus_title(campus, frame.height), fontsize=10)
+        fig.text(0.02, 0.01, _caption(mine.filter(pl.col("x_l93").is_not_null()).height - frame.height, schools=frame),
+                 fontsize=7)
         return _save(fig, Path(stem))
     points = kept.select("x_l93", "y_l93").rows()
     sup_point = None
@@ -293,26 +325,29 @@ def campus_map(
     else:
         bounds = METROPOLE.bounds
     _base(ax, bounds)
-    exact = kept.filter(~pl.col("approximate"))
-    approx = kept.filter(pl.col("approximate"))
-    if exact.height:
-        ax.plot(exact["x_l93"], exact["y_l93"], linestyle="none", marker="o", markersize=5, color="black",
-                label="Lycée (position exacte)")
-    if approx.height:
-        ax.plot(approx["x_l93"], approx["y_l93"], linestyle="none", marker="o", markersize=7, markerfacecolor="white",
-                markeredgecolor="black", label="Lycée (centre du département, position approchée)")
+    precision = _precision(kept)
+    for kind, (label, style) in _MARKERS.items():
+        part = kept.filter(precision == kind)
+        if part.height:
+            ax.plot(part["x_l93"], part["y_l93"], linestyle="none", markersize=5 if kind == "exact" else 7,
+                    label=label, **style)
     stacked = kept.group_by("x_l93", "y_l93", maintain_order=True).len("n").filter(pl.col("n") > 1)
-    for x, y, n in stacked.iter_rows():  # schools sharing a position (same département centroid)
+    for x, y, n in stacked.iter_rows():  # schools sharing a position (same commune or département centre)
         ax.annotate(f"× {n}", (x, y), xytext=(6, 6), textcoords="offset points", fontsize=8)
     if sup_point:
         ax.plot([sup_point[0]], [sup_point[1]], linestyle="none", marker="*", markersize=13, markerfacecolor="white",
                 markeredgecolor="black", label="Établissement support")
-    if exact.height or approx.height or sup_point:  # below the map: never hides a school
+    if kept.height or sup_point:  # below the map: never hides a school
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.01), ncol=2, fontsize=7, frameon=True)
-    title = campus.get("name") or campus["campus_id"]
-    ax.set_title(f"{title} : {format_decimal(kept.height, locale='fr_FR')} établissement(s)", fontsize=10)
-    fig.text(0.02, 0.01, _caption(left_out), fontsize=7)
+    ax.set_title(_campus_title(campus, kept.height), fontsize=10)
+    fig.text(0.02, 0.01, _caption(left_out, schools=kept), fontsize=7)
     return _save(fig, Path(stem))
+
+
+def _campus_title(campus: dict, n_schools: int) -> str:
+    """« A (CMQ06) : 23 établissement(s) », the campus name on a second line."""
+    head = f"{campus_label(campus.get('letter'), campus['campus_id'])} : {format_decimal(n_schools, locale='fr_FR')} établissement(s)"
+    return f"{head}\n{textwrap.fill(campus['name'], 70)}" if campus.get("name") else head
 
 
 def region_map(region_counts: pl.DataFrame, stem: str | os.PathLike[str], title: str = "Campus par région") -> list[Path]:

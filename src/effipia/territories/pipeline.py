@@ -39,10 +39,11 @@ __all__ = [
     "write_territories",
 ]
 
-#: Columns of ``schools.csv`` (contract), then the distance to the support.
+#: Columns of ``schools.csv`` (contract), then the campus letter, the precision of the
+#: position (``exact``, ``commune``, ``departement``) and the distance to the support.
 SCHOOLS_CSV_COLUMNS = [
     "campus_id", "partner_id", "uai", "name", "commune", "academie", "x_l93", "y_l93", "approximate",
-    "distance_to_support_km",
+    "campus_letter", "precision", "distance_to_support_km",
 ]
 
 
@@ -70,7 +71,7 @@ def build_territories(
     """Compute the territories of every campus from the registry frames.
 
     ``annuaire`` is an Annuaire de l'éducation file (path) or an already read frame; without
-    it schools sit at their département centroid (approximate). ``national`` is a national
+    it schools sit at their commune centroid (approximate, precision ``commune``). ``national`` is a national
     list of campuses (path or frame with a ``region`` column) to compare regions with.
     Problems (bad or unknown UAI, SIRET, NAF, size class) are collected, never raised: the
     caller decides.
@@ -85,13 +86,21 @@ def build_territories(
     companies, company_problems = describe_companies(partners, file=file)
     return Territories(
         campuses=campuses,
-        schools=distances_to_support(schools, supports),
+        schools=_with_letter(distances_to_support(schools, supports), campuses),
         supports=supports,
         indicators=indicators,
         comparison=compare_territories(indicators),
         companies=companies,
         characterisation=characterise_campuses(campuses, national),
         problems=problems + company_problems,
+    )
+
+
+def _with_letter(schools: pl.DataFrame, campuses: pl.DataFrame) -> pl.DataFrame:
+    """``schools`` with ``campus_letter`` (the campus's ``letter``; empty for a campus without one)."""
+    letters = {} if "letter" not in campuses.columns else dict(campuses.select("campus_id", "letter").iter_rows())
+    return schools.with_columns(
+        pl.col("campus_id").replace_strict(letters, default=None, return_dtype=pl.String).alias("campus_letter")
     )
 
 
