@@ -27,7 +27,14 @@ Measured, each in the same run:
 * ``core_raked``: ``core`` with weights raked on the campus and group margins;
 * ``kernel_national`` / ``pandas_national``: on the floor's matrix (10⁶ × 100 items, 100
   domains, 6 answer codes), shares and SEs of every code of every item by
-  :func:`~effipia.analysis.kernel.domain_share_stats`, and the same with pandas ``groupby``.
+  :func:`~effipia.analysis.kernel.domain_share_stats`, and the same with pandas ``groupby``;
+* ``intervals_national``: on the same matrix, the Korn–Graubard, logit and Wald intervals
+  (:mod:`effipia.analysis.intervals`) of the 60 000 shares the kernel gives (100 items × 100
+  domains × 6 codes), vectorised over all of them at once, beside the kernel's own time
+  (``intervals_over_kernel``) and beside the obvious per-cell loop calling
+  ``scipy.stats.beta.ppf`` / ``scipy.stats.t.ppf`` for each share (timed on
+  ``--loop-cells`` cells, scaled to the 60 000: ``loop_over_vectorised``).
+  ``--only-intervals`` runs this part alone.
 """
 
 from __future__ import annotations
@@ -245,13 +252,62 @@ def run(campuses: int, partners: int) -> dict:
     return out
 
 
+def intervals_national(answers: np.ndarray, dom: np.ndarray, w: np.ndarray, domains: int, loop_cells: int,
+                       codes: int = 6) -> dict:
+    """Intervals of every share of the national matrix: vectorised (each method) and by a
+    per-cell scipy loop, with the kernel time that produced the shares."""
+    from scipy import stats as sps
+
+    from effipia.analysis.intervals import korn_graubard, logit_interval, wald_interval
+    from effipia.analysis.kernel import domain_share_stats
+
+    valid = np.ones(dom.shape[0], dtype=bool)
+    parts = []
+    start = time.perf_counter()
+    for j in range(answers.shape[0]):
+        st = domain_share_stats(answers[j], dom, domains, list(range(codes)), w, valid)
+        parts.append((st.estimate.ravel(), st.se.ravel(), st.n.ravel(), np.repeat(st.df, codes)))
+    kernel_s = time.perf_counter() - start
+    p, se, n, df = (np.concatenate([part[i] for part in parts]) for i in range(4))
+    n = n.astype(np.float64)
+    out = {"intervals_cells": int(p.size), "intervals_kernel_s": kernel_s}
+    for name, fn in (("korn_graubard", lambda: korn_graubard(p, se, n, df)),
+                     ("logit", lambda: logit_interval(p, se, n, df)),
+                     ("wald", lambda: wald_interval(p, se))):
+        start = time.perf_counter()
+        fn()
+        out[f"intervals_{name}_s"] = time.perf_counter() - start
+    out["intervals_over_kernel"] = out["intervals_korn_graubard_s"] / kernel_s
+    m = min(loop_cells, p.size)
+    start = time.perf_counter()
+    for i in range(m):  # the obvious way: one scipy call per share
+        ratio = sps.t.ppf(0.975, n[i] - 1) / sps.t.ppf(0.975, df[i])
+        ns = p[i] * (1 - p[i]) / se[i] ** 2 * ratio * ratio
+        sps.beta.ppf(0.025, ns * p[i], ns * (1 - p[i]) + 1)
+        sps.beta.ppf(0.975, ns * p[i] + 1, ns * (1 - p[i]))
+    loop = (time.perf_counter() - start) * p.size / m
+    out["intervals_loop_cells_timed"] = m
+    out["intervals_loop_scaled_s"] = loop
+    out["loop_over_vectorised"] = loop / out["intervals_korn_graubard_s"]
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="32x100,500x400,2000x500")
     parser.add_argument("--pandas-items", type=int, default=20, help="items timed on the pandas side at 10^6 (scaled in the report)")
     parser.add_argument("--out", default=str(Path(__file__).parent / "results" / "compute_speed.json"))
+    parser.add_argument("--loop-cells", type=int, default=3000, help="shares timed in the per-cell scipy loop (scaled)")
+    parser.add_argument("--only-intervals", action="store_true", help="measure the intervals at 10^6 x 100 x 100 only")
     args = parser.parse_args()
     answers, dom, w = national_matrix(1_000_000, 100, 100)
+    if args.only_intervals:
+        res = {"command": " ".join([".venv/bin/python", "benchmarks/compute_speed.py", *sys.argv[1:]]),
+               "load_average_1min": os.getloadavg()[0], **intervals_national(answers, dom, w, 100, args.loop_cells),
+               "load_average_1min_end": os.getloadavg()[0]}
+        print(json.dumps(res, indent=2))
+        Path(args.out).with_name("compute_speed_intervals.json").write_text(json.dumps(res, indent=2), encoding="utf-8")
+        return
     results = {
         "command": " ".join([".venv/bin/python", "benchmarks/compute_speed.py", *sys.argv[1:]]),
         "load_average_1min": os.getloadavg()[0],
@@ -259,6 +315,7 @@ def main() -> None:
         "kernel_national_s": kernel_national(answers, dom, w, 100),
         "pandas_national_s": pandas_national(answers, dom, w, args.pandas_items),
         "pandas_national_items": args.pandas_items,
+        **intervals_national(answers, dom, w, 100, args.loop_cells),
         "campaigns": [],
     }
     del answers, dom, w

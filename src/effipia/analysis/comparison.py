@@ -227,7 +227,26 @@ def _resources_balance(campus: pl.DataFrame, titles: dict[str, str]) -> pl.DataF
 
 
 def extreme_campuses(statistics: pl.DataFrame, *, top: int = 5, bottom: int = 3) -> tuple[list[str], list[str]]:
-    """``(highest, lowest)`` campus ids by profile (highest first; lowest, lowest first)."""
+    """``(highest, lowest)`` campus ids by profile (highest first; lowest, lowest first).
+
+    Naming them together says « these are above those »: a highest campus is kept only if
+    it is clearly above every lowest one (:func:`ranked_in_words`), then a lowest campus
+    only if it is clearly below every highest campus kept. Profiles without an interval
+    (campus as cluster: no design variance inside a campus) are ordered by their point
+    estimate only."""
     prof = statistics.filter((pl.col("statistic") == "campus_profile") & pl.col("estimate").is_not_null())
-    ordered = prof.sort(["estimate", "campus"], descending=[True, False])["campus"].to_list()
-    return ordered[:top], list(reversed(ordered[-bottom:])) if bottom else []
+    ordered = prof.sort(["estimate", "campus"], descending=[True, False])
+    rows = {r["campus"]: r for r in ordered.iter_rows(named=True)}
+    names = ordered["campus"].to_list()
+    high = names[:top]
+    low = [c for c in reversed(names[-bottom:]) if c not in high] if bottom else []
+
+    def interval(row) -> bool:
+        return row.get("ci_low") is not None and row.get("ci_high") is not None
+
+    def clear(h: str, lo: str) -> bool:
+        return not (interval(rows[h]) and interval(rows[lo])) or ranked_in_words(rows[h], rows[lo]) == 1
+
+    high = [h for h in high if all(clear(h, lo) for lo in low)]
+    low = [lo for lo in low if all(clear(h, lo) for h in high)]
+    return high, low

@@ -77,6 +77,19 @@ def clopper_pearson(x, n, level: float = LEVEL) -> tuple[np.ndarray, np.ndarray]
     return low, high
 
 
+def _beta_quantile(a: np.ndarray, b: np.ndarray, q: float) -> np.ndarray:
+    """``qbeta(q, a, b)`` elementwise, computed once per distinct ``(a, b)`` pair (the beta
+    inverse costs about 2 µs a call; unweighted shares repeat the same count and base over
+    items and answers) and only where both are finite and positive (NaN elsewhere)."""
+    out = np.full(a.shape, np.nan)
+    ok = np.isfinite(a) & np.isfinite(b) & (a > 0) & (b > 0)
+    if not ok.any():
+        return out
+    unique, inverse = np.unique(a[ok] + 1j * b[ok], return_inverse=True)  # (a, b) pairs, one sort
+    out[ok] = special.betaincinv(unique.real, unique.imag, q)[inverse.ravel()]
+    return out
+
+
 def _boundary(p) -> tuple[np.ndarray, np.ndarray]:
     """Shares of exactly 0 or 1 (no unit of the base has, or lacks, the answer)."""
     return p <= 0.0, p >= 1.0
@@ -105,8 +118,8 @@ def korn_graubard(p, se, n, df, level: float = LEVEL) -> tuple[np.ndarray, np.nd
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = t_quantile(n - 1.0, level) / t_quantile(df, level)
         n_star = p * (1.0 - p) / (se * se) * ratio * ratio
-        low = special.betaincinv(n_star * p, n_star * (1.0 - p) + 1.0, alpha / 2)
-        high = special.betaincinv(n_star * p + 1.0, n_star * (1.0 - p), 1.0 - alpha / 2)
+        low = _beta_quantile(n_star * p, n_star * (1.0 - p) + 1.0, alpha / 2)
+        high = _beta_quantile(n_star * p + 1.0, n_star * (1.0 - p), 1.0 - alpha / 2)
     zero, one = _boundary(p)
     edge = zero | one
     if edge.any():

@@ -106,9 +106,13 @@ def _frame(
     sup = np.concatenate([np.repeat(np.asarray(s, dtype=bool), k) for _, _, s in parts])
     df = np.concatenate([np.repeat(_df(stats), k) for stats, _, _ in parts])
     if unit == "percent" and all(a is not None for a in answers):
-        # a share: the chosen interval on the 0-1 scale (Korn-Graubard by default)
-        low, high = share_interval(ci, raw, raw_se, n, df)
-        low, high = low * scale, high * scale
+        # a share: the chosen interval on the 0-1 scale (Korn-Graubard by default), for the
+        # published cells only (suppressed values are emptied anyway)
+        live = ~sup
+        low, high = np.full(n.shape, np.nan), np.full(n.shape, np.nan)
+        if live.any():
+            lo, hi = share_interval(ci, raw[live], raw_se[live], n[live], df[live])
+            low[live], high[live] = lo * scale, hi * scale
         n_eff = effective_size(raw, raw_se, n)
     else:
         # a mean or a score: Student interval on the design degrees of freedom
