@@ -19,10 +19,13 @@ import pytest
 from aiosmtpd.controller import Controller
 from typer.testing import CliRunner
 
+from fastapi.testclient import TestClient
+
 from effipia.cli import app
+from effipia.web import create_app
 from effipia.store import Store
 
-from .conftest import CAMPAIGN, SECRET_KEY, Campaign, free_port, write_campaign
+from .conftest import CAMPAIGN, SECRET_KEY, Campaign, free_port, web_settings, write_campaign
 
 BASE = "https://enquete.example.org"
 REFUSED = "lycee1@aero.example"  # 550 at RCPT
@@ -123,6 +126,18 @@ def test_invitations_arrive_with_working_links_and_bounces_are_never_reminded(ma
         campus = "Campus aéronautique" if partner_id.startswith("AERO") else "Campus du bois"
         assert campus in message["Subject"] and campus in text
         assert statuses[partner_id] == "sent"
+    # The links work: the personal link opens this partner's questionnaire, the refusal link
+    # records « je ne souhaite pas répondre » (and then no reminder goes to them).
+    refusing_link = next(m for m in mail_env.messages if m["To"] == "superieur1@bois.example")
+    token = link_token(parts(refusing_link)[0])
+    app = create_app(web_settings(url))
+    with TestClient(app, base_url="https://testserver", follow_redirects=False) as client:
+        opened = client.get(f"/r/{token}")
+        assert opened.status_code == 200 and "Campus du bois" in opened.text
+        assert client.get(f"/r/{token}/refus").status_code == 200
+        assert client.post(f"/r/{token}/refus").status_code == 303
+        assert client.get(f"/r/{'a' * 32}").status_code == 404
+    app.state.store.close()
     refused_id, deferred_id = emails[REFUSED], emails[DEFERRED]
     assert statuses[refused_id] == "bounced" and statuses[deferred_id] == "pending"
     bounce = sends.filter(pl.col("partner_id") == refused_id).row(0, named=True)
@@ -137,16 +152,16 @@ def test_invitations_arrive_with_working_links_and_bounces_are_never_reminded(ma
     output = run(url, "invitations", "send")
     assert [m["To"] for m in mail_env.messages] == [DEFERRED]
     assert "1 envoyé(s), 0 refusé(s)" in output
-    assert "Laissés de côté : 10 — déjà invité" in output
+    assert "Laissés de côté : 9 — déjà invité" in output and "Laissés de côté : 1 — refus de répondre" in output
     assert "Laissés de côté : 1 — adresse en échec (bounce)" in output
 
-    # One partner finishes, one refuses: reminders go to the other nine only, never to the bounce.
-    finished, refusing = emails["entreprise1@bois.example"], emails["superieur1@bois.example"]
+    # One partner finishes; the one who refused through the link above stays refused: reminders
+    # go to the other nine only, never to the bounce.
+    finished = emails["entreprise1@bois.example"]
     with Store(url) as store:
         invitations = store.invitations(CAMPAIGN)
-        changed = invitations.filter(pl.col("partner_id").is_in([finished, refusing])).with_columns(
-            pl.when(pl.col("partner_id") == finished).then(pl.lit("submitted")).otherwise(pl.lit("refused")).alias("status")
-        )
+        assert invitations.filter(pl.col("partner_id") == emails["superieur1@bois.example"])["status"].item() == "refused"
+        changed = invitations.filter(pl.col("partner_id") == finished).with_columns(pl.lit("submitted").alias("status"))
         store.write_invitations(CAMPAIGN, changed)
     mail_env.messages.clear()
     output = run(url, "invitations", "send", "--reminder")

@@ -13,6 +13,7 @@ from typing import Any
 
 import polars as pl
 from fastapi import APIRouter, File, HTTPException, Query, Request, UploadFile
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from effipia.errors import EffipiaError, ValidationFailed
@@ -128,13 +129,18 @@ async def import_directory(request: Request, campus_id: str, user: ApiCampus, fi
         try:
             done = import_partners(_store(request), [path], campus=campus_id, campaign=campaign).value
         except ValidationFailed as exc:
-            raise HTTPException(422, located_problems(exc.problems, path, filename)) from None
+            return _refused(located_problems(exc.problems, path, filename))
         except EffipiaError as exc:
-            raise HTTPException(422, [str(exc).replace(str(path), filename)]) from None
+            return _refused([str(exc).replace(str(path), filename)])
     record_action(_store(request), user, "partners.import", campaign=done.campaign, campus_id=campus_id, file=filename,
                   read=done.read)
     return PartnerImportResult(campaign=done.campaign, read=done.read, partners=done.partners, merged=done.merged,
                                created=done.stats.created, updated=done.stats.updated, unchanged=done.stats.unchanged)
+
+
+def _refused(problems: list[str]) -> JSONResponse:
+    return JSONResponse({"detail": f"{len(problems)} problème(s) : rien n'a été enregistré", "problems": problems},
+                        status_code=422)
 
 
 @router.post("/reminders", response_model=ReminderResult, responses=_AUTH_ERRORS,
