@@ -34,6 +34,7 @@ from effipia.analysis.producers import PRODUCERS, Inputs
 from effipia.analysis.registers import load_rules
 from effipia.analysis.tables import catalogue
 from effipia.analysis.weights import METHODS, calibrate
+from effipia import nomenclatures
 from effipia.errors import EffipiaError, message
 from effipia.results import Warning
 
@@ -108,9 +109,11 @@ def compute(
             raise EffipiaError("analysis.no_invitations")
         calibrated = calibrate(responses, invitations, method=calibration, strata=strata)
         design = calibrated.design
+        groups = nomenclatures.labels("survey_groups") if calibrated.empty_cells else {}
         for campus, group in calibrated.empty_cells:
             collected.append(
-                Warning.of("analysis_warnings.empty_calibration_cell", campus=campus, group=group, producer="weights")
+                Warning.of("analysis_warnings.empty_calibration_cell", campus=campus, group=group, producer="weights",
+                           group_label=groups.get(group, group))
             )
     else:
         campus_codes = None
