@@ -26,6 +26,7 @@ if [ $with_test = 1 ]; then
     need+=(r-cran-survey r-cran-sandwich r-cran-mass)
   fi
   command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
+  command -v npm >/dev/null 2>&1 || need+=(npm)
   # WeasyPrint (PDF reports) loads pango through cffi; the reports' charts use DejaVu Sans
   ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so' || need+=(libpango-1.0-0 libpangoft2-1.0-0)
   fc-list 2>/dev/null | grep -qi 'DejaVuSans.ttf' || need+=(fonts-dejavu-core)
@@ -37,5 +38,14 @@ if [ $with_test = 1 ]; then
     else
       echo "Paquets Debian manquants (installez-les en root) : ${need[*]}" >&2
     fi
+  fi
+fi
+
+if [ $with_test = 1 ] && command -v npm >/dev/null 2>&1; then
+  # axe-core for the accessibility checks of the browser tests (tests/web/axe.py, same version).
+  axe_dir="${XDG_CACHE_HOME:-$HOME/.cache}/effipia-tests/axe-core-4.14.1"
+  if [ ! -f "$axe_dir/node_modules/axe-core/axe.min.js" ]; then
+    mkdir -p "$axe_dir"
+    npm install --no-save --no-audit --no-fund --prefix "$axe_dir" axe-core@4.14.1 >/dev/null
   fi
 fi

@@ -206,7 +206,7 @@ class Survey:
                     error=(errors or {}).get(item.name),
                 )
             )
-        return out
+        return _after_their_condition(out)
 
     def choices(self, item: Item) -> list[Choice]:
         """Choices offered to this respondent (``choice_filter`` on the registry facts)."""
@@ -274,6 +274,21 @@ class Survey:
             schema[name] = pl.Int64 if dtype == pl.Int64 else pl.String
             row[name] = values.get(name)
         return pl.DataFrame([row], schema=schema, orient="row")
+
+
+def _after_their_condition(fields: list[PageField]) -> list[PageField]:
+    """A question conditioned on one question of its page comes right after that one (the
+    workbook lists ``real_pia_1..19`` after all of ``real_known_1..19``)."""
+    placed = [f for f in fields if f.depends_on is None]
+    for dependent in (f for f in fields if f.depends_on is not None):
+        at = next((i for i, f in enumerate(placed) if f.item.name == dependent.depends_on), None)
+        if at is None:
+            placed.append(dependent)
+            continue
+        while at + 1 < len(placed) and placed[at + 1].depends_on == dependent.depends_on:
+            at += 1
+        placed.insert(at + 1, dependent)
+    return placed
 
 
 def _pages(q: Questionnaire) -> Iterable[Page]:

@@ -45,8 +45,10 @@ _EFFIPIA = {
     "input": "input",
     "fieldset": "fieldset",
     "legend": "legend",
+    "fieldset_element": "",
     "radio_group": "choice",
     "checkbox_group": "choice",
+    "label": "",
     "hint": "hint",
     "error_text": "error-text",
     "field_error": "field field-error",
@@ -70,8 +72,10 @@ _DSFR = {
     "input": "fr-input",
     "fieldset": "fr-fieldset",
     "legend": "fr-fieldset__legend",
+    "fieldset_element": "fr-fieldset__element",
     "radio_group": "fr-radio-group",
     "checkbox_group": "fr-checkbox-group",
+    "label": "fr-label",
     "hint": "fr-hint-text",
     "error_text": "fr-error-text",
     "field_error": "fr-fieldset--error field",
@@ -87,7 +91,17 @@ _DSFR = {
 
 THEMES: dict[str, Theme] = {
     "effipia": Theme("effipia", ("effipia.css",), _EFFIPIA),
-    "dsfr": Theme("dsfr", ("dsfr/dsfr.min.css", "dsfr/utility/icons/icons.min.css", "dsfr-effipia.css"), _DSFR),
+    # Vendored subset of @gouvfr/dsfr 1.15.3 (static/web/dsfr/README.md): core and the components used.
+    "dsfr": Theme(
+        "dsfr",
+        (
+            "dsfr/core/core.main.min.css",
+            *(f"dsfr/component/{c}/{c}.main.min.css" for c in
+              ("skiplink", "logo", "header", "footer", "link", "button", "form", "input", "radio", "checkbox", "alert")),
+            "dsfr-effipia.css",
+        ),
+        _DSFR,
+    ),
 }
 
 templates = Jinja2Templates(directory=str(files("effipia") / "templates" / "web"))
