@@ -145,12 +145,13 @@ def build_campus(statistics: pl.DataFrame | StatisticsView, campus: str, ctx: Co
             c = comparisons[g][reg]
             counts.add(c.count)
             read = reading(c, cmp_texts)
+            own = cell(view.get("register", reg, None, campus=campus), 0)
             rows.append(Row(rules[reg].title, [
-                Cell(fmt(c.campus_score), round(c.campus_score)) if c.campus_score is not None else Cell("s", suppressed=True),
+                own,
                 Cell(fmt(c.reference), round(c.reference)) if c.reference is not None else Cell("–"),
                 Cell(signed(c.diff), round(c.diff)) if c.diff is not None else Cell("–"),
                 Cell(f"{signed(c.low)} à {signed(c.high)}") if c.low is not None else Cell("–"),
-                Cell(fmt(c.effect, 2), round(c.effect, 2)) if c.effect is not None else Cell("–"),
+                Cell(signed(c.effect, 2), round(c.effect, 2)) if c.effect is not None else Cell("–"),
                 Cell(("différent : " + read) if c.established else read),
             ], key=reg))
         hit = next((r for r in rows if r.cells[0].value is not None and r.cells[1].value is not None), None)

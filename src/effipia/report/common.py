@@ -94,8 +94,9 @@ def letters_for(campus_ids: Sequence[str], campuses: pl.DataFrame | None) -> dic
 
 
 def fmt(value: float, digits: int = 0) -> str:
-    """French number rounded to ``digits``."""
-    return number(round(value, digits), digits)
+    """French number rounded to ``digits`` (a value rounding to zero prints « 0 », never « -0 »)."""
+    rounded = round(value, digits)
+    return number(0.0 if rounded == 0 else rounded, digits)
 
 
 def signed(value: float, digits: int = 0) -> str:

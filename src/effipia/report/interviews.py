@@ -92,7 +92,8 @@ def read_interviews(path: str | Path, *, campuses: set[str] | None = None, sourc
     if not records:
         raise ValidationFailed([Problem.at(file, None, None, "interviews.missing_column", column="structure")])
     header_line, header = records[0]
-    names = [_HEADER_ALIASES.get(_fold(h or ""), _fold(h or "")) for h in header]
+    aliases = {_fold(k): v for k, v in _HEADER_ALIASES.items()}
+    names = [aliases.get(_fold(h or ""), _fold(h or "")) for h in header]
     problems: list[Problem] = [
         Problem.at(file, header_line, column, "interviews.missing_column", column=column) for column in _REQUIRED if column not in names
     ]
@@ -125,7 +126,7 @@ def read_interviews(path: str | Path, *, campuses: set[str] | None = None, sourc
         out.append({"interview_id": ident, "campus_id": campus, "structure": row.get("structure") or None,
                     "category": category, "interview_date": when, "source": source or file})
     if problems:
-        raise ValidationFailed(sorted(problems, key=lambda p: (p.row or 0, p.column or "")))
+        raise ValidationFailed(problems)  # in line order, columns as checked
     return pl.DataFrame(out, schema=INTERVIEW_COLUMNS)
 
 

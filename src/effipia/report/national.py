@@ -9,6 +9,7 @@ from typing import Any
 
 import polars as pl
 
+from effipia.analysis.disclosure import DEFAULT_MIN_N
 from effipia.analysis.registers import load_rules
 from effipia.analysis.tables import table_specs
 from effipia.report import figures as fg
@@ -34,7 +35,7 @@ class Context:
     texts: ReportTexts
     campuses: pl.DataFrame | None = None
     interviews: pl.DataFrame | None = None
-    min_n: int = 5
+    min_n: int = DEFAULT_MIN_N
     authors: str = ""
     dates: str = ""
     weights: str = "none"
@@ -46,7 +47,7 @@ def _decimals(name: str, fallback: int = 0) -> int:
 
 
 def annex_table(view: StatisticsView, name: str, spec: dict[str, Any], labels: Labels, common: dict[str, Any], *,
-                campus: str = ENSEMBLE, min_n: int = 5, number_override: str | None = None) -> Table | None:
+                campus: str = ENSEMBLE, min_n: int = DEFAULT_MIN_N, number_override: str | None = None) -> Table | None:
     """Tableaux 3 to 8 (one campus when ``campus`` is given): items as rows, answer codes as columns."""
     tspec = table_specs()[name]
     answers = [str(a) for a in tspec["answers"]]
