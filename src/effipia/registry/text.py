@@ -3,23 +3,35 @@
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
+from functools import lru_cache
 
 __all__ = ["cell_text", "normalize"]
 
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 
 
+#: Every combining mark (accents once decomposed) deleted by one ``str.translate``: the
+#: same characters ``unicodedata.combining`` names, without a Python call per character.
+@lru_cache(maxsize=1)
+def _combining() -> dict[int, None]:
+    return dict.fromkeys(c for c in range(sys.maxunicode + 1) if unicodedata.combining(chr(c)))
+
+
+@lru_cache(maxsize=1 << 16)
 def normalize(value: str) -> str:
     """Accent-, case-, punctuation- and plural-insensitive form of ``value``.
 
     ``"Organismes de Formation"`` and ``"organisme de formation"`` give the same
     key; a trailing ``s`` or ``x`` is dropped from words of four letters or more so
-    that singular and plural match.
+    that singular and plural match. (Cached: directories repeat their categories and
+    yes/no marks on every row.)
     """
-    decomposed = unicodedata.normalize("NFKD", value.replace("œ", "oe").replace("Œ", "OE"))
-    ascii_text = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
-    words = _NON_ALNUM.sub(" ", ascii_text).split()
+    text = value.replace("œ", "oe").replace("Œ", "OE")
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text).translate(_combining())
+    words = _NON_ALNUM.sub(" ", text.lower()).split()
     return " ".join(w[:-1] if len(w) >= 4 and w[-1] in "sx" else w for w in words)
 
 
