@@ -109,10 +109,8 @@ def test_directory_import_through_the_api_all_or_nothing(api) -> None:
         assert store.partners(CAMPAIGN).filter(pl.col("name") == "Atelier")["campus_id"].to_list() == ["CMQ-AERO"]
 
 
-def test_reminders_dry_run_through_the_api(api, monkeypatch) -> None:
+def test_reminders_dry_run_through_the_api(api) -> None:
     client, headers, _ = api
-    monkeypatch.setenv("EFFIPIA_MAIL_FROM", "evaluation@eval.example")
-    monkeypatch.setenv("EFFIPIA_BASE_URL", "https://enquete.example.org")
     answer = client.post(f"/api/v1/reminders?campaign={CAMPAIGN}&dry_run=true", headers=headers["evaluator"])
     assert answer.status_code == 200, answer.text
     body = answer.json()

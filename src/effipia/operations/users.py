@@ -21,7 +21,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from effipia.errors import EffipiaError, message
 from effipia.operations.results import OperationResult
-from effipia.settings import get_settings
+from effipia.settings import Settings, get_settings
 from effipia.store import Store
 
 __all__ = [
@@ -195,11 +195,11 @@ def _limited(store: Store, key: str, limit: int, length: int) -> bool:
     return store.rate_limit_count(key, _window(length)) >= limit
 
 
-def authenticate(store: Store, email: str, password: str, client: str) -> OperationResult:
+def authenticate(store: Store, email: str, password: str, client: str, settings: Settings | None = None) -> OperationResult:
     """Check a login. Value: the :class:`User`, or ``None`` for a wrong e-mail or password
     (the same answer for both). Raises ``EffipiaError("users.rate_limited")`` once the
     account or the client address has too many recent failures (counted in the store)."""
-    settings = get_settings()
+    settings = settings or get_settings()
     email = normalise_email(email)
     length = settings.login_window_seconds
     account_key, client_key = _limit_key("login-account", email), _limit_key("login-client", client)
@@ -223,11 +223,11 @@ def authenticate(store: Store, email: str, password: str, client: str) -> Operat
     return _result(user)
 
 
-def user_for_api_token(store: Store, token: str, client: str) -> OperationResult:
+def user_for_api_token(store: Store, token: str, client: str, settings: Settings | None = None) -> OperationResult:
     """The account of a Bearer token (value ``None`` if unknown or revoked); failed look-ups
     of a client are counted in the store and refused beyond the limit
     (``EffipiaError("users.rate_limited")``)."""
-    settings = get_settings()
+    settings = settings or get_settings()
     length = settings.login_window_seconds
     key = _limit_key("token-client", client)
     if _limited(store, key, settings.api_max_failures, length):

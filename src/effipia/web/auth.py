@@ -176,7 +176,7 @@ def _bearer_user(request: Request) -> User:
     if scheme.lower() != "bearer" or not token.strip():
         raise HTTPException(401, "jeton d'API absent (en-tête Authorization: Bearer <jeton>)", headers=challenge)
     try:
-        user = user_for_api_token(_store(request), token.strip(), client_address(request)).value
+        user = user_for_api_token(_store(request), token.strip(), client_address(request), request.app.state.settings).value
     except EffipiaError as exc:
         raise HTTPException(429, str(exc)) from None
     if user is None:

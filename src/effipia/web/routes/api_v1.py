@@ -150,7 +150,8 @@ def reminders(request: Request, user: ApiEvaluator, campaign: str | None = _CAMP
     """Relance les invités qui n'ont ni terminé, ni refusé, ni d'adresse en échec."""
     name = _campaign(request, campaign)
     try:
-        report = send_invitations(_store(request), name, reminder=True, dry_run=dry_run, actor=user.email).value
+        report = send_invitations(_store(request), name, reminder=True, dry_run=dry_run, actor=user.email,
+                                  settings=request.app.state.settings).value
     except EffipiaError as exc:
         raise HTTPException(409, str(exc)) from None
     return ReminderResult(campaign=name, dry_run=dry_run, sent=len(report.sent), bounced=len(report.bounced),

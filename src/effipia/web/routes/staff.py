@@ -74,7 +74,8 @@ def login(
 ):
     auth.check_login_csrf(request, csrf_token)
     try:
-        user = authenticate(_store(request), email, password, auth.client_address(request)).value
+        user = authenticate(_store(request), email, password, auth.client_address(request),
+                            request.app.state.settings).value
     except EffipiaError as exc:
         page = _page(request, "login.html", None, login_csrf=csrf_token, suite=_safe_next(suite), error=str(exc))
         page.status_code = 429
@@ -147,7 +148,8 @@ def monitoring_export(request: Request, user: Evaluator, table: Literal["avancem
 def send_reminders(request: Request, user: Evaluator, campaign: str = Form(...), dry_run: str | None = Form(None)):
     name, _ = _campaign(request, campaign)
     try:
-        result = send_invitations(_store(request), name, reminder=True, dry_run=bool(dry_run), actor=user.email)
+        result = send_invitations(_store(request), name, reminder=True, dry_run=bool(dry_run), actor=user.email,
+                                  settings=request.app.state.settings)
     except EffipiaError as exc:
         return _page(request, "reminders.html", user, campaign=name, error=str(exc), report=None)
     return _page(request, "reminders.html", user, campaign=name, error=None, report=result.value,
