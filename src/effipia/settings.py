@@ -151,6 +151,12 @@ class Settings(BaseSettings):
     api_max_failures: int = Field(
         30, ge=1, description="Jetons d'API inconnus admis par adresse de client dans la fenêtre, avant refus (429)."
     )
+    link_max_failures: int = Field(
+        30,
+        ge=1,
+        description="Liens personnels inconnus admis par adresse de client dans la fenêtre "
+        "EFFIPIA_LOGIN_WINDOW_SECONDS, avant refus (429) : on ne devine pas un jeton en essayant.",
+    )
     login_window_seconds: int = Field(
         900, ge=1, description="Durée (secondes) de la fenêtre des limites de connexion et de jetons, comptées dans la base."
     )

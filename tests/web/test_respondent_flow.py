@@ -270,3 +270,28 @@ def test_every_respondent_page_links_the_privacy_notice_and_the_refusal(client: 
     for html in (client.get(f"/r/{token}").text, client.get(first).text):
         links = parse(html).links
         assert "/confidentialite" in links and f"/r/{token}/refus" in links and "/accessibilite" in links
+
+
+# ---------------------------------------------------------------- guessing tokens
+def test_unknown_links_are_limited_per_client_in_the_store(campaign: Campaign) -> None:
+    from effipia.operations.users import _limit_key
+    from effipia.web import create_app
+    from tests.web.conftest import web_settings
+
+    settings = web_settings(campaign.url, link_max_failures=3)
+    token = campaign.tokens["AERO-lycee-1"]
+    apps = [create_app(settings), create_app(settings)]  # two workers: the count is in the store
+    try:
+        clients = [TestClient(app, follow_redirects=False) for app in apps]
+        for i in range(3):
+            assert clients[i % 2].get(f"/r/{'a' * 31}{'bcd'[i]}").status_code == 404
+        # The limit reached, even the right link is refused for this client for the window.
+        refused = clients[1].get(f"/r/{token}")
+        assert refused.status_code == 429
+        _no_data(refused.text, campaign)
+        with Store(campaign.url) as store:
+            store.clear_rate_limit(_limit_key("link-client", "testclient"))
+        assert clients[0].get(f"/r/{token}").status_code == 200
+    finally:
+        for app in apps:
+            app.state.store.close()

@@ -14,8 +14,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from effipia.errors import EffipiaError
 from effipia.questionnaire import Questionnaire
 from effipia.questionnaire.pages import Survey
+from effipia.settings import Settings, get_settings
 from effipia.store import Store
 from effipia.store import collection as stored
 from effipia.store.collection import Draft, Invitee, SaveConflict
@@ -28,6 +30,7 @@ __all__ = [
     "PageOutcome",
     "SaveConflict",
     "open_link",
+    "count_unknown_link",
     "save_page",
     "submit_questionnaire",
     "refuse",
@@ -85,10 +88,40 @@ class PageOutcome:
     replayed: bool = False
 
 
-def open_link(store: Store, questionnaire: Questionnaire, token: str) -> Respondent | None:
-    """The respondent of ``token`` (None when no invitation has it); records the opening."""
+def _limit(client: str, settings: Settings | None) -> tuple[str, int, int]:
+    from effipia.operations.users import _limit_key
+
+    settings = settings or get_settings()
+    return _limit_key("link-client", client), settings.link_max_failures, settings.login_window_seconds
+
+
+def count_unknown_link(store: Store, client: str, settings: Settings | None = None) -> None:
+    """Count one unknown personal link opened by ``client`` (in the store, across workers)."""
+    from effipia.operations.users import _window
+
+    key, _, length = _limit(client, settings)
+    store.hit_rate_limit(key, _window(length))
+
+
+def open_link(
+    store: Store, questionnaire: Questionnaire, token: str, client: str | None = None, settings: Settings | None = None
+) -> Respondent | None:
+    """The respondent of ``token`` (None when no invitation has it); records the opening.
+
+    With ``client`` (the caller's address), unknown tokens are counted in the store — so the
+    limit holds across workers — and beyond ``link_max_failures`` in the window every look-up
+    of that client is refused (``EffipiaError("collection.rate_limited")``): a token cannot
+    be found by trying."""
+    if client is not None:
+        from effipia.operations.users import _limited
+
+        key, limit, length = _limit(client, settings)
+        if _limited(store, key, limit, length):
+            raise EffipiaError("collection.rate_limited", minutes=max(1, length // 60))
     invitee = stored.find_invitee(store, token)
     if invitee is None:
+        if client is not None:
+            count_unknown_link(store, client, settings)
         return None
     if invitee.status in ("pending", "sent"):
         stored.mark_opened(store, invitee)

@@ -19,7 +19,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from effipia import nomenclatures
 from effipia.operations import collection
 from effipia.operations.collection import REVIEW, THANKS, Respondent, SaveConflict
-from effipia.web.deps import QuestionnaireDep, StoreDep
+from effipia.errors import EffipiaError
+from effipia.web.deps import QuestionnaireDep, SettingsDep, StoreDep
 from effipia.web.templating import render
 
 router = APIRouter(prefix="/r", tags=["questionnaire"], include_in_schema=False)
@@ -30,11 +31,18 @@ _SAVE_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 _ACTIONS = ("next", "back", "pause")
 
 
-def get_respondent(token: str, store: StoreDep, questionnaire: QuestionnaireDep) -> Respondent:
-    """The respondent of the link, or 404 (unknown token) / 410 (revoked link)."""
-    if not _TOKEN_SHAPE.fullmatch(token):
-        raise HTTPException(404)
-    respondent = collection.open_link(store, questionnaire, token)
+def get_respondent(request: Request, token: str, store: StoreDep, questionnaire: QuestionnaireDep,
+                   settings: SettingsDep) -> Respondent:
+    """The respondent of the link, or 404 (unknown token) / 410 (revoked link) / 429 (too
+    many unknown links from this client, counted in the store)."""
+    client = request.client.host if request.client else "?"
+    try:
+        if not _TOKEN_SHAPE.fullmatch(token):
+            collection.count_unknown_link(store, client, settings)
+            raise HTTPException(404)
+        respondent = collection.open_link(store, questionnaire, token, client=client, settings=settings)
+    except EffipiaError as exc:
+        raise HTTPException(429, str(exc)) from None
     if respondent is None:
         raise HTTPException(404)
     if respondent.revoked:
