@@ -1,6 +1,6 @@
 """Disclosure control: the minimum-count rule and secondary suppression.
 
-Primary rule: a cell resting on fewer than ``min_n`` respondents (default 5, configurable)
+Primary rule: a cell resting on fewer than ``min_n`` respondents (setting ``disclosure_min``, default 5)
 is flagged ``suppressed`` and its values (``estimate``, ``se``, ``ci_low``, ``ci_high``) are
 emptied, so that no report can print them. Its ``n`` stays: the count is not the secret.
 
@@ -18,9 +18,14 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
+from effipia.settings import Settings
+
 __all__ = ["DEFAULT_MIN_N", "apply_min_count", "secondary_suppression", "protect"]
 
-DEFAULT_MIN_N = 5
+#: The default of every ``min_n`` of the analysis stage: the setting ``disclosure_min``'s
+#: declared default (:mod:`effipia.settings`, the one place it is written). The operations
+#: pass the configured value (``EFFIPIA_DISCLOSURE_MIN``) explicitly.
+DEFAULT_MIN_N: int = Settings.model_fields["disclosure_min"].default
 _VALUES = ("estimate", "se", "ci_low", "ci_high")
 ENSEMBLE_KEY = "ensemble"
 

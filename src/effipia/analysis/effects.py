@@ -28,6 +28,7 @@ from functools import cache
 import polars as pl
 
 from effipia import nomenclatures
+from effipia.analysis.disclosure import DEFAULT_MIN_N
 from effipia.analysis.domains import Design
 from effipia.analysis.layout import DOMAIN_SETS, empty_rows
 from effipia.analysis.relations import title
@@ -113,7 +114,7 @@ def _has_expectations(responses: pl.DataFrame) -> bool:
 
 
 def expectations_rows(
-    responses: pl.DataFrame, *, weights=None, min_n: int = 5, domains: Sequence[str] = DOMAIN_SETS, sets=None
+    responses: pl.DataFrame, *, weights=None, min_n: int = DEFAULT_MIN_N, domains: Sequence[str] = DOMAIN_SETS, sets=None
 ) -> pl.DataFrame:
     """Rows ``expectations``: share (percent) choosing each expectation (``item`` = choice code).
 
@@ -133,7 +134,7 @@ def expectations_rows(
 
 
 def top_expectations(
-    responses: pl.DataFrame, *, k: int = 4, weights=None, min_n: int = 5
+    responses: pl.DataFrame, *, k: int = 4, weights=None, min_n: int = DEFAULT_MIN_N
 ) -> dict[str, list[tuple[str, str, float]]]:
     """The ``k`` most chosen expectations of each survey group, as ``(code, label, percent)``.
 
@@ -155,7 +156,7 @@ def top_expectations(
 
 
 def benefits_rows(
-    responses: pl.DataFrame, *, weights=None, min_n: int = 5, domains: Sequence[str] = DOMAIN_SETS, sets=None
+    responses: pl.DataFrame, *, weights=None, min_n: int = DEFAULT_MIN_N, domains: Sequence[str] = DOMAIN_SETS, sets=None
 ) -> pl.DataFrame:
     """Rows ``benefits``: share (percent) answering 1 to each benefit or workload item."""
     out = share_rows(
@@ -166,7 +167,7 @@ def benefits_rows(
 
 
 def collab_rows(
-    responses: pl.DataFrame, *, weights=None, min_n: int = 5, domains: Sequence[str] = DOMAIN_SETS, sets=None
+    responses: pl.DataFrame, *, weights=None, min_n: int = DEFAULT_MIN_N, domains: Sequence[str] = DOMAIN_SETS, sets=None
 ) -> pl.DataFrame:
     """Rows ``collab``: split (percent) of the five collaboration/competition answers, NA left out."""
     return share_rows(
@@ -190,7 +191,7 @@ def _intl_contrib_all(responses: pl.DataFrame) -> pl.Expr:
 
 
 def international_rows(
-    responses: pl.DataFrame, *, weights=None, min_n: int = 5, domains: Sequence[str] = DOMAIN_SETS, sets=None
+    responses: pl.DataFrame, *, weights=None, min_n: int = DEFAULT_MIN_N, domains: Sequence[str] = DOMAIN_SETS, sets=None
 ) -> pl.DataFrame:
     """Rows ``international`` (report section 5); see the module docstring for the bases."""
     present = [c for c in ("intl_strategy", "intl_pia_effect", "intl_parcours", "intl_known", "intl_contrib",
@@ -232,7 +233,7 @@ def rows(
     weights=None,
     design: Design | None = None,
     sets=None,
-    min_n: int = 5,
+    min_n: int = DEFAULT_MIN_N,
 ) -> pl.DataFrame:
     """Every declared-effect statistic: ``expectations``, ``benefits``, ``collab``, ``international``.
 

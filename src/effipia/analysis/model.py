@@ -37,6 +37,7 @@ from babel.numbers import format_decimal
 from scipy import optimize, special, stats
 
 from effipia import nomenclatures
+from effipia.analysis.disclosure import DEFAULT_MIN_N
 from effipia.analysis.domains import Design, as_design
 from effipia.analysis.layout import ENSEMBLE, conform_rows, empty_rows
 from effipia.analysis.relations import relation_counts
@@ -434,7 +435,7 @@ def fit(
     *,
     family: str = "auto",
     weights=None,
-    min_n: int = 5,
+    min_n: int = DEFAULT_MIN_N,
     level: float = 0.05,
     controls: list[str] | tuple[str, ...] | None = None,
     campuses: pl.DataFrame | None = None,
@@ -708,7 +709,7 @@ def rows(
     campuses: pl.DataFrame | None = None,
     weights=None,
     design: Design | None = None,
-    min_n: int = 5,
+    min_n: int = DEFAULT_MIN_N,
     family: str = "auto",
     model_controls: list[str] | tuple[str, ...] | None = None,
     warnings: list | None = None,

@@ -30,6 +30,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from effipia.analysis.disclosure import DEFAULT_MIN_N
 from effipia.analysis.domains import Design, DomainSet, domain_sets
 from effipia.analysis.kernel import DomainStats, domain_df, domain_mean_stats, domain_variance
 from effipia.analysis.layout import DOMAIN_SETS, empty_rows
@@ -289,7 +290,7 @@ def register_rows(
     weights: np.ndarray | Design | None = None,
     domains: Sequence[str] = DOMAIN_SETS,
     sets: Sequence[DomainSet] | None = None,
-    min_n: int = 5,
+    min_n: int = DEFAULT_MIN_N,
     title: str | None = None,
 ) -> pl.DataFrame:
     """Register scores (0–100) per domain as statistics-set rows.

@@ -19,6 +19,7 @@ import networkx as nx
 import polars as pl
 
 from effipia import nomenclatures
+from effipia.analysis.disclosure import DEFAULT_MIN_N
 from effipia.analysis.domains import Design, as_design, domain_sets
 from effipia.analysis.kernel import domain_mean_stats
 from effipia.analysis.layout import DOMAIN_SETS, ENSEMBLE, conform_rows, empty_rows
@@ -123,7 +124,7 @@ def relations_graph_rows(
     *,
     groups: Sequence[str] = MAIN_GROUPS,
     weights=None,
-    min_n: int = 5,
+    min_n: int = DEFAULT_MIN_N,
 ) -> pl.DataFrame:
     """Rows ``relations_graph``: the edges of Illustration 5 and the graph's figures.
 
@@ -181,7 +182,7 @@ def relations_graph(
     *,
     groups: Sequence[str] = MAIN_GROUPS,
     weights=None,
-    min_n: int = 5,
+    min_n: int = DEFAULT_MIN_N,
 ) -> nx.DiGraph:
     """Weighted directed graph of relations between the main categories (Illustration 5).
 
@@ -220,7 +221,7 @@ def graph_figures(graph: nx.DiGraph) -> dict[str, object]:
 
 
 def tableau_2_rows(
-    responses: pl.DataFrame, *, weights=None, min_n: int = 5, domains=DOMAIN_SETS, sets=None
+    responses: pl.DataFrame, *, weights=None, min_n: int = DEFAULT_MIN_N, domains=DOMAIN_SETS, sets=None
 ) -> pl.DataFrame:
     """Rows ``tableau_2``: share (percent) of respondents relating to each of the 16 categories.
 
@@ -234,7 +235,7 @@ def tableau_2_rows(
 
 
 def rel_new_rows(
-    responses: pl.DataFrame, *, weights=None, min_n: int = 5, domains=DOMAIN_SETS, sets=None
+    responses: pl.DataFrame, *, weights=None, min_n: int = DEFAULT_MIN_N, domains=DOMAIN_SETS, sets=None
 ) -> pl.DataFrame:
     """Rows ``rel_new``: share (percent) who met new types of partners through the campus."""
     return share_rows(
@@ -244,7 +245,7 @@ def rel_new_rows(
 
 
 def relations_count_rows(
-    responses: pl.DataFrame, *, weights=None, min_n: int = 5, domains=DOMAIN_SETS, sets=None
+    responses: pl.DataFrame, *, weights=None, min_n: int = DEFAULT_MIN_N, domains=DOMAIN_SETS, sets=None
 ) -> pl.DataFrame:
     """Rows ``relations_count``: mean number of related categories per domain (Illustration 4).
 
@@ -275,7 +276,7 @@ def rows(
     weights=None,
     design: Design | None = None,
     sets=None,
-    min_n: int = 5,
+    min_n: int = DEFAULT_MIN_N,
 ) -> pl.DataFrame:
     """Every relations statistic: ``tableau_2``, ``relations_count``, ``rel_new``, ``relations_graph``.
 

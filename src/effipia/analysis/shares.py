@@ -23,7 +23,7 @@ from collections.abc import Sequence
 import numpy as np
 import polars as pl
 
-from effipia.analysis.disclosure import protect
+from effipia.analysis.disclosure import DEFAULT_MIN_N, protect
 from effipia.analysis.domains import Design, DomainSet, as_design, domain_sets
 from effipia.analysis.intervals import DEFAULT_SHARE_METHOD, effective_size, share_interval, t_interval
 from effipia.analysis.kernel import DomainStats, answer_index, domain_share_stats
@@ -167,7 +167,7 @@ def stats_rows(
     scale: float = 100.0,
     unit: str = "percent",
     title: str | None = None,
-    min_n: int = 5,
+    min_n: int = DEFAULT_MIN_N,
     bounds: tuple[float, float] | None = (0.0, 100.0),
     ci: str = DEFAULT_SHARE_METHOD,
 ) -> pl.DataFrame:
@@ -194,7 +194,7 @@ def set_rows(
     scale: float = 100.0,
     unit: str = "percent",
     title: str | None = None,
-    min_n: int = 5,
+    min_n: int = DEFAULT_MIN_N,
     bounds: tuple[float, float] | None = (0.0, 100.0),
     ci: str = DEFAULT_SHARE_METHOD,
 ) -> pl.DataFrame:
@@ -254,7 +254,7 @@ def share_rows(
     base: str | Sequence[int] = "all",
     domains: Sequence[str] = DOMAIN_SETS,
     weights: np.ndarray | Design | None = None,
-    min_n: int = 5,
+    min_n: int = DEFAULT_MIN_N,
     title: str | None = None,
     where: pl.Expr | None = None,
     sets: Sequence[DomainSet] | None = None,
@@ -304,7 +304,7 @@ def producers_rows(
     *,
     weights=None,
     design: Design | None = None,
-    min_n: int = 5,
+    min_n: int = DEFAULT_MIN_N,
     sets: Sequence[DomainSet] | None = None,
 ) -> pl.DataFrame:
     """Rows of several producers ``f(responses, *, weights, min_n[, sets])`` concatenated,

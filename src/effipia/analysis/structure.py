@@ -32,6 +32,7 @@ import numpy as np
 import polars as pl
 
 from effipia import nomenclatures
+from effipia.analysis.disclosure import DEFAULT_MIN_N
 from effipia.analysis.layout import ENSEMBLE, conform_rows, empty_rows
 from effipia.analysis.relations import title
 from effipia.analysis.shares import share_rows
@@ -99,7 +100,7 @@ def _coded_shares(
     statistic: str,
     item: str,
     weights=None,
-    min_n: int = 5,
+    min_n: int = DEFAULT_MIN_N,
     domains: Sequence[str] = _STRUCTURE_DOMAINS,
     census: bool = True,
 ) -> pl.DataFrame:
@@ -121,7 +122,7 @@ def _coded_shares(
     return out
 
 
-def partnership_rows(partners: pl.DataFrame, *, min_n: int = 5, where: pl.Expr | None = None,
+def partnership_rows(partners: pl.DataFrame, *, min_n: int = DEFAULT_MIN_N, where: pl.Expr | None = None,
                      statistic: str = "structure_partnership") -> pl.DataFrame:
     """Rows ``structure_partnership``: partners by analysis category (percent), ensemble and per campus."""
     if partners is None or partners.height == 0:
@@ -159,7 +160,7 @@ def companies_per_campus_rows(partners: pl.DataFrame, campuses: pl.DataFrame | N
     ))
 
 
-def consortium_rows(partners: pl.DataFrame, *, min_n: int = 5) -> pl.DataFrame:
+def consortium_rows(partners: pl.DataFrame, *, min_n: int = DEFAULT_MIN_N) -> pl.DataFrame:
     """Rows ``structure_consortium``: consortium members (``consortium`` = 1) by analysis category."""
     if partners is None or "consortium" not in partners.columns:
         return empty_rows()
@@ -172,7 +173,7 @@ def _companies(partners: pl.DataFrame | None) -> pl.DataFrame:
     return partners.filter(pl.col("category") == _COMPANY)
 
 
-def naf_rows(partners: pl.DataFrame, *, min_n: int = 5) -> pl.DataFrame:
+def naf_rows(partners: pl.DataFrame, *, min_n: int = DEFAULT_MIN_N) -> pl.DataFrame:
     """Rows ``structure_naf``: partner companies by NAF rév. 2 section (percent, known NAF only)."""
     companies = _companies(partners)
     if companies.height == 0 or "naf" not in companies.columns:
@@ -182,7 +183,7 @@ def naf_rows(partners: pl.DataFrame, *, min_n: int = 5) -> pl.DataFrame:
                          item="naf_section", min_n=min_n)
 
 
-def size_rows(partners: pl.DataFrame, *, min_n: int = 5) -> pl.DataFrame:
+def size_rows(partners: pl.DataFrame, *, min_n: int = DEFAULT_MIN_N) -> pl.DataFrame:
     """Rows ``structure_size``: partner companies by size category TPE / PME / ETI / GE (percent)."""
     companies = _companies(partners)
     if companies.height == 0 or "size_class" not in companies.columns:
@@ -217,7 +218,7 @@ def naf_weights(companies: pl.DataFrame, reference: pl.DataFrame) -> tuple[np.nd
 
 
 def size_reweighted_rows(partners: pl.DataFrame, *, reference: pl.DataFrame | None = None,
-                         min_n: int = 5) -> pl.DataFrame:
+                         min_n: int = DEFAULT_MIN_N) -> pl.DataFrame:
     """Rows ``structure_size_reweighted`` (Figure 2), ensemble domain, by size band of the reference.
 
     ``item = "size_band_partners"``: partner companies (raw shares); ``"size_band_reweighted"``:
@@ -256,7 +257,7 @@ def size_reweighted_rows(partners: pl.DataFrame, *, reference: pl.DataFrame | No
     return pl.concat([raw, weighted, france])
 
 
-def campuses_rows(campuses: pl.DataFrame | None, *, min_n: int = 5) -> pl.DataFrame:
+def campuses_rows(campuses: pl.DataFrame | None, *, min_n: int = DEFAULT_MIN_N) -> pl.DataFrame:
     """Rows ``structure_campuses`` (chapter 1): campuses by ``filiere``, ``region``,
     ``duration_years`` (percent, ``n`` = campuses; ``answer`` = the value whose share is
     given), and ``pia_amount_eur_<figure>`` (unit ``eur``, ``answer`` empty; figure = min,
@@ -297,7 +298,7 @@ def rows(
     partners: pl.DataFrame | None = None,
     campuses: pl.DataFrame | None = None,
     weights=None,
-    min_n: int = 5,
+    min_n: int = DEFAULT_MIN_N,
     reference: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Every structure statistic (see the module docstring); the responses are not used.

@@ -17,6 +17,7 @@ from importlib.resources import files
 import numpy as np
 import polars as pl
 
+from effipia.analysis.disclosure import DEFAULT_MIN_N
 from effipia.analysis.domains import Design, DomainSet, domain_sets
 from effipia.analysis.layout import DOMAIN_SETS, empty_rows
 from effipia.analysis.shares import share_rows
@@ -51,7 +52,7 @@ def table_rows(
     weights: np.ndarray | Design | None = None,
     domains: Sequence[str] = DOMAIN_SETS,
     sets: Sequence[DomainSet] | None = None,
-    min_n: int = 5,
+    min_n: int = DEFAULT_MIN_N,
 ) -> pl.DataFrame:
     """Rows of the annex tables (all of them, or those named in ``tables``)."""
     specs = table_specs()

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
+from effipia.analysis.disclosure import DEFAULT_MIN_N
 from effipia.analysis.domains import Design
 from effipia.errors import EffipiaError, message
 
@@ -116,7 +117,7 @@ def calibrate(
     return Calibration(method, design, empty)
 
 
-def response_rate_rows(responses: pl.DataFrame, invitations: pl.DataFrame, *, min_n: int = 5) -> pl.DataFrame:
+def response_rate_rows(responses: pl.DataFrame, invitations: pl.DataFrame, *, min_n: int = DEFAULT_MIN_N) -> pl.DataFrame:
     """Statistics-set rows ``response_rate``: respondents / invited, in percent.
 
     Domains: ensemble, survey group, campus, campus × group. ``n`` = invited partners (the
