@@ -89,3 +89,31 @@ def test_withheld_scores_are_not_ranked(presentation: str) -> None:
     out = comparison_rows(rows, presentation=presentation)
     assert set(out.filter(pl.col("statistic") == "register_rank")["campus"]) == {"A", "B"}
     assert set(comparison_rows(rows).filter(pl.col("statistic") == "register_rank")["campus"]) == {"A", "B", "C"}
+
+
+def test_profile_standard_error_by_hand() -> None:
+    from effipia.analysis.domains import domain_sets
+    from effipia.analysis.registers import RegisterRule, profile_stats, register_rows
+
+    # campus A: six respondents, campus B: two; registers r1 (item a) and r2 (item b), share
+    # form, 1 = positive. A: a = 1 1 2 1 2 2 → y1 = 1 1 0 1 0 0; b = 1 2 2 1 1 2 → y2 = 1 0 0 1 1 0
+    frame = pl.DataFrame({
+        "respondent_id": [f"r{i}" for i in range(8)],
+        "campus_id": ["A"] * 6 + ["B"] * 2,
+        "category": ["entreprise"] * 8,
+        "a": [1, 1, 2, 1, 2, 2, 1, 2],
+        "b": [1, 2, 2, 1, 1, 2, 1, 1],
+    }, schema_overrides={"a": pl.Int64, "b": pl.Int64})
+    rules = {name: RegisterRule(name=name, title=name, items=(item,), positive=(1,)) for name, item in (("r1", "a"), ("r2", "b"))}
+    campus = domain_sets(frame, ("campus",))[0]
+    stats = profile_stats(frame, rules, ["r1", "r2"], campus)
+    # A: profile (3/6 + 3/6)/2 = 0.5; linearised value z_i = ((y1_i - .5) + (y2_i - .5))/(2·6),
+    # i.e. (v_i - .5)/6 with v = (y1 + y2)/2 = 1 .5 0 1 .5 0: Σ z² = (4 · .25)/36 = 1/36, Σ z = 0;
+    # V = N/(N-1) Σ z² over the N = 8 rows of the design (domain estimation) = 8/7/36
+    assert stats.estimate[0, 0] == pytest.approx(0.5, abs=1e-15)
+    assert stats.se[0, 0] == pytest.approx(np.sqrt(8 / 7 / 36), abs=1e-12)
+    assert (stats.n[0, 0], stats.df[0]) == (6, 5)
+    # one register: the profile's SE is that register's own
+    one = profile_stats(frame, rules, ["r1"], campus)
+    reg = register_rows(frame, {"r1": rules["r1"]}, domains=("campus",), min_n=1).filter(pl.col("campus") == "A")
+    assert one.se[0, 0] * 100 == pytest.approx(reg["se"][0], abs=1e-12)

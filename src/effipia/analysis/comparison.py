@@ -37,6 +37,7 @@ __all__ = [
     "rank_range",
     "ranked_in_words",
     "campus_order",
+    "profile_uncertainty",
 ]
 
 #: Registers averaged into a campus profile (Illustration 7; dissatisfaction is its mirror).
@@ -124,16 +125,37 @@ def _with_rank_ranges(frame: pl.DataFrame, by: str | None) -> pl.DataFrame:
     return pl.concat(out).drop("_low", "_high")
 
 
+def profile_uncertainty(responses: pl.DataFrame, rules, design, sets) -> pl.DataFrame:
+    """SE (score points) and design df of each campus's profile (mean of
+    :data:`PROFILE_REGISTERS`), from the microdata (:func:`effipia.analysis.registers.
+    profile_stats` on the campus domain set): columns ``campus, profile_se, profile_df``."""
+    from effipia.analysis.registers import profile_stats
+
+    campus_set = next((s for s in sets if s.name == "campus"), None)
+    if campus_set is None or responses.is_empty():
+        return pl.DataFrame(schema={"campus": pl.String, "profile_se": pl.Float64, "profile_df": pl.Float64})
+    stats = profile_stats(responses, rules, PROFILE_REGISTERS, campus_set, weights=design)
+    return pl.DataFrame({
+        "campus": campus_set.campuses,
+        "profile_se": stats.se[:, 0] * 100.0,
+        "profile_df": np.asarray(stats.df, dtype=np.float64),
+    }, schema={"campus": pl.String, "profile_se": pl.Float64, "profile_df": pl.Float64})
+
+
 def comparison_rows(
     register_rows: pl.DataFrame,
     *,
     titles: dict[str, str] | None = None,
     presentation: Any = None,
+    uncertainty: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Ranks per register (with their best–worst range as ``ci_low``–``ci_high``) and
-    campus profiles (with a conservative interval) from register rows (statistic
-    ``register``). ``presentation``: a profile (:mod:`effipia.analysis.precision`) whose
-    withheld scores are left out of the ranks and profiles."""
+    campus profiles with their interval from register rows (statistic ``register``).
+    ``presentation``: a profile (:mod:`effipia.analysis.precision`) whose withheld scores
+    are left out of the ranks and profiles; ``uncertainty``: :func:`profile_uncertainty`
+    (the profile's own SE and df: Student interval), else the profile's interval is the mean
+    of the registers' bounds (an upper bound, the registers treated as perfectly
+    correlated)."""
     titles = titles or {}
     campus = _published(register_rows, presentation)
     if campus.is_empty():
@@ -164,6 +186,16 @@ def comparison_rows(
         .filter(pl.col("_k") == pl.col("_k").max())
         .drop("_k")
     )
+    if uncertainty is not None and uncertainty.height:
+        from effipia.analysis.intervals import t_interval
+
+        profile = profile.join(uncertainty, on="campus", how="left")
+        low, high = t_interval(profile["estimate"].to_numpy(), profile["profile_se"].fill_null(np.nan).to_numpy(),
+                               profile["profile_df"].fill_null(np.nan).to_numpy(), bounds=(0.0, 100.0))
+        profile = profile.with_columns(
+            pl.Series("ci_low", low, nan_to_null=True), pl.Series("ci_high", high, nan_to_null=True),
+            pl.col("profile_se").alias("se"), pl.col("profile_df").cast(pl.Int64).alias("df"),
+        ).drop("profile_se", "profile_df")
     profile = profile.with_columns(
         pl.lit("campus_profile").alias("statistic"),
         pl.lit("profile").alias("item"),

@@ -25,7 +25,7 @@ from typing import Any
 import polars as pl
 
 from effipia.analysis import effects, model, relations, structure
-from effipia.analysis.comparison import comparison_rows
+from effipia.analysis.comparison import comparison_rows, profile_uncertainty
 from effipia.analysis.domains import Design, DomainSet
 from effipia.analysis.registers import RegisterRule, load_rules, register_rows
 from effipia.analysis.tables import table_rows
@@ -99,7 +99,12 @@ def _registers(inputs: Inputs) -> pl.DataFrame:
 
 def _comparison(inputs: Inputs) -> pl.DataFrame:
     # scores withheld by the presentation profile (nchs: unreliable) are not ranked
-    return comparison_rows(inputs.registers, titles=inputs.titles, presentation=inputs.options.get("presentation"))
+    return comparison_rows(
+        inputs.registers,
+        titles=inputs.titles,
+        presentation=inputs.options.get("presentation"),
+        uncertainty=profile_uncertainty(inputs.responses, inputs.rules, inputs.design, inputs.sets),
+    )
 
 
 def _response_rate(inputs: Inputs) -> pl.DataFrame:

@@ -44,6 +44,7 @@ __all__ = [
     "shipped_rule_files",
     "item_values",
     "register_rows",
+    "profile_stats",
     "table_score",
 ]
 
@@ -221,7 +222,9 @@ def _item_average_stats(y: np.ndarray, valid: np.ndarray, dset: DomainSet, desig
     return _item_average_sets(y, valid, [dset], design)[0]
 
 
-def _item_average_sets(y: np.ndarray, valid: np.ndarray, dsets: Sequence[DomainSet], design: Design) -> list[DomainStats]:
+def _item_average_sets(
+    y: np.ndarray, valid: np.ndarray, dsets: Sequence[DomainSet], design: Design, z_out: list | None = None
+) -> list[DomainStats]:
     """:func:`_item_average_stats` over several domain sets, walking the items once (an
     item's weights in its base are shared by the sets where every unit is in a domain)."""
     n_units, k = y.shape
@@ -264,6 +267,8 @@ def _item_average_sets(y: np.ndarray, valid: np.ndarray, dsets: Sequence[DomainS
         with np.errstate(invalid="ignore", divide="ignore"):
             score = np.where(k_dom > 0, sums / k_dom, np.nan)
             z = np.where(inside & (k_dom[d] > 0), z / np.maximum(k_dom[d], 1), 0.0)
+        if z_out is not None:
+            z_out.append(z)  # per-unit linearised values of the score (0-1 scale) in its domain
         var = domain_variance(
             z[:, None],
             dset.index,
@@ -330,6 +335,67 @@ def register_rows(
             )
         )
     return pl.concat(parts) if parts else empty_rows()
+
+
+def profile_stats(
+    frame: pl.DataFrame,
+    rules: Mapping[str, RegisterRule],
+    names: Sequence[str],
+    dset: DomainSet,
+    *,
+    weights: np.ndarray | Design | None = None,
+) -> DomainStats:
+    """Plain mean of the scores of registers ``names`` (0–1) per domain of ``dset``, with
+    its linearised SE: the per-unit linearised value of the mean is the mean of the
+    registers' linearised values (the registers share respondents, so their covariances
+    count). Registers absent from ``frame`` are left out of the mean; ``n`` counts the
+    respondents with an answer in at least one of them."""
+    design = weights if isinstance(weights, Design) else Design(weights=weights)
+    n_units = frame.height
+    w = np.ones(n_units) if design.weights is None else np.asarray(design.weights, dtype=np.float64)
+    inside = (dset.index >= 0) & (w > 0)
+    d = np.where(inside, dset.index, 0)
+    scores, zs, answered = [], [], np.zeros(n_units, dtype=bool)
+    for name in names:
+        rule = rules.get(name)
+        if rule is None:
+            continue
+        y, valid = item_values(frame, rule)
+        if y.shape[1] == 0:
+            continue
+        answered |= valid.any(axis=1)
+        if rule.average == "item":
+            z_out: list = []
+            stats = _item_average_sets(np.asfortranarray(y), np.asfortranarray(valid), [dset], design, z_out)[0]
+            scores.append(stats.estimate[:, 0])
+            zs.append(z_out[0])
+        else:
+            ok = valid.any(axis=1)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                score = np.where(ok, (y * valid).sum(axis=1) / valid.sum(axis=1), 0.0)
+            base = ok & inside
+            total = np.bincount(d[base], weights=w[base], minlength=dset.size)
+            mean = np.bincount(d[base], weights=(w * score)[base], minlength=dset.size)
+            mean = np.divide(mean, total, out=np.full(dset.size, np.nan), where=total > 0)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                z = np.where(base, w * (score - mean[d]) / total[d], 0.0)
+            scores.append(mean)
+            zs.append(np.nan_to_num(z))
+    if not scores:
+        empty = np.zeros((dset.size, 1))
+        return DomainStats(empty.astype(np.int64), empty * np.nan, empty * np.nan, np.full(dset.size, np.nan))
+    k = len(scores)
+    estimate = np.mean(np.column_stack(scores), axis=1)
+    z = np.sum(np.column_stack(zs), axis=1) / k
+    var = domain_variance(
+        z[:, None], dset.index, dset.size, weights=w, cluster=design.cluster,
+        calibration=list(design.calibration) or None, design_weights=design.design_weights, strata=design.strata,
+    )
+    n = np.bincount(d[answered & inside], minlength=dset.size)
+    se = np.sqrt(np.maximum(var[:, 0], 0.0))
+    se[n == 0] = np.nan
+    df = domain_df(dset.index, dset.size, answered & inside, cluster=design.cluster, strata=design.strata, n_base=n)
+    return DomainStats(n[:, None], estimate[:, None], se[:, None], df)
 
 
 def table_score(distribution: Mapping[str, Mapping[str | int, float]], rule: RegisterRule, *, average: str = "item") -> float:
