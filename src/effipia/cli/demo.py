@@ -19,11 +19,13 @@ def demo(
     campaign: str = typer.Option("synthetique", "--campaign", help="Nom de la campagne créée."),
 ) -> None:
     """Génère la campagne synthétique des 32 campus, la range dans la base, calcule les
-    statistiques, les territoires et les cartes, et indique ce qui a été produit et où."""
+    statistiques, les territoires, les cartes et les rapports, et indique ce qui a été produit et où."""
+    from effipia.cli.report import progress_bar
     from effipia.operations.demo import run_demo
 
-    with reporting_errors(), open_store(ctx) as store:
-        result = run_demo(store, out, seed=seed, campaign=campaign)
+    bar, update = progress_bar()
+    with reporting_errors(), open_store(ctx) as store, bar:
+        result = run_demo(store, out, seed=seed, campaign=campaign, progress=update)
     done = result.value
     synthetic, statistics, territories = done.synthetic.campaign, done.statistics, done.territories
     typer.echo(
@@ -42,6 +44,8 @@ def demo(
         typer.echo(f"  {line}")
     typer.echo(message("demo.territories", files=", ".join(str(p) for p in territories.tables)))
     typer.echo(message("demo.maps", count=number(len(territories.maps)), path=out / "cartes"))
+    if done.reports is not None:
+        typer.echo(message("report.demo", path=done.reports.folder, campuses=number(len(done.reports.campus))))
     typer.echo(message("demo.done", path=out.resolve()))
     echo_problems(result.problems, "territories.warnings")
     echo_warnings(result.warnings)

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from effipia.operations.statistics import StatisticsSet
     from effipia.operations.synth import SyntheticOutput
     from effipia.operations.territories import TerritoryOutput
+    from effipia.report import ReportFiles
     from effipia.store import Store
 
 __all__ = ["DemoOutput", "run_demo"]
@@ -31,14 +32,16 @@ class DemoOutput:
     synthetic: "SyntheticOutput"
     statistics: "StatisticsSet"
     territories: "TerritoryOutput"
+    reports: "ReportFiles | None" = None
 
 
 def run_demo(
-    store: "Store", out: str | Path, *, seed: int = 2024, campaign: str = "synthetique"
+    store: "Store", out: str | Path, *, seed: int = 2024, campaign: str = "synthetique", progress=None
 ) -> OperationResult[DemoOutput]:
     """Generate the synthetic campaign into ``store``, compute its statistics set
     (``out/statistics.*``, ``out/warnings.csv``), its territories (``out/territoires/``) and
-    maps (``out/cartes/``)."""
+    maps (``out/cartes/``), then the reports (``out/rapports/``: national and per campus,
+    HTML, PDF, XLSX, figures; ``progress(done, total)`` while the PDFs render)."""
     from effipia.operations.statistics import compute_statistics
     from effipia.operations.synth import generate_campaign
     from effipia.operations.territories import write_territories
@@ -48,10 +51,14 @@ def run_demo(
     synthetic = generate_campaign(store, seed=seed, campaign=campaign, source="effipia demo")
     statistics = compute_statistics(store, campaign, out=folder)
     territories = write_territories(store, campaign, tables=folder / "territoires", maps=folder / "cartes")
+    from effipia.operations.reports import write_reports
+
+    reports = write_reports(store, campaign, out=folder / "rapports", statistics=statistics.value.statistics,
+                            statistics_warnings=statistics.warnings, min_n=statistics.value.min_n, progress=progress)
     result = OperationResult(
-        DemoOutput(out=folder, synthetic=synthetic.value, statistics=statistics.value, territories=territories.value),
+        DemoOutput(out=folder, synthetic=synthetic.value, statistics=statistics.value, territories=territories.value, reports=reports.value),
         problems=list(territories.problems),
     )
-    for step in (synthetic, statistics, territories):
+    for step in (synthetic, statistics, territories, reports):
         result.extend(step.warnings)
     return result
