@@ -33,7 +33,7 @@ from effipia.registry.reading import read_table
 from effipia.registry.tables import RegistryTables, default_tables, partner_type_groups
 from effipia.registry.text import cell_text, normalize
 from effipia.schema import PARTNER_COLUMNS
-from effipia.store.limits import value_problem
+from effipia.store.limits import column_limits
 
 __all__ = ["DirectoryImport", "Merge", "partner_id_for", "read_directories"]
 
@@ -253,11 +253,17 @@ def _check_row(
             out["commune_insee"] = commune
         else:
             bad(col("commune_insee"), "registry.bad_commune", value=text["commune_insee"])
-    for column, value in out.items():
-        unfit = value_problem("partners", column, value)
-        if unfit:
-            bad(col(column), unfit[0], **unfit[1])
+    for column, limit in _text_limits().items():
+        value = out.get(column)
+        if value is not None and len(value) > limit:
+            bad(col(column), "reading.text_too_long", length=len(value), limit=limit)
     return out
+
+
+@cache
+def _text_limits() -> dict[str, int]:
+    """Declared length of each text column of the stored partners (checked on every row)."""
+    return {column: limit for column, (kind, limit) in column_limits("partners").items() if kind == "text"}
 
 
 def _read_rows(path: str | Path, campus: str | None, problems: list[Problem], tables: RegistryTables) -> list[_Row]:
@@ -299,10 +305,19 @@ def _merge(rows: list[_Row]) -> tuple[list[_Row], list[Merge]]:
     two towns are two partners."""
     parent = list(range(len(rows)))
     reason: dict[int, str] = {}
-    identifiers = [{key: {row.values[key]} if row.values.get(key) else set() for key in ("siret", "uai")} for row in rows]
+    # SIRETs and UAIs of each group, made only for rows that meet another (most never do).
+    known: dict[int, dict[str, set]] = {}
+
+    def identifiers(i: int) -> dict[str, set]:
+        found = known.get(i)
+        if found is None:
+            values = rows[i].values
+            found = known[i] = {key: {values[key]} if values.get(key) else set() for key in ("siret", "uai")}
+        return found
 
     def conflict(a: int, b: int) -> bool:
-        return any(identifiers[a][k] and identifiers[b][k] and identifiers[a][k] != identifiers[b][k] for k in ("siret", "uai"))
+        ia, ib = identifiers(a), identifiers(b)
+        return any(ia[k] and ib[k] and ia[k] != ib[k] for k in ("siret", "uai"))
 
     def find(i: int) -> int:
         while parent[i] != i:
@@ -324,7 +339,7 @@ def _merge(rows: list[_Row]) -> tuple[list[_Row], list[Merge]]:
                     first, second = min(a, b), max(a, b)
                     parent[second] = first
                     for k in ("siret", "uai"):
-                        identifiers[first][k] |= identifiers[second][k]
+                        identifiers(first)[k] |= identifiers(second)[k]
                     reason.setdefault(first, key)
             else:
                 seen[marker] = i
@@ -334,7 +349,7 @@ def _merge(rows: list[_Row]) -> tuple[list[_Row], list[Merge]]:
     kept: list[_Row] = []
     merges: list[Merge] = []
     for root, members in sorted(groups.items()):
-        base = dict(rows[members[0]].values)
+        base = rows[members[0]].values if len(members) == 1 else dict(rows[members[0]].values)
         for j in members[1:]:
             for column, value in rows[j].values.items():
                 if base.get(column) is None and value is not None:
