@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import polars as pl
 import pytest
 from typer.testing import CliRunner
@@ -128,7 +130,8 @@ def test_cli_compute(tmp_path) -> None:
     store.close()
     lines = headline(pl.read_parquet(out / "statistics.parquet"), campuses=campuses)
     campus_line = next(line for line in lines if line.startswith("Campus aux profils"))
-    assert set(campuses["letter"].drop_nulls()) & set(campus_line.split(": ", 1)[1].replace(";", ",").replace(" ", "").split(","))
+    named = dict(re.findall(r"(\w+) \(([^)]+)\)", campus_line.split(": ", 1)[1]))  # « lettre (identifiant) »
+    assert named and all(dict(campuses.select("letter", "campus_id").iter_rows())[k] == v for k, v in named.items())
     assert all(f"  {line}" in result.output for line in lines)
     # campus as cluster with calibrated weights: refused in French; as stratum: SEs > 0
     refused = CliRunner().invoke(app, ["--db", url, "compute", "--out", str(out), "--weights", "calibrated", "--cluster"])

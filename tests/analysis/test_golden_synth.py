@@ -169,7 +169,8 @@ def test_headline_and_extremes(statistics: pl.DataFrame, campaign) -> None:
         assert abs(round(ensemble[item]) - PUBLISHED["registers"][published]) <= 1
     assert "essentiellement de la collaboration 70\u202f%" in text
     # the generator draws the report's five best campuses (Illustration 7) on top
-    best = lines[-1].split(" : ")[1].split(" ;")[0].split(", ")
+    # (each printed « lettre (identifiant) »: « ZA (CMQ11) »)
+    best = [label.split(" (")[0] for label in lines[-1].split(" : ")[1].split(" ;")[0].split(", ")]
     assert set(best) == set(PUBLISHED["registers"]["best_campuses"])
 
 

@@ -39,8 +39,11 @@ def test_demo_builds_everything_on_the_embedded_default(tmp_path: Path):
     # Illustration 7) names ZA, U, N, J and A as highest and W, Z, H as lowest, unordered.
     profiles = re.search(r"Campus aux profils les plus élevés : (.+) ; les plus faibles : (.+)", run.stdout)
     assert profiles
-    assert set(profiles.group(1).split(", ")) == {"ZA", "U", "N", "J", "A"}
-    assert set(profiles.group(2).split(", ")) == {"W", "Z", "H"}
+    # each named « lettre (identifiant) », so that a figure can be traced to its rows
+    high = dict(re.findall(r"(\w+) \((CMQ\d+)\)", profiles.group(1)))
+    low = dict(re.findall(r"(\w+) \((CMQ\d+)\)", profiles.group(2)))
+    assert set(high) == {"ZA", "U", "N", "J", "A"} and set(low) == {"W", "Z", "H"}
+    assert (high["ZA"], high["U"], low["W"]) == ("CMQ11", "CMQ16", "CMQ09")  # data/synth/campuses.csv
     # Published collaboration split: 70 % « essentiellement de la collaboration » (report, section 6.3).
     collaboration = re.search(r"essentiellement de la collaboration (\d+)\u202f%", run.stdout)
     assert collaboration and abs(int(collaboration.group(1)) - 70) <= 1

@@ -19,6 +19,7 @@ import polars as pl
 from babel.numbers import format_decimal
 
 from effipia.analysis.comparison import extreme_campuses
+from effipia.labels import campus_labels, with_campus_letter
 from effipia.analysis.disclosure import (
     DEFAULT_MIN_N,
     apply_min_count,
@@ -164,7 +165,7 @@ def compute(
         rest = conform_rows(rest.drop("domain")) if rest["domain"].null_count() else rest
         protected.append(secondary_suppression(apply_min_count(rest, min_n)))
     if not protected:
-        return empty_rows()
+        return with_campus_letter(empty_rows(), campuses)
     # titles from the catalogue only where a producer left them empty (most parts carry
     # theirs: no look-up over millions of rows)
     fill_title = pl.coalesce(pl.col("title"), pl.col("statistic").replace_strict(titles, default=None)).alias("title")
@@ -184,8 +185,9 @@ def compute(
     if warnings is not None:
         warnings.extend(_precision_warnings(out, profile))
     out = apply_outcomes(out, profile)
-    # rows stay in production order: statistic, item (questionnaire order), domain set, domain
-    return out
+    # rows stay in production order: statistic, item (questionnaire order), domain set, domain;
+    # the campus letter (« A ») after the contract columns, for the person reading the file
+    return with_campus_letter(out, campuses)
 
 
 def _precision_warnings(statistics: pl.DataFrame, profile: Presentation) -> list[Warning]:
@@ -250,8 +252,8 @@ def _value(stats: pl.DataFrame, statistic: str, item: str, answer: str | None = 
 
 def headline(statistics: pl.DataFrame, *, campuses: pl.DataFrame | None = None) -> list[str]:
     """French lines of the headline figures: the five registers, the collaboration split,
-    the campuses with the highest and lowest profiles (by publication letter when
-    ``campuses`` gives one)."""
+    the campuses with the highest and lowest profiles, each as « lettre (identifiant) »
+    (:func:`effipia.labels.campus_label`) when ``campuses`` gives its letter."""
     lines = []
     rules = load_rules()
     scores = []
@@ -268,9 +270,7 @@ def headline(statistics: pl.DataFrame, *, campuses: pl.DataFrame | None = None) 
         lines.append(message("analysis.headline_collab", parts=" ; ".join(parts)))
     high, low = extreme_campuses(statistics)
     if high:
-        letters = {}
-        if campuses is not None and {"campus_id", "letter"} <= set(campuses.columns):
-            letters = {r["campus_id"]: r["letter"] or r["campus_id"] for r in campuses.iter_rows(named=True)}
+        letters = campus_labels(campuses) if campuses is not None and "campus_id" in campuses.columns else {}
         lines.append(
             message(
                 "analysis.headline_campuses",

@@ -13,8 +13,8 @@ from effipia.formatting import number as _n
 _CAMPAIGN_HELP = "Campagne (facultatif s'il n'y en a qu'une dans la base)."
 _ANNUAIRE_HELP = (
     "Fichier de l'« Annuaire de l'éducation » (fr-en-annuaire-education, colonnes officielles) : "
-    "positions exactes des établissements ; sans lui, chaque lycée est placé au centre de son "
-    "département (position approchée)."
+    "positions exactes des établissements ; sans lui, chaque lycée est placé au centre de sa "
+    "commune (position approchée ; au centre du département si la commune est inconnue)."
 )
 
 
