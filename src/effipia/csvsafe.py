@@ -16,7 +16,9 @@ reads) removes exactly one.
 from __future__ import annotations
 
 import csv
+import errno
 import io
+import os
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -61,7 +63,10 @@ def safe_frame(frame: pl.DataFrame) -> pl.DataFrame:
 
 def write_csv(frame: pl.DataFrame, path: str | Path | None = None, **options: Any) -> str | None:
     """Write ``frame`` as CSV (Polars' writer, ``options`` passed on) with every text cell
-    neutralised; without ``path``, return the text."""
+    neutralised; without ``path``, return the text. A folder given as ``path`` is an
+    :class:`IsADirectoryError` (Polars would say so in English)."""
+    if path is not None and Path(path).is_dir():
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
     return safe_frame(frame).write_csv(path, **options)
 
 

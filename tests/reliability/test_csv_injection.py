@@ -86,3 +86,14 @@ def test_every_csv_writer_of_the_package_goes_through_csvsafe() -> None:
                 if node.func.attr in ("writer", "DictWriter") and isinstance(owner, ast.Name) and owner.id == "csv":
                     offenders.append(f"{path.relative_to(SRC)}:{node.lineno}")
     assert offenders == []
+
+
+def test_a_folder_as_output_is_an_os_error(tmp_path) -> None:
+    # Before: « invitations export --out FOLDER » printed Polars' English (or a traceback).
+    import errno
+
+    import pytest
+
+    with pytest.raises(IsADirectoryError) as info:
+        write_csv(pl.DataFrame({"a": ["x"]}), tmp_path)
+    assert info.value.errno == errno.EISDIR and info.value.filename == str(tmp_path)
