@@ -75,3 +75,15 @@ def test_missing_argument_and_unknown_option():
     unknown = CliRunner().invoke(app, ["compute", "--bogus"])
     assert unknown.exit_code == 2
     assert "option inconnue : --bogus" in unknown.output
+
+
+def test_an_option_without_its_value_is_said_in_french():
+    result = CliRunner().invoke(app, ["compute", "--out"])
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines()[-1] == "Erreur : l'option --out attend une valeur"
+
+
+def test_export_format_lists_its_choices():
+    result = CliRunner().invoke(app, ["responses", "export", "--help"])
+    assert "--format csv|xlsx|parquet|sav|dta" in result.output
+    assert "<str>" not in result.output.split("--format", 1)[1].split("\n", 1)[0]
