@@ -12,8 +12,9 @@ averaged.
 Ranks carry the uncertainty of the scores: the rank row's ``ci_low`` / ``ci_high`` are the
 best and worst ranks compatible with the 95 % intervals (:func:`rank_range`: a campus
 cannot rank above the campuses whose interval lies wholly above its own, nor below those
-wholly beneath). The campus profile's interval is the mean of its registers' bounds, which
-treats the registers as perfectly correlated: wider than the exact one, never narrower.
+wholly beneath). The campus profile's interval is a Student interval on its own
+linearised SE (:func:`profile_uncertainty`), or, without the microdata, the mean of its
+registers' bounds (the registers treated as perfectly correlated: never narrower).
 Any statement « campus A is above campus B » goes through :func:`ranked_in_words`, which
 refuses to order two campuses whose intervals overlap heavily.
 :func:`extreme_campuses` names the campuses with the highest and lowest profiles.
