@@ -18,6 +18,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
+import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -311,24 +312,46 @@ def _typed(item: Item, code: str) -> Any:
 
 
 def _asked_rows(q: Questionnaire, rows: list[dict[str, Any]]) -> list[dict[str, bool]]:
-    schema, exprs = _compiled(q)
-    frame = pl.DataFrame({name: [r.get(name) for r in rows] for name in schema}, schema=schema)
-    return frame.select(exprs).to_dicts()
+    """« Asked » of every item for each row, by the questionnaire's compiled routing.
+
+    The result depends only on the items the routing reads (``category``, ``real_known_k``…):
+    rows are keyed by those values and each distinct key is evaluated once per process (a
+    pure function's memo, no respondent state)."""
+    schema, exprs, memo = _compiled(q)
+    names = list(schema)
+    keys = [tuple(r.get(n) for n in names) for r in rows]
+    with _MEMO_LOCK:  # routes run in a thread pool
+        found = {k: memo[k] for k in keys if k in memo}
+    missing = list(dict.fromkeys(k for k in keys if k not in found))
+    if missing:
+        frame = pl.DataFrame(missing, schema=schema, orient="row")
+        evaluated = dict(zip(missing, frame.select(exprs).to_dicts(), strict=True))
+        found.update(evaluated)
+        with _MEMO_LOCK:
+            if len(memo) + len(evaluated) > _MEMO_SIZE:
+                memo.clear()
+            memo.update(evaluated)
+    return [found[k] for k in keys]
 
 
-_COMPILED: dict[int, tuple[Questionnaire, dict[str, pl.DataType], list[pl.Expr]]] = {}
+_MEMO_SIZE = 20_000
+_MEMO_LOCK = threading.Lock()
+_COMPILED: dict[int, tuple[Questionnaire, dict[str, pl.DataType], list[pl.Expr], dict]] = {}
 
 
-def _compiled(q: Questionnaire) -> tuple[dict[str, pl.DataType], list[pl.Expr]]:
-    """Schema of a one-respondent frame and the « asked » expressions (compiled once per questionnaire)."""
+def _compiled(q: Questionnaire) -> tuple[dict[str, pl.DataType], list[pl.Expr], dict]:
+    """Schema of the items the routing reads, the « asked » expressions of every item
+    (compiled once per questionnaire) and the memo of evaluated keys."""
     cached = _COMPILED.get(id(q))
     if cached is None or cached[0] is not q:
+        read = q.routing_references
         schema: dict[str, pl.DataType] = {}
         for item in q.items:
-            schema[item.name] = pl.Int64 if item.integer_coded else (pl.Float64 if item.type == "decimal" else pl.String)
+            if item.name in read:
+                schema[item.name] = pl.Int64 if item.integer_coded else (pl.Float64 if item.type == "decimal" else pl.String)
         exprs = [expr.alias(name) for name, expr in q.asked_exprs(schema).items()]
-        cached = _COMPILED[id(q)] = (q, schema, exprs)
-    return cached[1], cached[2]
+        cached = _COMPILED[id(q)] = (q, schema, exprs, {})
+    return cached[1], cached[2], cached[3]
 
 
 def _parse(item: Item, raw: list[str], offered: list[Choice]) -> tuple[Any, str | None]:

@@ -15,6 +15,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from effipia import nomenclatures
 from effipia.operations import collection
@@ -152,7 +153,8 @@ async def save_page(request: Request, token: str, page: str, respondent: Respond
     if respondent.survey.page(page) is None:
         raise HTTPException(404)
     try:
-        outcome = collection.save_page(store, respondent, page, action, form, save_id)
+        # Off the event loop: the store and routing work is blocking.
+        outcome = await run_in_threadpool(collection.save_page, store, respondent, page, action, form, save_id)
     except SaveConflict:
         raise HTTPException(
             409, "Cette page a déjà été enregistrée avec d'autres réponses. Rouvrez votre lien pour voir les réponses enregistrées."
@@ -225,7 +227,7 @@ async def submit(request: Request, token: str, respondent: RespondentDep, store:
     if not respondent.submitted and respondent.draft.page != REVIEW:
         return _see_other(_url(token, respondent.resume_page))
     try:
-        collection.submit_questionnaire(store, respondent, save_id)
+        await run_in_threadpool(collection.submit_questionnaire, store, respondent, save_id)
     except SaveConflict:
         raise HTTPException(409, "Ce questionnaire a déjà été envoyé : il ne peut plus être modifié.") from None
     return _see_other(f"/r/{token}/{THANKS}")
