@@ -14,17 +14,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from utils.services import require_service
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 if not SHARED.exists():  # CI clones main next to a copy of shared/
     SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-
-
-def require_service(reason: str) -> None:
-    """Skip (developer machine) or fail (CI) because a service is missing."""
-    if os.environ.get("EFFIPIA_REQUIRE_SERVICES") == "1":
-        pytest.fail(f"service required in CI: {reason}")
-    pytest.skip(reason)
 
 
 @pytest.fixture(scope="session")

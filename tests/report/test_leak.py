@@ -21,7 +21,7 @@ from openpyxl import load_workbook
 from effipia.analysis import compute
 from effipia.report import Context, StatisticsView, load_texts, write_reports
 
-from conftest import require_service  # tests/conftest.py (tests/ is on sys.path)
+from utils.services import require_service
 
 KEY = ["statistic", "item", "answer", "group", "campus"]
 SEARCHED = {"tableau_8": 2, "relations_count": 1}

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from conftest import require_service  # tests/conftest.py (tests/ is on sys.path)
+from utils.services import require_service
 
 from .conftest import ARTIFACTS
 

@@ -27,7 +27,7 @@ def cache_dir() -> Path:
 @cache
 def axe_source() -> str:
     """The text of ``axe.min.js`` (npm ``axe-core@AXE_VERSION``, installed once into the cache)."""
-    from conftest import require_service  # tests/conftest.py (tests/ is on sys.path)
+    from utils.services import require_service
 
     target = cache_dir()
     script = target / "node_modules" / "axe-core" / "axe.min.js"
