@@ -171,3 +171,27 @@ def test_funders_see_national_aggregates_only(app_client: TestClient) -> None:
     assert "Campus aéronautique" not in page.text and "Campus du bois" not in page.text
     for path in ("/staff/campus/CMQ-AERO", "/staff/suivi", "/staff/journal"):
         assert app_client.get(path).status_code == 403, path
+
+
+@pytest.mark.parametrize(
+    ("dev", "base_url", "secure"),
+    [
+        (False, "http://127.0.0.1", True),  # plain http without --dev: the cookie still demands TLS
+        (True, "http://127.0.0.1", False),  # --dev on the loopback: relaxed, so a local trial works
+        (True, "http://enquete.example.org", True),  # --dev never relaxes it off the loopback
+        (True, "https://127.0.0.1", True),
+    ],
+)
+def test_secure_is_relaxed_only_in_dev_on_http_loopback(staff_campaign: Campaign, dev: bool, base_url: str, secure: bool) -> None:
+    app = create_app(web_settings(staff_campaign.url, dev=dev))
+    with TestClient(app, base_url=base_url, follow_redirects=False) as client:
+        form = client.get("/staff/connexion")
+        login_cookie = form.headers["set-cookie"]
+        answer = client.post("/staff/connexion", data={"email": "eval@x.example", "password": PASSWORD,
+                                                       "csrf_token": csrf_of(form.text)},
+                             cookies={"effipia_login": re.search(r"effipia_login=([^;]+)", login_cookie).group(1)})
+        assert answer.status_code == 303
+        cookie = next(c for c in answer.headers.get_list("set-cookie") if c.startswith("effipia_staff="))
+        flags = {part.strip().lower() for part in cookie.split(";")}
+        assert ("secure" in flags) is secure and {"httponly", "samesite=lax"} <= flags
+    app.state.store.close()

@@ -92,3 +92,22 @@ def test_unknown_api_tokens_are_limited_per_client(sqlite_url: str, monkeypatch)
         with pytest.raises(EffipiaError):
             ops.user_for_api_token(store, good, "10.0.0.9")
         assert ops.user_for_api_token(store, good, "10.0.0.10").value.email == "eval@x.example"
+
+
+def test_a_disabled_account_can_neither_log_in_nor_use_its_tokens(sqlite_url: str) -> None:
+    write_campaign(sqlite_url)
+    assert run(sqlite_url, "users", "add", "e@x.example", "--role", "evaluator", "--password-stdin",
+               input=PASSWORD + "\n").exit_code == 0
+    token = run(sqlite_url, "users", "token", "e@x.example").output.strip().splitlines()[-1]
+    changed = run(sqlite_url, "users", "password", "e@x.example", input="another long password\n")
+    assert changed.exit_code == 0 and "Mot de passe de e@x.example remplacé." in changed.output
+    with Store(sqlite_url) as store:
+        assert ops.authenticate(store, "e@x.example", PASSWORD, "10.0.0.1").value is None
+        assert ops.authenticate(store, "e@x.example", "another long password", "10.0.0.1").value is not None
+    closed = run(sqlite_url, "users", "disable", "e@x.example")
+    assert closed.exit_code == 0 and "1 jeton(s) d'API révoqué(s)" in closed.output
+    with Store(sqlite_url) as store:
+        assert ops.authenticate(store, "e@x.example", "another long password", "10.0.0.2").value is None
+        assert ops.user_for_api_token(store, token, "10.0.0.2").value is None
+        assert "user.disable" in store.audit_log()["action"].to_list()
+    assert "e@x.example ; evaluator ; - ; oui ; 0 ; non" in run(sqlite_url, "users", "list").output

@@ -77,6 +77,28 @@ def token_command(ctx: typer.Context, email: str = typer.Argument(..., help="Com
     typer.echo(result.value)
 
 
+@users_app.command("password")
+def password_command(ctx: typer.Context, email: str = typer.Argument(..., help="Compte dont le mot de passe change.")) -> None:
+    """Remplace le mot de passe d'un compte (lu sur l'entrée standard, ou saisi deux fois)."""
+    from effipia.operations.users import set_password
+
+    with reporting_errors():
+        password = _read_password()
+        with open_store(ctx) as store:
+            set_password(store, email, password, actor=_actor())
+    echo_message("users.password_changed", email=email.strip().lower())
+
+
+@users_app.command("disable")
+def disable_command(ctx: typer.Context, email: str = typer.Argument(..., help="Compte à fermer.")) -> None:
+    """Ferme un compte tout de suite : plus de connexion, ses jetons d'API révoqués."""
+    from effipia.operations.users import disable_user
+
+    with reporting_errors(), open_store(ctx) as store:
+        revoked = disable_user(store, email, actor=_actor()).value
+    echo_message("users.disabled", email=email.strip().lower(), tokens=revoked)
+
+
 @users_app.command("list")
 def list_command(ctx: typer.Context) -> None:
     """Liste les comptes : courriel, rôle, campus, mot de passe défini, jetons actifs, actif."""

@@ -29,6 +29,7 @@ __all__ = [
     "User",
     "add_user",
     "set_password",
+    "disable_user",
     "list_users",
     "create_api_token",
     "authenticate",
@@ -158,6 +159,18 @@ def set_password(store: Store, email: str, password: str, *, actor: str | None =
         raise EffipiaError("users.unknown", email=email)
     store.write_audit("user.password", actor=actor or email, detail={"email": email})
     return _result(email)
+
+
+def disable_user(store: Store, email: str, *, actor: str | None = None) -> OperationResult:
+    """Close an account at once: no login, its API tokens revoked (value: tokens revoked).
+    Sessions already open end at their next request (the account is re-read every time)."""
+    row = store.user(normalise_email(email))
+    if row is None:
+        raise EffipiaError("users.unknown", email=normalise_email(email))
+    store.update_user(row["email"], active=False)
+    revoked = store.revoke_api_tokens(row["id"])
+    store.write_audit("user.disable", actor=actor, detail={"email": row["email"], "tokens_revoked": revoked})
+    return _result(revoked)
 
 
 def list_users(store: Store) -> OperationResult:
