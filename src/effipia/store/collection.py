@@ -123,6 +123,23 @@ def _transaction(store: Store):
     return store.engine.connect().execution_options(sqlite_begin="IMMEDIATE")
 
 
+def _replay(conn: sa.Connection, invitee: Invitee, save_id: str, digest: str) -> SaveResult | None:
+    """The answer already given to ``save_id`` (same digest), ``None`` if it is new;
+    :class:`SaveConflict` if the identifier was used for a different save."""
+    previous = conn.execute(
+        sa.select(SAVES.c.digest, SAVES.c.outcome).where(
+            SAVES.c.campaign_id == invitee.campaign_id,
+            SAVES.c.partner_id == invitee.partner_id,
+            SAVES.c.save_id == save_id,
+        )
+    ).first()
+    if previous is None:
+        return None
+    if digests_equal(previous.digest, digest):
+        return SaveResult(previous.outcome, replayed=True)
+    raise SaveConflict(save_id)
+
+
 def save_page(
     store: Store, invitee: Invitee, save_id: str, page: str, digest: str, answers: dict[str, Any], outcome: str
 ) -> SaveResult:
@@ -136,17 +153,9 @@ def save_page(
     for attempt in (1, 2):
         try:
             with _transaction(store) as conn, conn.begin():
-                previous = conn.execute(
-                    sa.select(SAVES.c.digest, SAVES.c.outcome).where(
-                        SAVES.c.campaign_id == invitee.campaign_id,
-                        SAVES.c.partner_id == invitee.partner_id,
-                        SAVES.c.save_id == save_id,
-                    )
-                ).first()
-                if previous is not None:
-                    if digests_equal(previous.digest, digest):
-                        return SaveResult(previous.outcome, replayed=True)
-                    raise SaveConflict(save_id)
+                replay = _replay(conn, invitee, save_id, digest)
+                if replay is not None:
+                    return replay
                 now = _now()
                 updated = conn.execute(
                     sa.update(DRAFTS).where(*_key(invitee)).values(answers=answers, page=outcome, updated_at=now)
@@ -181,17 +190,9 @@ def submit(store: Store, invitee: Invitee, save_id: str, digest: str, response: 
     for attempt in (1, 2):
         try:
             with _transaction(store) as conn, conn.begin():
-                previous = conn.execute(
-                    sa.select(SAVES.c.digest, SAVES.c.outcome).where(
-                        SAVES.c.campaign_id == invitee.campaign_id,
-                        SAVES.c.partner_id == invitee.partner_id,
-                        SAVES.c.save_id == save_id,
-                    )
-                ).first()
-                if previous is not None:
-                    if digests_equal(previous.digest, digest):
-                        return SaveResult(previous.outcome, replayed=True)
-                    raise SaveConflict(save_id)
+                replay = _replay(conn, invitee, save_id, digest)
+                if replay is not None:
+                    return replay
                 draft = conn.execute(sa.select(DRAFTS.c.submitted_at).where(*_key(invitee))).first()
                 if draft is not None and draft.submitted_at is not None:
                     raise SaveConflict(save_id)
