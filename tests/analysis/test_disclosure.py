@@ -89,3 +89,32 @@ def test_unpublished_margin_needs_no_protection(tiny) -> None:
     # smallest other group (entreprise 2 vs lycée 2: first in order) goes too
     rows = share_rows(tiny, ["dyn_1"], statistic="t", answers=[1], domains=("ensemble", "group"), min_n=2)
     assert rows.filter(~pl.col("suppressed") & (pl.col("domain") == "group"))["group"].to_list() == ["lycee"]
+
+
+def test_a_chain_of_relations_cannot_reveal_a_cell(monkeypatch) -> None:
+    # Found by tests/reliability/test_disclosure_properties.py: synthetic campaign (seed 13,
+    # 5 campuses of 13 partners, two thinned to one respondent, min_n = 3), Tableau 5
+    # res_level_4; these are its bases. No relation has a lone unknown, yet ensemble − the
+    # three published campuses = D + E, each campus equal to its only cell (entreprise), and
+    # the published entreprise margin (3) minus D·entreprise + E·entreprise gives A·entreprise.
+    cells = [
+        ("campus_group", "autre", "A", 2), ("campus_group", "entreprise", "A", 1), ("campus_group", "lycee", "A", 0),
+        ("campus_group", "of_cfa", "A", 1), ("campus_group", "superieur", "A", 1),
+        ("campus_group", "autre", "B", 1), ("campus_group", "lycee", "B", 1), ("campus_group", "superieur", "B", 1),
+        ("campus_group", "autre", "C", 1), ("campus_group", "lycee", "C", 1), ("campus_group", "superieur", "C", 1),
+        ("campus_group", "entreprise", "D", 1), ("campus_group", "entreprise", "E", 1),
+        ("campus", "ensemble", "A", 5), ("campus", "ensemble", "B", 3), ("campus", "ensemble", "C", 3),
+        ("campus", "ensemble", "D", 1), ("campus", "ensemble", "E", 1),
+        ("group", "autre", "ensemble", 4), ("group", "entreprise", "ensemble", 3), ("group", "lycee", "ensemble", 2),
+        ("group", "of_cfa", "ensemble", 1), ("group", "superieur", "ensemble", 3),
+        ("ensemble", "ensemble", "ensemble", 13),
+    ]
+    import effipia.analysis.disclosure as disclosure
+    from reliability.disclosure import recoverable
+
+    out = secondary_suppression(apply_min_count(_rows(cells), 3))
+    assert recoverable(out, 3) == []
+    # the lone-unknown rule alone leaves A·entreprise recoverable: this case needs the chain rule
+    monkeypatch.setattr(disclosure, "_close_chains", lambda counts, sups, start, absent, has_cells: sups)
+    weak = secondary_suppression(apply_min_count(_rows(cells), 3))
+    assert [(r["domain"], r["group"], r["campus"]) for r in recoverable(weak, 3)] == [("campus_group", "entreprise", "A")]

@@ -10,7 +10,11 @@ the ensemble), and a share times its base is a count, so a lone suppressed cell 
 could be recovered by subtraction. Wherever a relation « margin = Σ children » has exactly
 one unknown (a suppressed margin or a suppressed non-empty child), the smallest published
 non-empty child is suppressed too (or the margin, when it is the only other term), until no
-relation has a lone unknown.
+relation has a lone unknown. A cell can also be recovered through a chain of relations, each
+with several unknowns (:func:`_close_chains`: in the campus × group table bordered by its
+margins, an unknown is determined exactly when it is a bridge of the bipartite graph of the
+unknowns); while a primary cell is, the smallest published non-empty cell closing a cycle
+through it is suppressed. Rule for users: docs/analysis.md « Secret statistique ».
 """
 
 from __future__ import annotations
@@ -94,6 +98,7 @@ def protect(
     ``(sup_ens, sup_grp, sup_cmp, cell_sup)``.
     """
     a_ens, a_grp, a_cmp = absent if absent is not None else (None, None, None)
+    start = (sup_ens.copy(), sup_grp.copy(), sup_cmp.copy(), cell_sup.copy())
     while True:
         before = (cell_sup.sum(), sup_cmp.sum(), sup_grp.sum(), sup_ens.sum())
         if has_cells and cell_n.size:
@@ -105,7 +110,130 @@ def protect(
         sup_ens, g2 = _relation_pass(sup_ens, n_grp[None, :], sup_grp[None, :], a_ens)
         sup_grp = g2[0]
         if (cell_sup.sum(), sup_cmp.sum(), sup_grp.sum(), sup_ens.sum()) == before:
-            return sup_ens, sup_grp, sup_cmp, cell_sup
+            break
+    return _close_chains(
+        (n_ens, n_grp, n_cmp, cell_n), (sup_ens, sup_grp, sup_cmp, cell_sup), start, absent, has_cells
+    )
+
+
+def _bridges(n_nodes: int, ends: np.ndarray) -> np.ndarray:
+    """Which edges of a multigraph are bridges (on no cycle), by an iterative Tarjan walk.
+    ``ends``: (E, 2) node pairs. Returns a boolean mask over the edges."""
+    adjacency: list[list[tuple[int, int]]] = [[] for _ in range(n_nodes)]
+    for e, (u, v) in enumerate(ends.tolist()):
+        adjacency[u].append((v, e))
+        adjacency[v].append((u, e))
+    order = [-1] * n_nodes
+    low = [0] * n_nodes
+    bridge = np.zeros(len(ends), dtype=bool)
+    clock = 0
+    for root in range(n_nodes):
+        if order[root] >= 0 or not adjacency[root]:
+            continue
+        order[root] = low[root] = clock
+        clock += 1
+        stack = [(root, -1, iter(adjacency[root]))]
+        while stack:
+            node, via, edges = stack[-1]
+            for nxt, e in edges:
+                if e == via:
+                    continue
+                if order[nxt] < 0:
+                    order[nxt] = low[nxt] = clock
+                    clock += 1
+                    stack.append((nxt, e, iter(adjacency[nxt])))
+                    break
+                low[node] = min(low[node], order[nxt])
+            else:
+                stack.pop()
+                if stack:
+                    parent = stack[-1][0]
+                    low[parent] = min(low[parent], low[node])
+                    if low[node] > order[parent]:
+                        bridge[via] = True
+    return bridge
+
+
+def _components(n_nodes: int, ends: np.ndarray) -> np.ndarray:
+    """Connected component label of every node (union–find over the edges)."""
+    parent = list(range(n_nodes))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for u, v in ends.tolist():
+        ru, rv = find(u), find(v)
+        if ru != rv:
+            parent[ru] = rv
+    return np.array([find(x) for x in range(n_nodes)], dtype=np.int64)
+
+
+def _close_chains(counts, sups, start, absent, has_cells):
+    """Secondary suppression beyond lone unknowns: a suppressed cell can also be recovered
+    through a chain of relations (e.g. ensemble = Σ campuses gives the sum of two suppressed
+    campuses, each equal to its only cell, and a group margin then gives a third cell).
+
+    The relations are those of the campus × group table bordered by its margins (campus
+    column, group row, ensemble corner): every row and every column sums to zero once the
+    margins are negated. The unknowns (suppressed non-empty cells and margins, unpublished
+    margins, and every cell when no cell is published) are the edges of a bipartite graph
+    between rows and columns; an unknown is determined by the published cells exactly when
+    its edge is a bridge (on no cycle, so no other solution of the relations changes it).
+    While a cell suppressed by the primary rule is a bridge, the smallest published
+    non-empty cell whose edge closes a cycle through it is suppressed too.
+    Returns ``(sup_ens, sup_grp, sup_cmp, cell_sup)``."""
+    n_ens, n_grp, n_cmp, cell_n = counts
+    sup_ens, sup_grp, sup_cmp, cell_sup = sups
+    s_ens, s_grp, s_cmp, s_cell = start
+    n_c, n_g = n_cmp.size, n_grp.size
+    cells_ok = has_cells and cell_n.shape == (n_c, n_g) and cell_n.size > 0
+    a_ens, a_grp, a_cmp = absent if absent is not None else (np.zeros(1, bool), np.zeros(n_g, bool), np.zeros(n_c, bool))
+    # variables: cells (row-major), campuses, groups, ensemble; nodes: rows 0..C (C: the
+    # group-margin row), columns C+1 .. C+1+G (the last: the campus-margin column)
+    ii, jj = np.divmod(np.arange(n_c * n_g), max(n_g, 1))
+    ends = np.concatenate([
+        np.stack([ii, n_c + 1 + jj], axis=1),
+        np.stack([np.arange(n_c), np.full(n_c, n_c + 1 + n_g)], axis=1),
+        np.stack([np.full(n_g, n_c), n_c + 1 + np.arange(n_g)], axis=1),
+        np.array([[n_c, n_c + 1 + n_g]]),
+    ]).astype(np.int64)
+    zeros = np.zeros(n_c * n_g, dtype=bool)
+    if cells_ok:
+        n = np.concatenate([cell_n.ravel(), n_cmp, n_grp, n_ens]).astype(np.int64)
+        sup = np.concatenate([cell_sup.ravel(), sup_cmp, sup_grp, sup_ens]).astype(bool)
+        free = np.concatenate([zeros, a_cmp, a_grp, a_ens]).astype(bool)
+        target = np.concatenate([s_cell.ravel(), s_cmp, s_grp, s_ens]).astype(bool)
+    else:  # no cell published: every cell is an unknown that needs no protection
+        n = np.concatenate([np.ones(n_c * n_g, np.int64), n_cmp, n_grp, n_ens]).astype(np.int64)
+        sup = np.concatenate([~zeros, sup_cmp, sup_grp, sup_ens]).astype(bool)
+        free = np.concatenate([~zeros, a_cmp, a_grp, a_ens]).astype(bool)
+        target = np.concatenate([zeros, s_cmp, s_grp, s_ens]).astype(bool)
+    target &= (n > 0) & ~free
+    n_nodes = n_c + n_g + 2
+    while target.any():
+        unknown = (sup & (n > 0)) | free
+        edges = np.flatnonzero(unknown)
+        bridge = np.zeros(n.size, dtype=bool)
+        bridge[edges] = _bridges(n_nodes, ends[edges])
+        bad = np.flatnonzero(bridge & target)
+        if bad.size == 0:
+            break
+        t = int(bad[0])
+        label = _components(n_nodes, ends[edges[edges != t]])
+        u, v = label[ends[t, 0]], label[ends[t, 1]]
+        ea, eb = label[ends[:, 0]], label[ends[:, 1]]
+        closes = ~unknown & (n > 0) & (((ea == u) & (eb == v)) | ((ea == v) & (eb == u)))
+        if not closes.any():  # pragma: no cover - only known-empty cells could close the cycle
+            target[t] = False
+            continue
+        pick = np.flatnonzero(closes)
+        sup[pick[np.lexsort((pick, n[pick]))[0]]] = True
+    k = n_c * n_g
+    cell_out = sup[:k].reshape(n_c, n_g) if cells_ok else cell_sup
+    return sup[k + n_c + n_g:].copy(), sup[k + n_c: k + n_c + n_g].copy(), sup[k: k + n_c].copy(), cell_out
 
 
 def _protect_item(part: pl.DataFrame) -> set[tuple[str, str, str]]:
