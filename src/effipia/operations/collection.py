@@ -20,7 +20,7 @@ from effipia.questionnaire.pages import Survey
 from effipia.settings import Settings, get_settings
 from effipia.store import Store
 from effipia.store import collection as stored
-from effipia.store.collection import Draft, Invitee, SaveConflict
+from effipia.store.collection import Draft, DraftChanged, Invitee, SaveConflict
 
 __all__ = [
     "REVIEW",
@@ -112,20 +112,23 @@ def open_link(
     limit holds across workers — and beyond ``link_max_failures`` in the window every look-up
     of that client is refused (``EffipiaError("collection.rate_limited")``): a token cannot
     be found by trying."""
+    limit = None
     if client is not None:
-        from effipia.operations.users import _limited
+        from effipia.operations.users import _window
 
-        key, limit, length = _limit(client, settings)
-        if _limited(store, key, limit, length):
-            raise EffipiaError("collection.rate_limited", minutes=max(1, length // 60))
-    invitee = stored.find_invitee(store, token)
+        key, most, length = _limit(client, settings)
+        limit = (key, _window(length))
+    # One connection: the client's count, the invitation and its draft.
+    count, invitee, draft = stored.open_invitation(store, token, limit)
+    if limit is not None and count >= most:
+        raise EffipiaError("collection.rate_limited", minutes=max(1, length // 60))
     if invitee is None:
         if client is not None:
             count_unknown_link(store, client, settings)
         return None
     if invitee.status in ("pending", "sent"):
         stored.mark_opened(store, invitee)
-    return Respondent(invitee, stored.load_draft(store, invitee), Survey(questionnaire, invitee.facts))
+    return Respondent(invitee, draft, Survey(questionnaire, invitee.facts))
 
 
 def form_digest(page: str, action: str, form: Mapping[str, list[str]]) -> str:
@@ -146,18 +149,29 @@ def save_page(
     survey = respondent.survey
     page = survey.page(page_name)
     assert page is not None
-    answers, errors = survey.read_form(page, respondent.draft.answers, form, check_required=action == "next")
-    if errors:
-        return PageOutcome(None, answers, errors)
-    if action == "back":
-        target = survey.previous_page(page_name, answers) or page_name
-    elif action == "pause":
-        target = page_name
-    else:
-        target = survey.next_page(page_name, answers)
     digest = form_digest(page_name, action, form)
-    result = stored.save_page(store, respondent.invitee, save_id, page_name, digest, answers, target)
-    return PageOutcome(result.outcome, answers, replayed=result.replayed)
+    for _attempt in range(5):
+        answers, errors = survey.read_form(page, respondent.draft.answers, form, check_required=action == "next")
+        if errors:
+            return PageOutcome(None, answers, errors)
+        if action == "back":
+            target = survey.previous_page(page_name, answers) or page_name
+        elif action == "pause":
+            target = page_name
+        else:
+            target = survey.next_page(page_name, answers)
+        try:
+            result = stored.save_page(store, respondent.invitee, save_id, page_name, digest, answers, target,
+                                      seen=respondent.draft.updated_at)
+        except DraftChanged:
+            # Another save of this respondent (another tab or device) was stored since the
+            # draft was read: redo the page on the draft as it is now, keeping that save.
+            respondent.draft = stored.load_draft(store, respondent.invitee)
+            if respondent.draft.submitted_at is not None:
+                raise SaveConflict(save_id) from None  # submitted meanwhile: no change any more
+            continue
+        return PageOutcome(result.outcome, answers, replayed=result.replayed)
+    raise DraftChanged(save_id)
 
 
 def submit_questionnaire(store: Store, respondent: Respondent, save_id: str) -> PageOutcome:

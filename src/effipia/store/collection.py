@@ -21,8 +21,8 @@ from effipia.registry.invitations import digests_equal, token_digest
 from effipia.store.api import _T, INVITATIONS, PARTNERS, CAMPAIGNS, CAMPUSES, Store, _now
 from effipia.store.failures import write_error
 
-__all__ = ["Invitee", "Draft", "SaveConflict", "SaveResult", "find_invitee", "load_draft", "mark_opened",
-           "save_page", "submit", "refuse", "resume_after_refusal"]
+__all__ = ["Invitee", "Draft", "SaveConflict", "DraftChanged", "SaveResult", "ANY_DRAFT", "find_invitee",
+           "open_invitation", "load_draft", "mark_opened", "save_page", "submit", "refuse", "resume_after_refusal"]
 
 DRAFTS = _T["web_drafts"]
 SAVES = _T["web_saves"]
@@ -48,6 +48,9 @@ class Draft:
     page: str | None = None
     started: bool = False
     submitted_at: datetime | None = None
+    #: When the draft was last written (None before the first save): a save changes the draft
+    #: only if it is still the one its page was read from (see :class:`DraftChanged`).
+    updated_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -62,23 +65,53 @@ class SaveConflict(Exception):
     """A different save under an identifier already used (HTTP 409)."""
 
 
-def find_invitee(store: Store, token: str) -> Invitee | None:
-    """The invitation whose token is ``token`` (by its SHA-256, compared in constant time), or None."""
-    digest = token_digest(token)
-    inv, par = INVITATIONS, PARTNERS
-    stmt = (
-        sa.select(
-            inv.c.campaign_id, inv.c.partner_id, inv.c.status, inv.c.token_hash, CAMPAIGNS.c.name.label("campaign"),
-            par.c.campus_id, par.c.category, par.c.partner_type, par.c.consortium, par.c.pia_concerned,
-            CAMPUSES.c.name.label("campus_name"),
-        )
-        .join(CAMPAIGNS, CAMPAIGNS.c.id == inv.c.campaign_id)
-        .join(par, (par.c.campaign_id == inv.c.campaign_id) & (par.c.partner_id == inv.c.partner_id))
-        .join(CAMPUSES, CAMPUSES.c.campus_id == par.c.campus_id, isouter=True)
-        .where(inv.c.token_hash == digest)
+class DraftChanged(Exception):
+    """The draft was written by another save since it was read: read it again and redo the page
+    (otherwise the answers of that other, acknowledged save would be overwritten)."""
+
+
+#: ``seen`` of :func:`save_page` when the caller does not say which draft it read.
+ANY_DRAFT = object()
+
+
+# Statements of the respondent path, built once: their cache keys are memoised, so each
+# save runs them without building or hashing a statement again (measured in
+# benchmarks/web_saves.py: statement construction was a large share of a save's CPU).
+_INV, _PAR = INVITATIONS, PARTNERS
+_INVITEE = (
+    sa.select(
+        _INV.c.campaign_id, _INV.c.partner_id, _INV.c.status, _INV.c.token_hash, CAMPAIGNS.c.name.label("campaign"),
+        _PAR.c.campus_id, _PAR.c.category, _PAR.c.partner_type, _PAR.c.consortium, _PAR.c.pia_concerned,
+        CAMPUSES.c.name.label("campus_name"),
     )
-    with store._read() as conn:
-        row = conn.execute(stmt).mappings().first()
+    .join(CAMPAIGNS, CAMPAIGNS.c.id == _INV.c.campaign_id)
+    .join(_PAR, (_PAR.c.campaign_id == _INV.c.campaign_id) & (_PAR.c.partner_id == _INV.c.partner_id))
+    .join(CAMPUSES, CAMPUSES.c.campus_id == _PAR.c.campus_id, isouter=True)
+    .where(_INV.c.token_hash == sa.bindparam("digest"))
+)
+#: The invitee and their draft in one statement (the draft columns are NULL before the first save).
+_INVITEE_AND_DRAFT = _INVITEE.add_columns(
+    DRAFTS.c.partner_id.label("draft_of"), DRAFTS.c.answers, DRAFTS.c.page, DRAFTS.c.updated_at.label("draft_updated_at"),
+    DRAFTS.c.submitted_at,
+).join(
+    DRAFTS, (DRAFTS.c.campaign_id == _INV.c.campaign_id) & (DRAFTS.c.partner_id == _INV.c.partner_id), isouter=True
+)
+_DRAFT = sa.select(DRAFTS.c.answers, DRAFTS.c.page, DRAFTS.c.updated_at.label("draft_updated_at"), DRAFTS.c.submitted_at).where(
+    DRAFTS.c.campaign_id == sa.bindparam("campaign_id"), DRAFTS.c.partner_id == sa.bindparam("partner_id")
+)
+_LIMIT_COUNT = sa.select(_T["rate_limits"].c.count).where(
+    _T["rate_limits"].c.key == sa.bindparam("key"), _T["rate_limits"].c.window == sa.bindparam("window")
+)
+
+
+_DRAFT_KEY = (DRAFTS.c.campaign_id == sa.bindparam("b_campaign_id"), DRAFTS.c.partner_id == sa.bindparam("b_partner_id"))
+_UPDATE_DRAFT = sa.update(DRAFTS).where(*_DRAFT_KEY)
+_UPDATE_SEEN_DRAFT = sa.update(DRAFTS).where(*_DRAFT_KEY, DRAFTS.c.updated_at == sa.bindparam("b_seen"))
+_INSERT_DRAFT = sa.insert(DRAFTS)
+_INSERT_SAVE = sa.insert(SAVES)
+
+
+def _invitee(row: Any, digest: str) -> Invitee | None:
     if row is None or not digests_equal(row["token_hash"], digest):
         return None
     facts = {
@@ -92,6 +125,33 @@ def find_invitee(store: Store, token: str) -> Invitee | None:
     return Invitee(row["campaign"], row["campaign_id"], row["partner_id"], row["status"], facts, row["campus_name"])
 
 
+def _draft(row: Any) -> Draft:
+    return Draft(dict(row["answers"] or {}), row["page"], True, row["submitted_at"], row["draft_updated_at"])
+
+
+def find_invitee(store: Store, token: str) -> Invitee | None:
+    """The invitation whose token is ``token`` (by its SHA-256, compared in constant time), or None."""
+    digest = token_digest(token)
+    with store._read() as conn:
+        row = conn.execute(_INVITEE, {"digest": digest}).mappings().first()
+    return _invitee(row, digest)
+
+
+def open_invitation(store: Store, token: str, limit: tuple[str, int] | None = None) -> tuple[int, Invitee | None, Draft | None]:
+    """What a personal link opens, read on one connection: ``(count, invitee, draft)``.
+
+    ``count`` is the rate-limit count under ``limit`` (``(key, window)``; 0 without one),
+    ``invitee`` as :func:`find_invitee`, ``draft`` as :func:`load_draft` (None with no invitee)."""
+    digest = token_digest(token)
+    with store._read() as conn:
+        count = (conn.execute(_LIMIT_COUNT, {"key": limit[0], "window": limit[1]}).scalar() or 0) if limit else 0
+        row = conn.execute(_INVITEE_AND_DRAFT, {"digest": digest}).mappings().first()
+    invitee = _invitee(row, digest)
+    if invitee is None:
+        return count, None, None
+    return count, invitee, _draft(row) if row["draft_of"] is not None else Draft()
+
+
 def _key(invitee: Invitee) -> tuple[Any, ...]:
     return (DRAFTS.c.campaign_id == invitee.campaign_id, DRAFTS.c.partner_id == invitee.partner_id)
 
@@ -99,10 +159,8 @@ def _key(invitee: Invitee) -> tuple[Any, ...]:
 def load_draft(store: Store, invitee: Invitee) -> Draft:
     """The draft of ``invitee`` (empty when nothing was saved yet)."""
     with store._read() as conn:
-        row = conn.execute(sa.select(DRAFTS.c.answers, DRAFTS.c.page, DRAFTS.c.submitted_at).where(*_key(invitee))).first()
-    if row is None:
-        return Draft()
-    return Draft(dict(row.answers or {}), row.page, True, row.submitted_at)
+        row = conn.execute(_DRAFT, {"campaign_id": invitee.campaign_id, "partner_id": invitee.partner_id}).mappings().first()
+    return Draft() if row is None else _draft(row)
 
 
 def _set_status(conn: sa.Connection, invitee: Invitee, status: str, only_from: tuple[str, ...] | None = None) -> None:
@@ -141,47 +199,65 @@ def _replay(conn: sa.Connection, invitee: Invitee, save_id: str, digest: str) ->
 
 
 def save_page(
-    store: Store, invitee: Invitee, save_id: str, page: str, digest: str, answers: dict[str, Any], outcome: str
+    store: Store, invitee: Invitee, save_id: str, page: str, digest: str, answers: dict[str, Any], outcome: str,
+    *, seen: datetime | None | object = ANY_DRAFT,
 ) -> SaveResult:
     """Store the answers of one page (``answers`` replaces the whole draft) and the page to
     resume at, once per ``save_id``.
 
     The save row and the draft change in one transaction: an acknowledged save is never
     lost, and a save that failed left nothing. Two identical saves racing on two workers
-    end as one stored save and one replay.
+    end as one stored save and one replay. With ``seen`` (the ``updated_at`` of the draft
+    ``answers`` were computed from, None for no draft yet), the draft is changed only if it
+    is still that one; otherwise :class:`DraftChanged` and nothing is written.
+
+    The usual save is two statements (update the draft, insert the save row); the look-up
+    of an earlier save under ``save_id`` runs only when that insert meets one.
     """
-    for attempt in (1, 2):
+    for _attempt in (1, 2, 3):
         try:
-            with _transaction(store) as conn, conn.begin():
-                replay = _replay(conn, invitee, save_id, digest)
+            with _transaction(store) as conn:
+                try:
+                    with conn.begin():
+                        _store_page(conn, invitee, save_id, page, digest, answers, outcome, seen)
+                    return SaveResult(outcome, replayed=False)
+                except (IntegrityError, DraftChanged):
+                    pass  # rolled back: nothing of this save was written
+                # The identifier was used already (answer as before, or refuse), or the draft
+                # changed since it was read (the caller reads it again), or another worker
+                # created the draft meanwhile (try again).
+                with conn.begin():
+                    replay = _replay(conn, invitee, save_id, digest)
                 if replay is not None:
                     return replay
-                now = _now()
-                updated = conn.execute(
-                    sa.update(DRAFTS).where(*_key(invitee)).values(answers=answers, page=outcome, updated_at=now)
-                ).rowcount
-                if not updated:
-                    conn.execute(
-                        sa.insert(DRAFTS).values(
-                            campaign_id=invitee.campaign_id, partner_id=invitee.partner_id, answers=answers,
-                            page=outcome, started_at=now, updated_at=now,
-                        )
-                    )
-                conn.execute(
-                    sa.insert(SAVES).values(
-                        campaign_id=invitee.campaign_id, partner_id=invitee.partner_id, save_id=save_id,
-                        page=page, digest=digest, outcome=outcome, created_at=now,
-                    )
-                )
-                _set_status(conn, invitee, "opened", only_from=("pending", "sent"))
-                return SaveResult(outcome, replayed=False)
-        except IntegrityError:
-            if attempt == 2:
-                raise
-            # Another worker stored the same save (or created the draft) meanwhile: look again.
+                if seen is not ANY_DRAFT:
+                    raise DraftChanged(save_id)
         except DBAPIError as exc:
             raise write_error(exc, None, store._stored_values) from None
-    raise AssertionError("unreachable")
+    raise DraftChanged(save_id)
+
+
+def _store_page(conn: sa.Connection, invitee: Invitee, save_id: str, page: str, digest: str, answers: dict[str, Any],
+                outcome: str, seen: datetime | None | object) -> None:
+    """The draft change and the save row (raises IntegrityError when ``save_id`` is stored already)."""
+    now = _now()
+    key = {"b_campaign_id": invitee.campaign_id, "b_partner_id": invitee.partner_id}
+    values = {"answers": answers, "page": outcome, "updated_at": now}
+    if seen is None:  # no draft when the page was read: create it (IntegrityError if one appeared)
+        updated = 0
+    elif seen is ANY_DRAFT:
+        updated = conn.execute(_UPDATE_DRAFT, {**key, **values}).rowcount
+    else:
+        updated = conn.execute(_UPDATE_SEEN_DRAFT, {**key, **values, "b_seen": seen}).rowcount
+        if not updated:
+            raise DraftChanged(save_id)
+    ids = {"campaign_id": invitee.campaign_id, "partner_id": invitee.partner_id}
+    if not updated:
+        conn.execute(_INSERT_DRAFT, {**ids, **values, "started_at": now})
+    conn.execute(_INSERT_SAVE, {**ids, "save_id": save_id, "page": page, "digest": digest, "outcome": outcome,
+                                "created_at": now})
+    if invitee.status in ("pending", "sent"):  # otherwise the conditional update would change nothing
+        _set_status(conn, invitee, "opened", only_from=("pending", "sent"))
 
 
 def submit(store: Store, invitee: Invitee, save_id: str, digest: str, response: pl.DataFrame, source: str) -> SaveResult:
