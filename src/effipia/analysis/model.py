@@ -31,10 +31,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-import pandas as pd
 import polars as pl
 from babel.numbers import format_decimal
-from scipy import optimize, special, stats
+from scipy import special  # light; pandas, scipy.stats/optimize and statsmodels are not
+# imported by the default (closed-form) path: a command pays only for what it uses
 
 from effipia import nomenclatures
 from effipia.analysis.disclosure import DEFAULT_MIN_N
@@ -235,10 +235,84 @@ def _nb2_alpha(fitted: _Saturated) -> tuple[float, float]:
         ll = special.gammaln(yv + theta) - special.gammaln(theta) + base + theta * np.log(theta / (theta + mu)) + yv * np.log(mu / (theta + mu))
         return float(np.sum(counts * ll))
 
-    best = optimize.minimize_scalar(lambda a: -loglik(a), bounds=(-25.0, 8.0), method="bounded", options={"xatol": 1e-10})
-    if not np.isfinite(best.fun):
+    x, fun = _bounded_minimum(lambda a: -loglik(a), -25.0, 8.0, xatol=1e-10)
+    if not np.isfinite(fun):
         raise ValueError("NB2 likelihood not finite")
-    return float(np.exp(best.x)), -float(best.fun)
+    return float(np.exp(x)), -float(fun)
+
+
+def _chi2_sf(x: float, df: int) -> float:
+    """Upper tail of the chi-squared distribution (the function ``scipy.stats.chi2.sf`` calls)."""
+    return float(special.chdtrc(df, x))
+
+
+def _bounded_minimum(func, lower: float, upper: float, *, xatol: float, maxiter: int = 500) -> tuple[float, float]:
+    """Minimum of a one-dimensional function on ``[lower, upper]`` by Brent's bounded method
+    (golden section with parabolic steps): the algorithm of ``scipy.optimize.minimize_scalar(
+    method="bounded")`` (``_minimize_scalar_bounded``, BSD licence), written out here so that
+    fitting the model does not import ``scipy.optimize`` (half a second per command).
+    Returns ``(x, f(x))``; same iterates as SciPy's."""
+    sqrt_eps = np.sqrt(2.2e-16)
+    golden_mean = 0.5 * (3.0 - np.sqrt(5.0))
+    a, b = lower, upper
+    fulc = a + golden_mean * (b - a)
+    nfc, xf = fulc, fulc
+    rat = e = 0.0
+    fx = func(xf)
+    num = 1
+    ffulc = fnfc = fx
+    xm = 0.5 * (a + b)
+    tol1 = sqrt_eps * np.abs(xf) + xatol / 3.0
+    tol2 = 2.0 * tol1
+    while np.abs(xf - xm) > (tol2 - 0.5 * (b - a)):
+        golden = True
+        if np.abs(e) > tol1:  # parabolic fit
+            golden = False
+            r = (xf - nfc) * (fx - ffulc)
+            q = (xf - fulc) * (fx - fnfc)
+            p = (xf - fulc) * q - (xf - nfc) * r
+            q = 2.0 * (q - r)
+            if q > 0.0:
+                p = -p
+            q = np.abs(q)
+            r, e = e, rat
+            if (np.abs(p) < np.abs(0.5 * q * r)) and (p > q * (a - xf)) and (p < q * (b - xf)):
+                rat = (p + 0.0) / q
+                x = xf + rat
+                if ((x - a) < tol2) or ((b - x) < tol2):
+                    rat = tol1 * (np.sign(xm - xf) + ((xm - xf) == 0))
+            else:
+                golden = True
+        if golden:
+            e = a - xf if xf >= xm else b - xf
+            rat = golden_mean * e
+        x = xf + (np.sign(rat) + (rat == 0)) * np.maximum(np.abs(rat), tol1)
+        fu = func(x)
+        num += 1
+        if fu <= fx:
+            if x >= xf:
+                a = xf
+            else:
+                b = xf
+            fulc, ffulc = nfc, fnfc
+            nfc, fnfc = xf, fx
+            xf, fx = x, fu
+        else:
+            if x < xf:
+                a = x
+            else:
+                b = x
+            if (fu <= fnfc) or (nfc == xf):
+                fulc, ffulc = nfc, fnfc
+                nfc, fnfc = x, fu
+            elif (fu <= ffulc) or (fulc == xf) or (fulc == nfc):
+                fulc, ffulc = x, fu
+        xm = 0.5 * (a + b)
+        tol1 = sqrt_eps * np.abs(xf) + xatol / 3.0
+        tol2 = 2.0 * tol1
+        if num >= maxiter:
+            break
+    return float(xf), float(fx)
 
 
 def spec_name(controls: list[str] | tuple[str, ...] | None) -> str:
@@ -281,7 +355,7 @@ class _Path:
     pearson: float
     overdispersion_p: float
     params: dict[str, float]
-    cov: pd.DataFrame  #: cluster-robust covariance of the profile coefficients
+    cov: np.ndarray  #: cluster-robust covariance of the profile coefficients (order of ``params``)
     log_predicted: dict[str, float]
     se_log_predicted: dict[str, float]
 
@@ -302,7 +376,7 @@ def _closed_form_path(frame: pl.DataFrame, family: str, level: float) -> _Path:
     try:
         alpha, nb_llf = _nb2_alpha(fitted)
         lr = max(2.0 * (nb_llf - fitted.poisson_llf), 0.0) if not fitted.weighted else 0.0
-        lr_p = 0.5 * float(stats.chi2.sf(lr, 1)) if lr > 0 else 1.0
+        lr_p = 0.5 * _chi2_sf(lr, 1) if lr > 0 else 1.0
     except (FloatingPointError, ValueError):
         alpha, lr_p = None, 1.0
     chosen = _choose(family, alpha, lr_p, level)
@@ -310,9 +384,8 @@ def _closed_form_path(frame: pl.DataFrame, family: str, level: float) -> _Path:
     # means, and their cluster sandwiches coincide (the NB factor 1/(1+alpha·mu) is constant
     # within a profile and cancels between bread and meat)
     b = dict(zip(fitted.profiles, np.log(fitted.mean).tolist(), strict=True))
-    cov = pd.DataFrame(fitted.cov, index=fitted.profiles, columns=fitted.profiles)
-    se = {k: float(np.sqrt(cov.loc[k, k])) for k in b}
-    return _Path(chosen, alpha, fitted.pearson, lr_p, b, cov, b, se)
+    se = {k: float(np.sqrt(fitted.cov[j, j])) for j, k in enumerate(b)}
+    return _Path(chosen, alpha, fitted.pearson, lr_p, b, fitted.cov, b, se)
 
 
 def _design(frame: pl.DataFrame, controls: list[str]) -> tuple[np.ndarray, list[str], int]:
@@ -407,7 +480,7 @@ def _controlled_fit(frame: pl.DataFrame, controls: list[str], family: str, level
             alpha = None
         elif w is None:  # the LR test needs the (unweighted) likelihoods
             lr = max(2.0 * (float(nb.llf) - float(poisson.llf)), 0.0)
-            lr_p = 0.5 * float(stats.chi2.sf(lr, 1)) if lr > 0 else 1.0
+            lr_p = 0.5 * _chi2_sf(lr, 1) if lr > 0 else 1.0
     except (np.linalg.LinAlgError, ValueError, FloatingPointError):
         alpha = None
     chosen = _choose(family, alpha, lr_p, level)
@@ -426,8 +499,7 @@ def _controlled_fit(frame: pl.DataFrame, controls: list[str], family: str, level
         log_pred[p] = float(b[j] + np.log(big_m))
         se_log[p] = float(np.sqrt(max(h @ v @ h, 0.0)))
     params = dict(zip(profiles, b[:k].tolist(), strict=True))
-    cov = pd.DataFrame(v[:k, :k], index=profiles, columns=profiles)
-    return _Path(chosen, alpha, pearson, lr_p, params, cov, log_pred, se_log)
+    return _Path(chosen, alpha, pearson, lr_p, params, v[:k, :k], log_pred, se_log)
 
 
 def fit(
@@ -502,8 +574,13 @@ def fit(
         path = _controlled_fit(frame, list(controls), family, level)
     else:
         path = _closed_form_path(frame, family, level)
-    b, cov, log_pred, se_log = path.params, path.cov, path.log_predicted, path.se_log_predicted
-    se = {k: float(np.sqrt(cov.loc[k, k])) for k in b}
+    b, log_pred, se_log = path.params, path.log_predicted, path.se_log_predicted
+    at = {k: j for j, k in enumerate(b)}  # row of each profile in path.cov
+
+    def cov(k1: str, k0: str) -> float:
+        return float(path.cov[at[k1], at[k0]])
+
+    se = {k: float(np.sqrt(cov(k, k))) for k in b}
 
     observed = frame.group_by("profile").agg(pl.len().alias("n"), pl.col("y").mean().alias("mean"))
     obs = {r["profile"]: (r["n"], r["mean"]) for r in observed.iter_rows(named=True)}
@@ -531,22 +608,23 @@ def fit(
         k1, k0 = _profile_key(g, 1), _profile_key(g, 0)
         if k1 in b and k0 in b:
             d = b[k1] - b[k0]
-            v = cov.loc[k1, k1] + cov.loc[k0, k0] - 2 * cov.loc[k1, k0]
+            v = cov(k1, k1) + cov(k0, k0) - 2 * cov(k1, k0)
             s = float(np.sqrt(max(v, 0.0)))
-            p = float(2 * stats.norm.sf(abs(d) / s)) if s > 0 else float("nan")
+            p = float(2 * special.ndtr(-abs(d) / s)) if s > 0 else float("nan")  # = 2 scipy.stats.norm.sf
             effects.append(Effect(g, float(np.exp(d)), float(np.exp(d - _Z95 * s)), float(np.exp(d + _Z95 * s)), p))
 
     uninvolved = [_profile_key(g, 0) for g in order if _profile_key(g, 0) in b]
     equal_p = float("nan")
     if len(uninvolved) >= 2:
         vec = np.array([b[k] for k in uninvolved])
-        sub = cov.loc[uninvolved, uninvolved].to_numpy()
+        rows = [at[k] for k in uninvolved]
+        sub = path.cov[np.ix_(rows, rows)]
         contrast = np.zeros((len(uninvolved) - 1, len(uninvolved)))
         contrast[:, 0] = -1.0
         contrast[np.arange(len(uninvolved) - 1), np.arange(1, len(uninvolved))] = 1.0
         diff = contrast @ vec
         wald = float(diff @ np.linalg.pinv(contrast @ sub @ contrast.T) @ diff)
-        equal_p = float(stats.chi2.sf(wald, len(uninvolved) - 1))
+        equal_p = _chi2_sf(wald, len(uninvolved) - 1)
 
     return CountModel(
         family=path.family,

@@ -14,8 +14,8 @@ the campus let them meet new types of partners (``rel_new``). From these items:
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, NamedTuple
 
-import networkx as nx
 import polars as pl
 
 from effipia import nomenclatures
@@ -25,6 +25,9 @@ from effipia.analysis.kernel import domain_mean_stats
 from effipia.analysis.layout import DOMAIN_SETS, ENSEMBLE, conform_rows, empty_rows
 from effipia.analysis.shares import producers_rows, share_rows, stats_rows
 from effipia.errors import EffipiaError
+
+if TYPE_CHECKING:  # networkx is imported where a graph object is asked for, not by compute()
+    import networkx as nx
 
 __all__ = [
     "MAIN_GROUPS",
@@ -139,7 +142,7 @@ def relations_graph_rows(
         return empty_rows()
     frame = _graph_frame(responses, groups)
     edges, graph = _edges_and_graph(frame, groups, weights, min_n)
-    figures = graph_figures(graph)
+    figures = _figures(graph)
     extra = [
         dict(item="density", group=ENSEMBLE, estimate=figures["density"], n=frame.height),
         dict(item="weighted_density", group=ENSEMBLE, estimate=figures["weighted_density"], n=frame.height),
@@ -155,21 +158,36 @@ def relations_graph_rows(
     return pl.concat([edges, conform_rows(more)])
 
 
-def _edges_and_graph(frame: pl.DataFrame, groups: Sequence[str], weights, min_n: int) -> tuple[pl.DataFrame, nx.DiGraph]:
+class _Graph(NamedTuple):
+    """A directed graph as plain dicts, in networkx's insertion orders: ``nodes[g]`` its
+    attributes, ``succ[s][t]`` / ``pred[t][s]`` the attributes of the edge ``s → t``."""
+
+    nodes: dict[str, dict]
+    succ: dict[str, dict[str, dict]]
+    pred: dict[str, dict[str, dict]]
+
+    def add_edge(self, source: str, target: str, **attributes) -> None:
+        for node in (source, target):
+            if node not in self.nodes:
+                self.nodes[node], self.succ[node], self.pred[node] = {}, {}, {}
+        self.succ[source][target] = self.pred[target][source] = attributes
+
+
+def _edges_and_graph(frame: pl.DataFrame, groups: Sequence[str], weights, min_n: int) -> tuple[pl.DataFrame, _Graph]:
     """Edge rows of Illustration 5 and the graph built from the published (unsuppressed) ones."""
     edges = _edge_rows(frame, groups, weights, min_n)
     return edges, _graph_from_rows(edges, groups)
 
 
-def _graph_from_rows(edges: pl.DataFrame, groups: Sequence[str]) -> nx.DiGraph:
+def _graph_from_rows(edges: pl.DataFrame, groups: Sequence[str]) -> _Graph:
     labels = nomenclatures.labels("survey_groups", label_column="label_plural")
-    graph = nx.DiGraph()
+    graph = _Graph({}, {}, {})
     sizes = {
         r["group"]: r["n"]
         for r in edges.filter(pl.col("item") == f"rel_to_{groups[0]}").iter_rows(named=True)
     } if groups else {}
     for g in groups:
-        graph.add_node(g, label=labels.get(g, g), n=int(sizes.get(g) or 0))
+        graph.nodes[g], graph.succ[g], graph.pred[g] = {"label": labels.get(g, g), "n": int(sizes.get(g) or 0)}, {}, {}
     for r in edges.filter(~pl.col("suppressed") & pl.col("estimate").is_not_null()).iter_rows(named=True):
         target = r["item"].removeprefix("rel_to_")
         if r["estimate"] > 0:
@@ -194,7 +212,13 @@ def relations_graph(
     """
     if not relation_items(responses):
         raise EffipiaError("relations.no_relation_items")
-    return _edges_and_graph(_graph_frame(responses, groups), groups, weights, min_n)[1]
+    import networkx as nx
+
+    plain = _edges_and_graph(_graph_frame(responses, groups), groups, weights, min_n)[1]
+    graph = nx.DiGraph()
+    graph.add_nodes_from(plain.nodes.items())
+    graph.add_edges_from((s, t, a) for s, targets in plain.succ.items() for t, a in targets.items())
+    return graph
 
 
 def graph_figures(graph: nx.DiGraph) -> dict[str, object]:
@@ -206,17 +230,25 @@ def graph_figures(graph: nx.DiGraph) -> dict[str, object]:
     ``out_degree`` / ``in_degree``: the number of such edges; ``weighted_density``: the mean
     share over every possible directed link between distinct groups (absent links count 0).
     """
-    simple = nx.DiGraph(graph)
-    simple.remove_edges_from(list(nx.selfloop_edges(simple)))
-    k = simple.number_of_nodes()
-    total = sum(w for _, _, w in simple.edges(data="weight", default=0.0))
+    return _figures(_Graph(dict(graph.nodes(data=True)), {s: dict(t) for s, t in graph.succ.items()},
+                           {t: dict(s) for t, s in graph.pred.items()}))
+
+
+def _figures(graph: _Graph) -> dict[str, object]:
+    """:func:`graph_figures` on the plain graph, summing in networkx's orders (same floats
+    as ``nx.density`` and ``DiGraph.out_degree(weight=…)`` on the graph without self-loops)."""
+    succ = {s: {t: a for t, a in targets.items() if t != s} for s, targets in graph.succ.items()}
+    pred = {t: {s: a for s, a in sources.items() if s != t} for t, sources in graph.pred.items()}
+    k = len(graph.nodes)
+    edges = sum(len(targets) for targets in succ.values())
+    total = sum(a.get("weight", 0.0) for targets in succ.values() for a in targets.values())
     return {
-        "density": nx.density(simple) if k > 1 else float("nan"),
+        "density": edges / (k * (k - 1)) if k > 1 else float("nan"),
         "weighted_density": total / (k * (k - 1)) if k > 1 else float("nan"),
-        "out_degree": dict(simple.out_degree()),
-        "in_degree": dict(simple.in_degree()),
-        "out_strength": dict(simple.out_degree(weight="weight")),
-        "in_strength": dict(simple.in_degree(weight="weight")),
+        "out_degree": {g: len(succ[g]) for g in graph.nodes},
+        "in_degree": {g: len(pred[g]) for g in graph.nodes},
+        "out_strength": {g: sum(a.get("weight", 1) for a in succ[g].values()) for g in graph.nodes},
+        "in_strength": {g: sum(a.get("weight", 1) for a in pred[g].values()) for g in graph.nodes},
     }
 
 
