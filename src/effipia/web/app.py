@@ -17,7 +17,9 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from effipia.settings import Settings, get_settings
 from effipia.store import Store
@@ -105,21 +107,48 @@ def _include_optional_routers(app: FastAPI) -> None:
                 app.include_router(module.router)
 
 
-def _install_handlers(app: FastAPI) -> None:
-    @app.middleware("http")
-    async def _headers_and_log(request: Request, call_next):  # type: ignore[no-untyped-def]
+class _HeadersAndLog:
+    """Security headers on every answer and one log line per request (token masked).
+
+    A plain ASGI middleware: Starlette's ``BaseHTTPMiddleware`` (``@app.middleware``) runs
+    the application in a task with memory streams, a large share of a small request's cost
+    (measured in ``benchmarks/web_saves.py``)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
         started = time.perf_counter()
-        response: Response = await call_next(request)
-        for key, value in _SECURITY_HEADERS.items():
-            response.headers.setdefault(key, value)
-        log.info(
-            "requête méthode=%s chemin=%s statut=%d durée_ms=%.1f",
-            request.method,
-            masked_path(request.url.path),
-            response.status_code,
-            (time.perf_counter() - started) * 1000,
-        )
-        return response
+        status = 500
+
+        async def send_with_headers(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = MutableHeaders(scope=message)
+                for key, value in _SECURITY_HEADERS.items():
+                    if key not in headers:
+                        headers[key] = value
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_headers)
+        finally:
+            if log.isEnabledFor(logging.INFO):
+                log.info(
+                    "requête méthode=%s chemin=%s statut=%d durée_ms=%.1f",
+                    scope["method"],
+                    masked_path(scope["path"]),
+                    status,
+                    (time.perf_counter() - started) * 1000,
+                )
+
+
+def _install_handlers(app: FastAPI) -> None:
+    app.add_middleware(_HeadersAndLog)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:

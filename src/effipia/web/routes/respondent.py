@@ -21,6 +21,9 @@ from effipia import nomenclatures
 from effipia.operations import collection
 from effipia.operations.collection import REVIEW, THANKS, Respondent, SaveConflict
 from effipia.errors import EffipiaError
+from effipia.questionnaire import Questionnaire
+from effipia.settings import Settings
+from effipia.store import Store
 from effipia.web.deps import QuestionnaireDep, SettingsDep, StoreDep
 from effipia.web.templating import render
 
@@ -139,9 +142,27 @@ def _page_response(request: Request, token: str, respondent: Respondent, page: s
 
 
 @router.post("/{token}/page/{page}", response_class=HTMLResponse)
-async def save_page(request: Request, token: str, page: str, respondent: RespondentDep, store: StoreDep) -> Response:
-    """Save the page (idempotent by its ``save_id``) and go to the next, previous or same page."""
+async def save_page(request: Request, token: str, page: str, store: StoreDep, questionnaire: QuestionnaireDep,
+                    settings: SettingsDep) -> Response:
+    """Save the page (idempotent by its ``save_id``) and go to the next, previous or same page.
+
+    The link's look-up and the save run in one call off the event loop (the same checks, in
+    the same order, as the routes that take :data:`RespondentDep`): one thread hand-off per save."""
     form = _form((await request.form()).multi_items())
+    respondent, action, outcome = await run_in_threadpool(
+        _save_page, request, token, page, form, store, questionnaire, settings
+    )
+    if outcome.errors:
+        return _page_response(request, token, respondent, page, respondent.draft.answers, outcome.errors,
+                              _shown_values(respondent, page, form), status_code=422)
+    if action == "pause":
+        return _see_other(f"/r/{token}/enregistre")
+    return _see_other(_url(token, outcome.target))
+
+
+def _save_page(request: Request, token: str, page: str, form: dict[str, list[str]], store: Store,
+               questionnaire: Questionnaire, settings: Settings) -> tuple[Respondent, str, collection.PageOutcome]:
+    respondent = get_respondent(request, token, store, questionnaire, settings)
     save_id = (form.pop("save_id", [""]) or [""])[0]
     action = (form.pop("action", ["next"]) or ["next"])[0]
     if not _SAVE_ID.fullmatch(save_id) or action not in _ACTIONS:
@@ -153,18 +174,12 @@ async def save_page(request: Request, token: str, page: str, respondent: Respond
     if respondent.survey.page(page) is None:
         raise HTTPException(404)
     try:
-        # Off the event loop: the store and routing work is blocking.
-        outcome = await run_in_threadpool(collection.save_page, store, respondent, page, action, form, save_id)
+        outcome = collection.save_page(store, respondent, page, action, form, save_id)
     except SaveConflict:
         raise HTTPException(
             409, "Cette page a déjà été enregistrée avec d'autres réponses. Rouvrez votre lien pour voir les réponses enregistrées."
         ) from None
-    if outcome.errors:
-        return _page_response(request, token, respondent, page, respondent.draft.answers, outcome.errors,
-                              _shown_values(respondent, page, form), status_code=422)
-    if action == "pause":
-        return _see_other(f"/r/{token}/enregistre")
-    return _see_other(_url(token, outcome.target))
+    return respondent, action, outcome
 
 
 def _shown_values(respondent: Respondent, page: str, form: dict[str, list[str]]) -> dict[str, object]:
