@@ -1,6 +1,8 @@
 """Engine creation and programmatic Alembic migrations.
 
-SQLite: WAL journal, foreign keys on, and transactions begun explicitly so DDL is
+SQLite: WAL journal with ``synchronous = FULL`` (every commit is on disk before it returns:
+an acknowledged web save survives a power cut, not only a killed process — see
+docs/decisions.md), foreign keys on, and transactions begun explicitly so DDL is
 transactional and the migration can take the write lock (``BEGIN EXCLUSIVE``)
 before looking at the schema version — two processes opening a new store at once
 then migrate one after the other. PostgreSQL: a transaction-scoped advisory lock.
@@ -36,7 +38,9 @@ def make_engine(url: str | sa.URL) -> sa.Engine:
         cursor.execute("PRAGMA foreign_keys = ON")
         if url.database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode = WAL")
-        cursor.execute("PRAGMA synchronous = NORMAL")
+        # FULL, not NORMAL: with WAL, NORMAL survives a killed process but may lose the last
+        # commits on a power cut, and an acknowledged page save must never be lost.
+        cursor.execute("PRAGMA synchronous = FULL")
         cursor.close()
 
     @event.listens_for(engine, "begin")
