@@ -133,6 +133,22 @@ class Server:
     log: Path
 
 
+def wait_until_healthy(base: str, process: subprocess.Popen, log: Path, seconds: float = 60, poll: float = 0.2) -> None:
+    """Return once ``base/health`` answers 200; fail with the server's log if it stops or stays silent."""
+    deadline = time.monotonic() + seconds
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError(f"effipia serve stopped: {log.read_text()[-5000:]}")
+        try:
+            if httpx.get(f"{base}/health", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"effipia serve did not answer within {seconds:g} s: {log.read_text()[-5000:]}")
+        time.sleep(poll)
+
+
 @contextlib.contextmanager
 def serve(url: str, tmp: Path, *, workers: int = 1, env: dict[str, str] | None = None) -> Iterator[Server]:
     """Run ``effipia --db URL serve`` on a free port; wait until ``/health`` answers 200."""
@@ -144,18 +160,7 @@ def serve(url: str, tmp: Path, *, workers: int = 1, env: dict[str, str] | None =
         process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=environment, cwd=tmp)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"effipia serve stopped: {log.read_text()}")
-            try:
-                if httpx.get(f"{base}/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"effipia serve did not answer within 60 s: {log.read_text()}")
-            time.sleep(0.2)
+        wait_until_healthy(base, process, log)
         yield Server(base, process, log)
     finally:
         process.terminate()
