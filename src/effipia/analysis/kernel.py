@@ -33,6 +33,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import NamedTuple
 
+import threading
+
 import numpy as np
 import scipy.sparse as sp
 
@@ -162,30 +164,19 @@ def domain_share_stats(
     """
     closed = cluster is None and strata is None and not calibration
     k = len(answers)
-    idx = answer_index(codes, answers) if index is None else index
     slots = k + 1  # slot 0: in the base with a code not reported
     size = n_domains * slots
     unweighted = weights is None
     scaled = _scaled_domain(domain, slots + 1) if closed else None
     if scaled is not None:
-        # every unit in a domain: one extra slot per domain for units out of the base, so
-        # the key is one addition to the cached ``domain * (slots + 1)``
-        w = None if unweighted else np.asarray(weights, dtype=np.float64)
-        base = np.ones(idx.shape[0], dtype=bool) if valid is None else np.asarray(valid, dtype=bool)
-        if w is not None:
-            base = base & (w > 0)
-        key = scaled + np.where(base, idx + 1, slots)
+        return _closed_share_stats(codes, domain, n_domains, answers, weights, valid, index, scaled)
+    idx = answer_index(codes, answers) if index is None else index
+    domain, w, base = _prepare(domain, weights, valid)
+    # units out of the base go to one extra bin (no compaction copies of the arrays)
+    key = np.where(base, domain * slots + (idx + 1), size)
 
-        def binned(weights: np.ndarray | None) -> np.ndarray:
-            full = np.bincount(key, weights=weights, minlength=n_domains * (slots + 1))
-            return np.ascontiguousarray(full.reshape(n_domains, slots + 1)[:, :slots])
-    else:
-        domain, w, base = _prepare(domain, weights, valid)
-        # units out of the base go to one extra bin (no compaction copies of the arrays)
-        key = np.where(base, domain * slots + (idx + 1), size)
-
-        def binned(weights: np.ndarray | None) -> np.ndarray:
-            return np.bincount(key, weights=weights, minlength=size + 1)[:size].reshape(n_domains, slots)
+    def binned(weights: np.ndarray | None) -> np.ndarray:
+        return np.bincount(key, weights=weights, minlength=size + 1)[:size].reshape(n_domains, slots)
 
     n_units = idx.shape[0]
     cnt = binned(None)
@@ -196,16 +187,8 @@ def domain_share_stats(
         share = w1[:, 1:] / total_w[:, None]
     n = np.repeat(n_base[:, None], k, axis=1)
 
-    if closed:
-        w2 = w1 if unweighted else binned(w * w)
-        s2_total = w2.sum(axis=1)
-        # Σ_{i∈d} w_i² (y_i - R)² with y binary = S2_a (1 - 2R) + R² S2
-        ss = w2[:, 1:] * (1.0 - 2.0 * share) + share * share * s2_total[:, None]
-        factor = n_units / (n_units - 1.0) if n_units > 1 else np.nan  # one unit: no variance
-        with np.errstate(invalid="ignore", divide="ignore"):
-            var = factor * ss / (total_w[:, None] ** 2)
-        se = np.sqrt(np.maximum(var, 0.0))
-        se[n_base == 0] = np.nan
+    if closed:  # some unit in no domain (-1): the same closed form on the compacted key
+        se = _closed_se(w1 if unweighted else binned(w * w), share, total_w, n_base, n_units)
         return DomainStats(n, share, se, domain_df(domain, n_domains, n_base=n_base))
 
     if cluster is None and strata is None and calibration is not None and len(calibration) == 1:
@@ -221,6 +204,130 @@ def domain_share_stats(
     se[n_base == 0] = np.nan
     df = domain_df(domain, n_domains, base, cluster=cluster, strata=strata, n_base=n_base)
     return DomainStats(n, share, se, df)
+
+
+def _closed_share_stats(codes, domain, n_domains, answers, weights, valid, index, scaled) -> DomainStats:
+    """:func:`domain_share_stats` without cluster, strata nor calibration, every unit in a
+    domain: the closed form from two ``np.bincount`` passes (weights and squared weights;
+    one pass unweighted). The key ``domain * (slots + 1) + slot`` (slot ``slots`` = out of
+    the base) is built in a per-thread buffer reused from item to item (no large temporary
+    freshly mapped for each), the squared weights and the domain sizes are cached per array,
+    and the base counts are the domain sizes minus the units out of the base."""
+    k = len(answers)
+    slots = k + 1
+    stride = slots + 1
+    n_units = scaled.shape[0]
+    key = _workspace(n_units)
+    if index is not None:
+        np.add(index, 1, out=key)
+    else:
+        _slot_of_codes(codes, answers, key)
+    w, w2, positive = (None, None, True) if weights is None else _weight_arrays(weights)
+    outside = None if valid is None else ~np.asarray(valid, dtype=bool)
+    if not positive:
+        outside = (w <= 0) if outside is None else outside | (w <= 0)
+    if outside is not None and outside.any():
+        key[outside] = slots
+    else:
+        outside = None
+    np.add(key, scaled, out=key)
+    length = n_domains * stride
+
+    def binned(weights: np.ndarray | None) -> np.ndarray:
+        return np.bincount(key, weights=weights, minlength=length).reshape(n_domains, stride)
+
+    if w is None:
+        full = binned(None)
+        n_base = full[:, :slots].sum(axis=1)
+        w1 = full[:, :slots].astype(np.float64)
+        w2_slots = w1
+    else:
+        full1, full2 = binned(w), binned(w2)
+        w1, w2_slots = full1[:, :slots], full2[:, :slots]
+        n_base = _domain_sizes(domain, scaled, n_domains)
+        if outside is not None:
+            n_base = n_base - np.bincount(scaled[outside] // stride, minlength=n_domains)
+    total_w = w1.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = w1[:, 1:] / total_w[:, None]
+    n = np.repeat(n_base[:, None], k, axis=1)
+    se = _closed_se(w2_slots, share, total_w, n_base, n_units)
+    return DomainStats(n, share, se, domain_df(domain, n_domains, n_base=n_base))
+
+
+def _closed_se(w2: np.ndarray, share: np.ndarray, total_w: np.ndarray, n_base: np.ndarray, n_units: int) -> np.ndarray:
+    """SE of shares from the squared-weight sums per (domain, slot) ``w2`` (slot 0: codes not
+    reported): ``Σ_{i∈d} w_i² (y_i - R)²`` with ``y`` binary is ``S2_a (1 - 2R) + R² S2``."""
+    ss = w2[:, 1:] * (1.0 - 2.0 * share) + share * share * w2.sum(axis=1)[:, None]
+    factor = n_units / (n_units - 1.0) if n_units > 1 else np.nan  # one unit: no variance
+    with np.errstate(invalid="ignore", divide="ignore"):
+        var = factor * ss / (total_w[:, None] ** 2)
+    se = np.sqrt(np.maximum(var, 0.0))
+    se[n_base == 0] = np.nan
+    return se
+
+
+_WORKSPACE = threading.local()
+
+
+def _workspace(n: int) -> np.ndarray:
+    """An int64 buffer of ``n`` entries, reused by every call of this thread (allocating a
+    fresh one per item maps new pages each time, which a fresh process pays in page faults)."""
+    buf = getattr(_WORKSPACE, "key", None)
+    if buf is None or buf.shape[0] < n:
+        buf = _WORKSPACE.key = np.empty(n, dtype=np.int64)
+    return buf[:n]
+
+
+def _slot_of_codes(codes: np.ndarray, answers, out: np.ndarray) -> None:
+    """``answer_index(codes, answers) + 1`` into ``out`` (one table gather when the codes are
+    small integers: the table's last entry serves code ``-1``, by negative indexing)."""
+    codes = np.asarray(codes)
+    answers_arr = np.asarray(answers, dtype=np.int64)
+    if codes.size and codes.dtype.kind in "iu":
+        lo, hi = int(codes.min()), int(codes.max())
+        if lo >= -1 and hi < 4096:
+            table = np.zeros(max(hi, int(answers_arr.max(initial=0))) + 2, dtype=np.int64)
+            ok = answers_arr >= 0
+            table[answers_arr[ok]] = np.flatnonzero(ok) + 1
+            if (answers_arr == -1).any():
+                table[-1] = int(np.flatnonzero(answers_arr == -1)[-1]) + 1
+            np.take(table, codes, out=out)
+            return
+    np.add(answer_index(codes, answers_arr), 1, out=out)
+
+
+_WEIGHTS: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray, bool]] = {}
+
+
+def _weight_arrays(weights) -> tuple[np.ndarray, np.ndarray, bool]:
+    """``weights`` as float64, their squares and whether all are positive; cached by object
+    identity like the domain arrays (the same weights come back for every item; weight
+    arrays are never modified in place)."""
+    hit = _WEIGHTS.get(id(weights))
+    if hit is not None and hit[0] is weights:
+        return hit[1], hit[2], hit[3]
+    w = np.asarray(weights, dtype=np.float64)
+    entry = (weights, w, w * w, bool((w > 0).all()))
+    if len(_WEIGHTS) >= 16:
+        _WEIGHTS.clear()
+    _WEIGHTS[id(weights)] = entry
+    return entry[1], entry[2], entry[3]
+
+
+_SIZES: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
+
+
+def _domain_sizes(domain: np.ndarray, scaled: np.ndarray, n_domains: int) -> np.ndarray:
+    """Units per domain (every unit in one), cached by the domain array's identity."""
+    hit = _SIZES.get((id(domain), n_domains))
+    if hit is not None and hit[0] is domain:
+        return hit[1]
+    sizes = np.bincount(np.asarray(domain, dtype=np.int64), minlength=n_domains)
+    if len(_SIZES) >= 64:
+        _SIZES.clear()
+    _SIZES[(id(domain), n_domains)] = (domain, sizes)
+    return sizes
 
 
 _SCALED: dict[tuple[int, int], tuple[np.ndarray, np.ndarray | None]] = {}
