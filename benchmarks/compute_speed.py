@@ -1,9 +1,25 @@
 """Speed of the statistics set: kernel floor, compute(), and the obvious pandas groupby.
 
-Run: ``.venv/bin/python benchmarks/compute_speed.py [--sizes 32x100,500x400,2000x500]``
-(campuses × partners per campus of the synthetic generator). Writes
-``benchmarks/results/compute_speed.json`` and prints a table. Not a test: timings depend on
-the machine (figures in the analysis engineer's report were taken on the 2-core machine).
+Run (part of the suite, ``.venv/bin/python benchmarks/run.py compute``):
+``.venv/bin/python benchmarks/compute_speed.py [--sizes 32x100,500x400,2000x500,million]
+[--repeats 3] [--before TREE] [--readme]`` (campuses × partners per campus of the synthetic
+generator; ``million``: a campaign of about 10⁶ respondents). Writes
+``benchmarks/results/compute_speed.json`` and, with ``--readme``, the table of the
+« Compute » section of ``benchmarks/README.md``. Not a test: timings depend on the machine.
+
+Every side runs in a fresh process (``--measure SIDE --data DIR``, the campaign read from
+Parquet, a warm-up on 300 respondents, then the timed work once; peak memory added is
+``ru_maxrss`` after minus before it); within a repeat the sides alternate, and each figure
+is the median over the repeats, with the 1-minute load average beside it (the machine is
+shared). ``--before TREE`` measures the effipia sides of another source tree's ``src/`` too
+(e.g. ``git archive <commit> src | tar -x -C TREE``), in the same run. Parts:
+
+* ``fixed``: ``effipia compute`` on a tiny campaign (2 campuses × 10 partners) and on the
+  demo (32 campuses), and the import of the compute path, wall and CPU seconds;
+* ``national``: floor, kernel and pandas on the 10⁶ × 100 items × 100 domains matrix;
+* ``campaigns``: floor, kernel, ``tables``, pandas tables, whole ``compute`` and whole
+  pandas, and the calibrated variants (post-stratification, raking, each with and without
+  ``strata``) at ``--calibrated-sizes``, as below.
 
 Measured, each in the same run:
 
@@ -216,42 +232,6 @@ def kernel_campaign(responses: pl.DataFrame) -> None:
                 domain_share_stats(codes, dset.index, dset.size, spec["answers"], None, valid)
 
 
-def run(campuses: int, partners: int) -> dict:
-    campaign = generate(1, campuses, partners)
-    r = campaign.responses
-    items = [i for spec in table_specs().values() for i in table_items(r.columns, spec["prefix"])]
-    out = {"campuses": campuses, "partners_per_campus": partners, "respondents": r.height, "share_items": len(items)}
-    out["floor_campaign_s"] = campaign_floor(r, items)
-    t = time.perf_counter()
-    core = compute(r, include=["tables", "registers"])
-    out["core_s"] = time.perf_counter() - t
-    out["core_rows"] = core.height
-    out["pandas_s"], out["pandas_cells"] = pandas_tables(r)
-    t = time.perf_counter()
-    tables_only = compute(r, include=["tables"])
-    out["tables_s"] = time.perf_counter() - t
-    out["tables_rows"] = tables_only.height
-    t = time.perf_counter()
-    compute(r, invitations=campaign.invitations, weights="calibrated", include=["tables", "registers"])
-    out["core_poststratified_s"] = time.perf_counter() - t
-    t = time.perf_counter()
-    compute(r, invitations=campaign.invitations, weights="calibrated", calibration="raking", include=["tables", "registers"])
-    out["core_raked_s"] = time.perf_counter() - t
-    t = time.perf_counter()
-    full = compute(r, partners=campaign.partners, invitations=campaign.invitations, campuses=campaign.campuses)
-    out["compute_all_s"] = time.perf_counter() - t
-    out["compute_all_rows"] = full.height
-    out["pandas_all_s"], out["pandas_all_cells"] = pandas_all(r, campaign.partners)
-    out["pandas_all_over_compute"] = out["pandas_all_s"] / out["compute_all_s"]
-    out["pandas_over_tables"] = out["pandas_s"] / out["tables_s"]
-    t = time.perf_counter()
-    kernel_campaign(r)
-    out["kernel_s"] = time.perf_counter() - t
-    out["pandas_over_kernel"] = out["pandas_s"] / out["kernel_s"]
-    out["core_over_floor"] = out["core_s"] / out["floor_campaign_s"]
-    return out
-
-
 def intervals_national(answers: np.ndarray, dom: np.ndarray, w: np.ndarray, domains: int, loop_cells: int,
                        codes: int = 6) -> dict:
     """Intervals of every share of the national matrix: vectorised (each method) and by a
@@ -292,41 +272,333 @@ def intervals_national(answers: np.ndarray, dom: np.ndarray, w: np.ndarray, doma
     return out
 
 
+# ---------------------------------------------------------------------------------------
+# The suite: every side measured in a fresh process (``--measure``), sides alternating
+# within each repeat, medians over the repeats, peak memory added by the measured work.
+
+ROOT = Path(__file__).resolve().parent.parent
+MILLION = "million"  #: the 10^6-respondent campaign (campuses x 400 partners, see MILLION_SIZE)
+MILLION_SIZE = (7700, 400)
+NATIONAL = (1_000_000, 100, 100)  #: respondents, items, domains of the floor's matrix
+CALIBRATED = {  # name: compute() options of the calibrated variants
+    "poststratified": {"weights": "calibrated", "calibration": "poststratification"},
+    "poststratified_strata": {"weights": "calibrated", "calibration": "poststratification", "strata": True},
+    "raked": {"weights": "calibrated", "calibration": "raking"},
+    "raked_strata": {"weights": "calibrated", "calibration": "raking", "strata": True},
+}
+FRAMES = ("responses", "partners", "invitations", "campuses")
+
+
+def _maxrss_mib() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def _share_items(responses: pl.DataFrame) -> list[str]:
+    return [i for spec in table_specs().values() for i in table_items(responses.columns, spec["prefix"])]
+
+
+def _campaign_side(side: str, frames: dict[str, pl.DataFrame]):
+    """The work of one side on a campaign, as a no-argument callable."""
+    r = frames["responses"]
+    everything = {"partners": frames["partners"], "invitations": frames["invitations"], "campuses": frames["campuses"]}
+    if side == "floor":
+        items = _share_items(r)
+        return lambda: campaign_floor(r, items)
+    if side == "kernel":
+        return lambda: kernel_campaign(r)
+    if side == "tables":
+        return lambda: compute(r, include=["tables"])
+    if side == "pandas_tables":
+        return lambda: pandas_tables(r)
+    if side == "compute":
+        return lambda: compute(r, **everything)
+    if side == "pandas":
+        return lambda: pandas_all(r, frames["partners"])
+    if side in CALIBRATED:
+        return lambda: compute(r, **everything, **CALIBRATED[side])
+    raise SystemExit(f"unknown side {side}")
+
+
+def _national_side(side: str, data):
+    answers, dom, w = data
+    if side == "floor":
+        return lambda: floor(answers, dom, w, NATIONAL[2])
+    if side == "kernel":
+        return lambda: kernel_national(answers, dom, w, NATIONAL[2])
+    if side == "pandas":
+        return lambda: pandas_national(answers, dom, w, PANDAS_NATIONAL_ITEMS)
+    raise SystemExit(f"unknown side {side}")
+
+
+PANDAS_NATIONAL_ITEMS = 20  #: items timed on the pandas side at 10^6 (scaled to the 100)
+
+
+def measure(side: str, data: str) -> dict:
+    """One side in this (fresh) process: load or make the data, warm up on a small slice (not
+    timed: first calls, caches of files), then time the work once; peak memory added is
+    ``ru_maxrss`` after minus before the timed work."""
+    if data == "national":
+        n, items, domains = NATIONAL
+        full = national_matrix(n, items, domains)
+        small = (full[0][:2, :1000], full[1][:1000], full[2][:1000])
+        _national_side(side, small)()
+        work = _national_side(side, full)
+    else:
+        frames = {name: pl.read_parquet(Path(data) / f"{name}.parquet") for name in FRAMES}
+        head = frames["responses"].head(300)
+        _campaign_side(side, {**frames, "responses": head})()
+        work = _campaign_side(side, frames)
+    before = _maxrss_mib()
+    load = os.getloadavg()[0]
+    start = time.perf_counter()
+    result = work()
+    seconds = time.perf_counter() - start
+    if isinstance(result, tuple):  # the floor and pandas helpers time their own loop
+        seconds = result[0]
+    elif isinstance(result, float):
+        seconds = result
+    if data == "national" and side == "pandas":
+        seconds *= NATIONAL[1] / PANDAS_NATIONAL_ITEMS
+    return {"s": seconds, "peak_added_mib": _maxrss_mib() - before, "load": load}
+
+
+def _child(side: str, data: str, tree: Path | None) -> dict:
+    import subprocess
+
+    env = dict(os.environ)
+    if tree is not None:
+        env["PYTHONPATH"] = str(tree / "src") + os.pathsep + env.get("PYTHONPATH", "")
+    out = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--measure", side, "--data", data],
+                         env=env, cwd=ROOT, check=True, capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _median(runs: list[dict]) -> dict:
+    import statistics
+
+    return {"s": statistics.median(r["s"] for r in runs), "runs_s": [r["s"] for r in runs],
+            "peak_added_mib": statistics.median(r["peak_added_mib"] for r in runs),
+            "load": statistics.median(r["load"] for r in runs)}
+
+
+def _sides(data: str, sides: list[str], repeats: int, before: Path | None, effipia_sides: set[str]) -> dict:
+    """Every side ``repeats`` times, alternating (side A, side B, … then again), medians."""
+    runs: dict[str, list[dict]] = {}
+    for _ in range(repeats):
+        for side in sides:
+            runs.setdefault(side, []).append(_child(side, data, None))
+            if before is not None and side in effipia_sides:
+                runs.setdefault(side + "_before", []).append(_child(side, data, before))
+        print(json.dumps({k: round(v[-1]["s"], 3) for k, v in runs.items()}), file=sys.stderr, flush=True)
+    return {side: _median(r) for side, r in runs.items()}
+
+
+def national(repeats: int, before: Path | None) -> dict:
+    res = _sides("national", ["floor", "kernel", "pandas"], repeats, before, {"kernel"})
+    out = {"respondents": NATIONAL[0], "items": NATIONAL[1], "domains": NATIONAL[2], "sides": res,
+           "kernel_over_floor": res["kernel"]["s"] / res["floor"]["s"],
+           "pandas_over_kernel": res["pandas"]["s"] / res["kernel"]["s"]}
+    if "kernel_before" in res:
+        out["kernel_before_over_floor"] = res["kernel_before"]["s"] / res["floor"]["s"]
+    return out
+
+
+def campaign(size: str, repeats: int, before: Path | None, calibrated: bool, workdir: Path) -> dict:
+    campuses, partners = MILLION_SIZE if size == MILLION else (int(x) for x in size.split("x"))
+    start = time.perf_counter()
+    generated = generate(1, campuses, partners)
+    folder = workdir / size
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in FRAMES:
+        getattr(generated, name).write_parquet(folder / f"{name}.parquet")
+    n = generated.responses.height
+    info = {"size": size, "campuses": campuses, "partners_per_campus": partners, "respondents": n,
+            "share_items": len(_share_items(generated.responses)), "generate_s": time.perf_counter() - start}
+    del generated
+    sides = ["floor", "kernel", "tables", "pandas_tables", "compute", "pandas"]
+    if calibrated:
+        sides += list(CALIBRATED)
+    res = _sides(str(folder), sides, repeats, before, set(sides) - {"floor", "pandas_tables", "pandas"})
+    info["sides"] = res
+    info["per_respondent_us"] = {side: 1e6 * v["s"] / n for side, v in res.items()}
+    info["kernel_over_floor"] = res["kernel"]["s"] / res["floor"]["s"]
+    info["pandas_over_compute"] = res["pandas"]["s"] / res["compute"]["s"]
+    info["pandas_tables_over_tables"] = res["pandas_tables"]["s"] / res["tables"]["s"]
+    for name in CALIBRATED:
+        if name in res:
+            info[f"{name}_over_compute"] = res[name]["s"] / res["compute"]["s"]
+    return info
+
+
+def _command_seconds(args: list[str], env: dict) -> tuple[float, float]:
+    """Wall and CPU (user + system) seconds of one command."""
+    import resource
+    import subprocess
+
+    def cpu() -> float:
+        r = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return r.ru_utime + r.ru_stime
+
+    c0, t0 = cpu(), time.perf_counter()
+    subprocess.run(args, env=env, check=True, capture_output=True)
+    return time.perf_counter() - t0, cpu() - c0
+
+
+def fixed_cost(repeats: int, before: Path | None, workdir: Path) -> dict:
+    """``effipia compute`` on a tiny campaign (2 campuses x 10 partners) and on the demo
+    campaign (32 campuses, the directory of the published structure), and the import of the
+    compute path alone, each ``repeats`` times (median), this tree and ``before`` alternating."""
+    import statistics
+
+    effipia = str(Path(sys.executable).with_name("effipia"))
+    trees = {"after": None} | ({"before": before} if before is not None else {})
+    envs = {}
+    for name, tree in trees.items():
+        env = dict(os.environ)
+        if tree is not None:
+            env["PYTHONPATH"] = str(tree / "src") + os.pathsep + env.get("PYTHONPATH", "")
+        envs[name] = env
+    dbs = {}
+    for label, extra in (("tiny", ["--campuses", "2", "--partners", "10"]), ("demo", [])):
+        db = workdir / f"{label}.db"
+        db.unlink(missing_ok=True)
+        _command_seconds([effipia, "--db", f"sqlite:///{db}", "synth", "--seed", "1", *extra], envs["after"])
+        dbs[label] = db
+    cases = {
+        "import_compute_path": [sys.executable, "-c",
+                                "import effipia.cli, effipia.store, effipia.operations.statistics, effipia.analysis.compute"],
+        **{f"compute_{label}": [effipia, "--db", f"sqlite:///{db}", "compute", "--out", str(workdir / f"out_{label}")]
+           for label, db in dbs.items()},
+    }
+    runs: dict[str, list[tuple[float, float, float]]] = {}
+    for _ in range(repeats):
+        for case, args in cases.items():
+            for tree, env in envs.items():
+                load = os.getloadavg()[0]
+                wall, cpu = _command_seconds(args, env)
+                runs.setdefault(f"{case}_{tree}", []).append((wall, cpu, load))
+    return {key: {"wall_s": statistics.median(r[0] for r in v), "cpu_s": statistics.median(r[1] for r in v),
+                  "load": statistics.median(r[2] for r in v), "runs_wall_s": [r[0] for r in v]}
+            for key, v in runs.items()}
+
+
+def _fr(x: float, digits: int = 2) -> str:
+    return f"{x:,.{digits}f}".replace(",", " ").replace(".", ",")
+
+
+def readme_table(results: dict) -> str:
+    """The README section (between the compute markers) from the results."""
+    lines = [f"Measured {results['date']} (2 shared cores; load average 1 min given beside each figure; "
+             f"medians of {results['repeats']} runs, every side in a fresh process).", ""]
+    nat = results.get("national")
+    if nat:
+        s = nat["sides"]
+        lines += ["| 10⁶ × 100 items × 100 domains | s | peak added (MiB) | load |", "|---|---|---|---|"]
+        for side in ("floor", "kernel", "kernel_before", "pandas"):
+            if side in s:
+                lines.append(f"| {side} | {_fr(s[side]['s'])} | {_fr(s[side]['peak_added_mib'], 0)} | {_fr(s[side]['load'], 1)} |")
+        lines += ["", f"Kernel / floor: **{_fr(nat['kernel_over_floor'])}**"
+                  + (f" (before: {_fr(nat['kernel_before_over_floor'])})" if "kernel_before_over_floor" in nat else "")
+                  + f"; pandas / kernel: {_fr(nat['pandas_over_kernel'])}.", ""]
+    camps = results.get("campaigns", [])
+    if camps:
+        names = ["floor", "kernel", "tables", "pandas_tables", "compute", "pandas", *CALIBRATED]
+        lines += ["| size | respondents | side | s | µs / respondent | peak added (MiB) | load |",
+                  "|---|---|---|---|---|---|---|"]
+        for c in camps:
+            for side in names + [n + "_before" for n in names]:
+                v = c["sides"].get(side)
+                if v:
+                    lines.append(f"| {c['size']} | {c['respondents']:,} | {side} | {_fr(v['s'])} | "
+                                 f"{_fr(c['per_respondent_us'][side], 1)} | {_fr(v['peak_added_mib'], 0)} | {_fr(v['load'], 1)} |")
+        lines += ["", "| size | kernel / floor | pandas / compute | pandas tables / tables | "
+                  + " | ".join(f"{n} / compute" for n in CALIBRATED) + " |", "|---" * (4 + len(CALIBRATED)) + "|"]
+        for c in camps:
+            lines.append(f"| {c['size']} | {_fr(c['kernel_over_floor'])} | **{_fr(c['pandas_over_compute'])}** | "
+                         f"{_fr(c['pandas_tables_over_tables'])} | "
+                         + " | ".join(_fr(c[f"{n}_over_compute"]) if f"{n}_over_compute" in c else "–" for n in CALIBRATED) + " |")
+        lines.append("")
+    fixed = results.get("fixed_cost")
+    if fixed:
+        lines += ["| fixed cost | wall (s) | CPU (s) | load |", "|---|---|---|---|"]
+        for key, v in fixed.items():
+            lines.append(f"| {key} | {_fr(v['wall_s'])} | {_fr(v['cpu_s'])} | {_fr(v['load'], 1)} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def write_readme(results: dict, readme: Path) -> None:
+    begin, end = "<!-- compute:begin -->", "<!-- compute:end -->"
+    text = readme.read_text(encoding="utf-8")
+    if begin in text and end in text:
+        head, rest = text.split(begin, 1)
+        text = head + begin + "\n" + readme_table(results) + "\n" + end + rest.split(end, 1)[1]
+        readme.write_text(text, encoding="utf-8")
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--sizes", default="32x100,500x400,2000x500")
-    parser.add_argument("--pandas-items", type=int, default=20, help="items timed on the pandas side at 10^6 (scaled in the report)")
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default=f"32x100,500x400,2000x500,{MILLION}")
+    parser.add_argument("--calibrated-sizes", default="500x400,2000x500", help="sizes where the calibrated variants run")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--large-repeats", type=int, default=None, help=f"repeats at {MILLION} (default: --repeats)")
+    parser.add_argument("--parts", default="national,campaigns,fixed", help="national, campaigns, fixed")
+    parser.add_argument("--before", type=Path, help="another source tree (its src/ measured beside this one)")
     parser.add_argument("--out", default=str(Path(__file__).parent / "results" / "compute_speed.json"))
+    parser.add_argument("--readme", action="store_true", help="write the table into benchmarks/README.md")
     parser.add_argument("--loop-cells", type=int, default=3000, help="shares timed in the per-cell scipy loop (scaled)")
     parser.add_argument("--only-intervals", action="store_true", help="measure the intervals at 10^6 x 100 x 100 only")
+    parser.add_argument("--measure", help=argparse.SUPPRESS)
+    parser.add_argument("--data", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    answers, dom, w = national_matrix(1_000_000, 100, 100)
+    if args.measure:
+        print(json.dumps(measure(args.measure, args.data)))
+        return
     if args.only_intervals:
+        answers, dom, w = national_matrix(*NATIONAL)
         res = {"command": " ".join([".venv/bin/python", "benchmarks/compute_speed.py", *sys.argv[1:]]),
                "load_average_1min": os.getloadavg()[0], **intervals_national(answers, dom, w, 100, args.loop_cells),
                "load_average_1min_end": os.getloadavg()[0]}
         print(json.dumps(res, indent=2))
         Path(args.out).with_name("compute_speed_intervals.json").write_text(json.dumps(res, indent=2), encoding="utf-8")
         return
-    results = {
-        "command": " ".join([".venv/bin/python", "benchmarks/compute_speed.py", *sys.argv[1:]]),
-        "load_average_1min": os.getloadavg()[0],
-        "floor_national_s": floor(answers, dom, w, 100),
-        "kernel_national_s": kernel_national(answers, dom, w, 100),
-        "pandas_national_s": pandas_national(answers, dom, w, args.pandas_items),
-        "pandas_national_items": args.pandas_items,
-        **intervals_national(answers, dom, w, 100, args.loop_cells),
-        "campaigns": [],
-    }
-    del answers, dom, w
-    print(json.dumps({k: v for k, v in results.items() if k != "campaigns"}), flush=True)
-    for size in args.sizes.split(","):
-        c, p = (int(x) for x in size.split("x"))
-        res = run(c, p)
-        results["campaigns"].append(res)
-        print(json.dumps(res), flush=True)
-    results["load_average_1min_end"] = os.getloadavg()[0]
-    Path(args.out).write_text(json.dumps(results, indent=2), encoding="utf-8")
+    import datetime
+    import tempfile
+
+    parts = set(args.parts.split(","))
+    results: dict = {"command": " ".join([".venv/bin/python", "benchmarks/compute_speed.py", *sys.argv[1:]]),
+                     "date": datetime.date.today().isoformat(), "repeats": args.repeats,
+                     "before": str(args.before) if args.before else None,
+                     "load_average_1min": os.getloadavg()[0]}
+
+    def save() -> None:
+        results["load_average_1min_end"] = os.getloadavg()[0]
+        Path(args.out).write_text(json.dumps(results, indent=2), encoding="utf-8")
+        if args.readme:
+            write_readme(results, Path(__file__).parent / "README.md")
+
+    with tempfile.TemporaryDirectory(prefix="effipia-bench-") as tmp:
+        work = Path(tmp)
+        if "fixed" in parts:
+            results["fixed_cost"] = fixed_cost(args.repeats, args.before, work)
+            print(json.dumps(results["fixed_cost"]), flush=True)
+            save()
+        if "national" in parts:
+            results["national"] = national(args.repeats, args.before)
+            print(json.dumps(results["national"]), flush=True)
+            save()
+        if "campaigns" in parts:
+            results["campaigns"] = []
+            calibrated = set(args.calibrated_sizes.split(","))
+            for size in args.sizes.split(","):
+                repeats = args.large_repeats or args.repeats if size == MILLION else args.repeats
+                res = campaign(size, repeats, args.before, size in calibrated, work)
+                results["campaigns"].append(res)
+                print(json.dumps(res), flush=True)
+                save()
+    save()
 
 
 if __name__ == "__main__":
