@@ -36,6 +36,7 @@ SUITES = {
         "tests/reliability/test_base_urls.py",
         "tests/reliability/test_idempotent_reimport.py",
     ],
+    "disclosure": ["tests/reliability/test_disclosure_properties.py", "tests/analysis/test_disclosure.py"],
 }
 
 
@@ -67,15 +68,49 @@ def _table(header: list[str], rows: list[list[object]]) -> list[str]:
     return lines
 
 
+def _disclosure(records: list[dict], tests: list[tuple[str, str]], scale: int) -> list[str]:
+    """The disclosure section: drawn campaigns by output, cells hidden, tests and outcomes."""
+    cases = [r for r in records if r["suite"] == "disclosure"]
+    bad = [t for t, o in tests if o != "passed"]
+    by = collections.defaultdict(list)
+    for r in cases:
+        by[r["output"]].append(r)
+    lines = ["", "## Disclosure (statistical secrecy)", "",
+             f"`tests/reliability/test_disclosure_properties.py` with `DISCLOSURE_EXAMPLES={scale}`: random small "
+             "synthetic campaigns (2–5 campuses, some thinned below the minimum, minimum drawn in 3–6), and for each: "
+             "no row on fewer respondents than the minimum carries a value in the statistics set or its CSV/Parquet "
+             "files, none can be recovered by subtraction from published margins (rank audit), no distinctive "
+             "hidden value and no figure at a small campus's place in the reports (HTML, SVG, PDF text, workbook), "
+             "and no count or rate of a cell under the minimum on the director's and funder's pages and API "
+             "(rule: docs/analysis.md « Secret statistique »).", ""]
+    def failed(test: str) -> str:
+        return "yes" if any(test in t for t in bad) else "no"
+
+    lines += _table(["output", "campaigns drawn", "cells below the minimum checked", "test failed"], [
+        ["statistics set (rows below the minimum, subtraction audit)", len(by["statistics"]),
+         sum(r["primary"] for r in by["statistics"]), failed("test_statistics_set")],
+        ["reports (hidden values searched, campus reports refused)", len(by["reports"]),
+         sum(r["hidden"] for r in by["reports"]), failed("test_reports_print")],
+        ["web (director and funder: hidden campus × group cells)", len(by["web"]), sum(r["hidden"] for r in by["web"]),
+         failed("test_director_pages")],
+    ])
+    lines += ["", "A drawn campaign is logged only when every check on it passed; a failing test stops at its "
+              "first failing campaign and prints it."]
+    lines += ["", f"Tests: {len(tests)}, failed or skipped: {len(bad)}" + (" — " + ", ".join(f"`{t}`" for t in bad) if bad else "") + "."]
+    return lines
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--examples", type=int, default=300, help="generated files per importer (fuzzing)")
     parser.add_argument("--kills", type=int, default=6, help="SIGKILLs per importer")
+    parser.add_argument("--disclosure", type=int, default=5, help="multiple of the CI number of drawn campaigns (disclosure)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         log = Path(tmp) / "cases.jsonl"
         env = dict(os.environ, RELIABILITY_LOG=str(log), RELIABILITY_FUZZ_EXAMPLES=str(args.examples),
                    RELIABILITY_KILLS=str(args.kills))
+        env["DISCLOSURE_EXAMPLES"] = str(args.disclosure)
         results = {name: _run(paths, env, Path(tmp) / f"{name}.xml") for name, paths in SUITES.items()}
         records = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()] if log.exists() else []
     fuzz = [r for r in records if r["suite"] == "fuzz"]
@@ -126,6 +161,7 @@ def main() -> int:
               "uninterrupted import).", ""]
     by_kill = collections.Counter((k["table"], k.get("mode", "time"), k["state"]) for k in kills)
     lines += _table(["import", "moment", "state after the kill", "kills"], [[t, m, s, n] for (t, m, s), n in sorted(by_kill.items())])
+    lines += _disclosure(records, results["disclosure"][1], args.disclosure)
     lines += ["", "## Regression tests", "", "One test per kind of defect reported in issue 11, each from a small file made in the test:", ""]
     lines += [f"- `{name}` — {outcome}" for name, outcome in results["regression"][1]]
     if any(failed.values()):
