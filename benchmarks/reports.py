@@ -29,16 +29,20 @@ from effipia.analysis import compute
 from effipia.report import Context, StatisticsView, build_campus, build_national, eligible_campuses, load_texts
 from effipia.report.render import render_html, write_figures, write_pdfs, write_workbook
 from effipia.synth import generate
+from effipia.territories import build_territories
 
 
 def run(campuses: int, sample: int, seed: int = 1) -> dict:
+    load_start = round(os.getloadavg()[0], 2)
     campaign = generate(seed, campuses=campuses)
     statistics = compute(campaign.responses, partners=campaign.partners, invitations=campaign.invitations, campuses=campaign.campuses)
-    ctx = Context(campaign="bench", texts=load_texts(), campuses=campaign.campuses, min_n=5)
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
         (out / "campus").mkdir()
         start = time.perf_counter()
+        territories = build_territories(campaign.campuses, campaign.partners)  # Illustration 2, as `effipia report` does
+        territories_s = time.perf_counter() - start
+        ctx = Context(campaign="bench", texts=load_texts(), campuses=campaign.campuses, min_n=5, territories=territories)
         view = StatisticsView(statistics)
         report, figs = build_national(view, ctx)
         national = out / "rapport-national.html"
@@ -69,6 +73,7 @@ def run(campuses: int, sample: int, seed: int = 1) -> dict:
         "respondents": campaign.responses.height,
         "statistics_rows": statistics.height,
         "campus_reports": len(ids),
+        "territories_s": round(territories_s, 2),
         "national_html_xlsx_figures_s": round(national_s, 2),
         "html_all_s": round(html_s, 2),
         "pdf_documents_measured": len(docs),
@@ -78,6 +83,7 @@ def run(campuses: int, sample: int, seed: int = 1) -> dict:
         "pdf_extrapolated": scale > 1,
         "total_parallel_s": round(html_s + parallel_s * scale, 1),
         "cores": os.cpu_count(),
+        "load_average_start": load_start,
         "load_average_end": round(os.getloadavg()[0], 2),
     }
 

@@ -28,8 +28,17 @@ def statistics(synthetic) -> pl.DataFrame:
 
 
 @pytest.fixture(scope="session")
-def context(synthetic) -> Context:
-    return Context(campaign="synthetique", texts=load_texts(), campuses=synthetic.campuses, min_n=5, authors="Équipe de test", dates="du 1er au 30 mars 2024")
+def territories(synthetic):
+    """Its territories (lycées at their commune centroid: no Annuaire file), for Illustration 2."""
+    from effipia.territories import build_territories
+
+    return build_territories(synthetic.campuses, synthetic.partners)
+
+
+@pytest.fixture(scope="session")
+def context(synthetic, territories) -> Context:
+    return Context(campaign="synthetique", texts=load_texts(), campuses=synthetic.campuses, min_n=5, authors="Équipe de test",
+                   dates="du 1er au 30 mars 2024", territories=territories)
 
 
 @pytest.fixture(scope="session")

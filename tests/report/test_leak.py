@@ -39,13 +39,13 @@ def _fr(value: float, digits: int) -> str:
 
 
 @pytest.fixture(scope="module")
-def leak(tmp_path_factory, synthetic):
+def leak(tmp_path_factory, synthetic, territories):
     args = dict(partners=synthetic.partners, invitations=synthetic.invitations, campuses=synthetic.campuses)
     full = compute(synthetic.responses, min_n=1, include=["tables", "relations", "registers", "comparison"], **args)
     protected = compute(synthetic.responses, min_n=MIN_N, **args)
     view = StatisticsView(protected)
     campus = max(view.campuses(), key=view.respondents)
-    ctx = Context(campaign="fuite", texts=load_texts(), campuses=synthetic.campuses, min_n=MIN_N)
+    ctx = Context(campaign="fuite", texts=load_texts(), campuses=synthetic.campuses, min_n=MIN_N, territories=territories)
     out = tmp_path_factory.mktemp("leak")
     files = write_reports(view, out, ctx, campuses=[campus], workers=2)
     fill = [pl.col("answer").fill_null("")]

@@ -58,7 +58,7 @@ def test_each_table_has_number_title_lecture_source(national, number):
     assert b.row_scopes and set(b.row_scopes) == {"row"}
 
 
-@pytest.mark.parametrize("number", ["Illustration 1", "Illustration 3", "Figure 1", "Figure 2", "Illustration 4", "Illustration 5", "Illustration 6", "Illustration 7"])
+@pytest.mark.parametrize("number", ["Illustration 1", "Illustration 2", "Illustration 3", "Figure 1", "Figure 2", "Illustration 4", "Illustration 5", "Illustration 6", "Illustration 7"])
 def test_each_figure_has_number_title_alt_lecture_source(national, number):
     b = block(national, number)
     assert b.kind == "figure" and b.has_svg
@@ -122,3 +122,62 @@ def test_summary_is_written_from_the_data(national, statistics):
     text = re.sub(r"\s+", " ", "".join(national.text))
     dyn = statistics.filter((pl.col("statistic") == "register") & (pl.col("item") == "dyn") & (pl.col("group") == "ensemble") & (pl.col("campus") == "ensemble"))["estimate"][0]
     assert f"Dynamique du partenariat : {round(dyn):d} sur 100" in text
+
+
+def _plural(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n < 2 else many}"
+
+
+def test_illustration_2_is_the_territories_map_written_from_the_territories(national, territories):
+    """Illustration 2 (published title « Les « territoires » des projets lauréats »): the
+    Lecture names the campus with the most secondary schools (first identifier on a tie)
+    with its counts from the territory indicators; each panel of the map is titled
+    « identifiant : positions distinctes » (located metropolitan schools, distinct x/y)."""
+    b = block(national, "Illustration 2")
+    assert b.caption == "Illustration 2 • Les « territoires » des projets lauréats"
+    ind = territories.indicators.sort("campus_id")
+    top = ind.filter(pl.col("n_schools") == ind["n_schools"].max()).row(0, named=True)
+    assert b.lines["lecture"][0] == (
+        f"Lecture : les {_plural(top['n_schools'], 'établissement', 'établissements')} d'enseignement secondaire partenaires du campus "
+        f"{top['campus_id']} se répartissent sur {_plural(top['n_departements'], 'département', 'départements')} "
+        f"et {_plural(top['n_academies'], 'académie', 'académies')}."
+    )
+    assert b.lines["source"][0].startswith("Source : registre des partenaires")
+    assert any(n.startswith("Positions : ") for n in b.lines["note"])  # commune centroids, said
+    schools = territories.schools.filter(pl.col("x_l93").is_not_null() & pl.col("x_l93").is_between(50_000, 1_250_000)
+                                         & pl.col("y_l93").is_between(6_030_000, 7_130_000))
+    distinct = schools.select("campus_id", "x_l93", "y_l93").unique().group_by("campus_id").len()
+    expected = {f"{c} : {n}" for c, n in distinct.iter_rows()}
+    assert expected <= set(b.svg_texts)
+    # campuses by identifier only: no anonymous letter of Illustrations 4, 6, 7 beside an identifier
+    assert not re.search(r"\b[A-Z]{1,2} \(CMQ\d+\)", b.svg_title + " ".join(b.svg_texts))
+    for campus_id, n in ind.select("campus_id", "n_schools").iter_rows():
+        assert f"{campus_id} : {n} établissement" in b.svg_title  # the alternative text carries every count
+
+
+def test_illustration_2_degrades_to_a_french_note(statistics, context, territories):
+    """No territories computed, or no school located: a paragraph says why, no figure, no crash."""
+    import dataclasses
+
+    from effipia.report import build_national
+    from effipia.report.model import Paragraph
+
+    def characteristics(ctx):
+        report, figures = build_national(statistics, ctx)
+        section = next(s for s in report.sections if s.key == "characteristics")
+        for fig in figures.values():
+            import matplotlib.pyplot as plt
+
+            plt.close(fig)
+        return section, figures
+
+    section, figures = characteristics(dataclasses.replace(context, territories=None))
+    assert "illustration_2" not in figures
+    texts = [b.text for b in section.blocks if isinstance(b, Paragraph)]
+    assert any("n'est pas produite : les territoires des campus n'ont pas été calculés" in t for t in texts)
+    empty = dataclasses.replace(territories, schools=territories.schools.clear(),
+                                indicators=territories.indicators.with_columns(pl.lit(0).alias("n_schools")))
+    section, figures = characteristics(dataclasses.replace(context, territories=empty))
+    assert "illustration_2" not in figures
+    texts = [b.text for b in section.blocks if isinstance(b, Paragraph)]
+    assert any("aucun établissement d'enseignement secondaire partenaire n'a pu être localisé" in t for t in texts)

@@ -36,6 +36,19 @@ def _collection_dates(store: "Store", campaign: str) -> str:
     return ""
 
 
+def _territories(store: "Store", campaign: str) -> Any:
+    """The campaign's territories for Illustration 2 (the same operation as ``effipia map``,
+    without an Annuaire file: lycées at their commune centre), or ``None`` when they cannot
+    be built (no campus in the store): the report then says so in French."""
+    from effipia.errors import EffipiaError
+    from effipia.operations.territories import build_territories
+
+    try:
+        return build_territories(store, campaign).value
+    except EffipiaError:
+        return None
+
+
 def report_context(store: "Store", campaign: str, *, min_n: int, weights: str = "none", warnings: Sequence[Warning] = (), templates: str | Path | None = None) -> Any:
     """The :class:`effipia.report.Context` of a campaign: registry, interviews, settings."""
     from effipia.report import Context, load_texts
@@ -43,6 +56,7 @@ def report_context(store: "Store", campaign: str, *, min_n: int, weights: str = 
 
     interviews = store.interviews(campaign) if hasattr(store, "interviews") else None
     return Context(
+        territories=_territories(store, campaign),
         campaign=campaign,
         texts=load_texts(templates),
         campuses=store.campuses(),

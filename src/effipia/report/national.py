@@ -40,6 +40,9 @@ class Context:
     dates: str = ""
     weights: str = "none"
     warnings: list[str] = field(default_factory=list)
+    #: the territories stage's result (:class:`effipia.territories.Territories`) for
+    #: Illustration 2; ``None``: a French note says why the map is absent
+    territories: Any = None
 
 
 def _decimals(name: str, fallback: int = 0) -> int:
@@ -275,6 +278,9 @@ def build_national(statistics: pl.DataFrame | StatisticsView, ctx: Context) -> t
     f = _share_figure(view, "illustration_1", fspecs["illustration_1"], "structure_campuses", "filiere", labels.filiere, common, figures, min_n)
     if f:
         chars.blocks.append(f)
+    from effipia.report.territories import illustration_2
+
+    chars.blocks.append(illustration_2(ctx.territories, fspecs["illustration_2"], common, figures, min_n))
 
     # partnership structure -------------------------------------------------------------------
     part_sec = section("partnership")

@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
+import base64
+import html as html_lib
 import os
+import re
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
@@ -36,8 +39,30 @@ def render_html(report: Report, texts: ReportTexts, **extra: object) -> str:
         raise EffipiaError("report.template_error", name=getattr(exc, "name", None) or "report.html.j2", detail=exc) from None
 
 
+_INLINE_SVG = re.compile(r"<svg\b.*?</svg>", re.S)
+_SVG_TITLE = re.compile(r"<title\b[^>]*>(.*?)</title>", re.S)
+
+
+def svg_as_images(html: str) -> str:
+    """``html`` with each inline ``<svg>`` replaced by the same SVG as an ``<img>`` (data
+    URI), its ``<title>`` as ``alt``. WeasyPrint then draws each chart as one image instead
+    of running the CSS cascade over its thousands of elements: the national PDF renders
+    1,4 to 1,8 times faster (benchmarks/README.md), the same vectors and text, tagged as a
+    PDF/UA ``Figure`` with the same alternative text."""
+
+    def image(match: re.Match[str]) -> str:
+        svg = match.group(0)
+        title = _SVG_TITLE.search(svg)
+        alt = html_lib.unescape(title.group(1)) if title else ""
+        data = base64.b64encode(('<?xml version="1.0" encoding="utf-8"?>\n' + svg).encode("utf-8")).decode("ascii")
+        return f'<img alt="{html_lib.escape(alt)}" src="data:image/svg+xml;base64,{data}">'
+
+    return _INLINE_SVG.sub(image, html)
+
+
 def write_pdf(html: str, path: str | Path, *, title: str | None = None) -> Path:
-    """``html`` rendered by WeasyPrint into a tagged PDF (PDF/UA-1) at ``path``."""
+    """``html`` rendered by WeasyPrint into a tagged PDF (PDF/UA-1) at ``path`` (inline
+    SVG figures handed to WeasyPrint as images: :func:`svg_as_images`)."""
     import logging
 
     from weasyprint import HTML
@@ -45,7 +70,7 @@ def write_pdf(html: str, path: str | Path, *, title: str | None = None) -> Path:
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     path = Path(path)
-    HTML(string=html, base_url=str(path.parent)).write_pdf(path, pdf_variant="pdf/ua-1", uncompressed_pdf=False)
+    HTML(string=svg_as_images(html), base_url=str(path.parent)).write_pdf(path, pdf_variant="pdf/ua-1", uncompressed_pdf=False)
     return path
 
 

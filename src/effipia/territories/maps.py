@@ -38,7 +38,7 @@ from effipia.reference import (
     overseas_crs,
 )
 
-__all__ = ["METROPOLE", "OVERLAY_MAX", "campus_map", "national_map", "region_map"]
+__all__ = ["METROPOLE", "OVERLAY_MAX", "campus_map", "national_map", "region_map", "territories_figure", "positions_text", "not_drawn"]
 
 #: Lambert-93 box of metropolitan France (Corsica included), metres.
 METROPOLE = box(50_000, 6_030_000, 1_250_000, 7_130_000)
@@ -120,7 +120,7 @@ def _precision(frame: pl.DataFrame) -> pl.Series:
     return frame["approximate"].replace_strict({False: "exact", True: "departement"}, return_dtype=pl.String)
 
 
-def _positions_text(schools: pl.DataFrame) -> str:
+def positions_text(schools: pl.DataFrame) -> str:
     """« Positions : 3 exacte(s) (Annuaire de l'éducation), 420 au centre de la commune. »"""
     located = schools.filter(pl.col("x_l93").is_not_null())
     if located.height == 0:
@@ -133,7 +133,7 @@ def _positions_text(schools: pl.DataFrame) -> str:
 def _caption(left_out: int, lines: str = "traits épais : académies", schools: pl.DataFrame | None = None) -> str:
     text = f"Établissements d'enseignement secondaire ; {lines}."
     if schools is not None:
-        text += _positions_text(schools)
+        text += positions_text(schools)
     if not left_out:
         return text
     return f"{text} {format_decimal(left_out, locale='fr_FR')} établissement(s) hors métropole non représenté(s)."
@@ -141,6 +141,16 @@ def _caption(left_out: int, lines: str = "traits épais : académies", schools: 
 
 #: Above this many campuses the national map is drawn as small multiples (one panel per campus).
 OVERLAY_MAX = 8
+
+
+def not_drawn(campuses: pl.DataFrame, schools: pl.DataFrame, layout: str | None = None) -> int:
+    """Located schools the national map of ``campuses`` leaves out: outside metropolitan
+    France, less those of overseas départements drawn in the overlay's insets (the grid
+    has no inset)."""
+    _, left_out = _metropolitan(schools)
+    if (layout or ("overlay" if campuses.height <= OVERLAY_MAX else "grid")) == "grid":
+        return left_out
+    return left_out - sum(frame.height for frame in _overseas_points(schools).values())
 
 
 def national_map(
@@ -156,13 +166,29 @@ def national_map(
     map per campus, as Illustration 2 of the report, readable however many campuses overlap);
     by default overlay up to :data:`OVERLAY_MAX` campuses, grid above.
     """
+    return _save(territories_figure(campuses, schools, supports, layout=layout), Path(stem))
+
+
+def territories_figure(
+    campuses: pl.DataFrame,
+    schools: pl.DataFrame,
+    supports: pl.DataFrame | None,
+    *,
+    layout: str | None = None,
+    simplify_m: float | None = None,
+    titled: bool = True,
+):
+    """The national map of :func:`national_map` as an unsaved matplotlib figure (the national
+    report inlines it as Illustration 2). ``simplify_m``: académie outlines of the grid
+    simplified to that tolerance in metres (a small panel cannot show finer detail; the
+    SVG shrinks accordingly); ``titled=False``: no title nor caption in the image (the
+    report prints its own)."""
     if (layout or ("overlay" if campuses.height <= OVERLAY_MAX else "grid")) == "grid":
-        return _national_grid(campuses, schools, supports, Path(stem))
-    fig = _overlay_figure(campuses, schools, supports)
-    return _save(fig, Path(stem))
+        return _grid_figure(campuses, schools, supports, simplify_m=simplify_m, titled=titled)
+    return _overlay_figure(campuses, schools, supports, titled=titled)
 
 
-def _overlay_figure(campuses: pl.DataFrame, schools: pl.DataFrame, supports: pl.DataFrame | None):
+def _overlay_figure(campuses: pl.DataFrame, schools: pl.DataFrame, supports: pl.DataFrame | None, *, titled: bool = True):
     """The overlay national map as an unsaved figure (every campus on one metropolitan map)."""
     kept, left_out = _metropolitan(schools)
     fig, ax = plt.subplots(figsize=(8.3, 8.6))
@@ -190,17 +216,20 @@ def _overlay_figure(campuses: pl.DataFrame, schools: pl.DataFrame, supports: pl.
             ax.plot(sup["x_l93"], sup["y_l93"], linestyle="none", marker="*", markersize=7,
                     markerfacecolor="white", markeredgecolor="black", markeredgewidth=0.6, label="Établissement support")
             ax.legend(loc="upper left", fontsize=7, frameon=True)
-    ax.set_title("Les « territoires » des campus", fontsize=11)
+    if titled:
+        ax.set_title("Les « territoires » des campus", fontsize=11)
     overseas = _overseas_points(schools)
     for i, (dep, frame) in enumerate(overseas.items()):
         inset = fig.add_axes([0.03 + 0.16 * i, 0.05, 0.15, 0.15])
         _draw_overseas(inset, dep, frame, None, labels=labels)
         left_out -= frame.height
-    fig.text(0.02, 0.01, _caption(left_out, schools=schools), fontsize=7)
+    if titled:
+        fig.text(0.02, 0.01, _caption(left_out, schools=schools), fontsize=7)
     return fig
 
 
-def _national_grid(campuses: pl.DataFrame, schools: pl.DataFrame, supports: pl.DataFrame | None, stem: Path) -> list[Path]:
+def _grid_figure(campuses: pl.DataFrame, schools: pl.DataFrame, supports: pl.DataFrame | None, *,
+                 simplify_m: float | None = None, titled: bool = True):
     """Small multiples: one metropolitan panel per campus (académies, hatched hull, schools, support)."""
     import math
 
@@ -209,7 +238,8 @@ def _national_grid(campuses: pl.DataFrame, schools: pl.DataFrame, supports: pl.D
     ncols = math.ceil(math.sqrt(n))
     nrows = math.ceil(n / ncols)
     fig, axes = plt.subplots(nrows, ncols, figsize=(8.3, 8.3 * nrows / ncols * 1.08), squeeze=False)
-    outline = _lines(academie_outlines().geometry)
+    light = _light_outlines(simplify_m) if simplify_m else None
+    outline = None if light is not None else _lines(academie_outlines().geometry)
     support_xy = {}
     if supports is not None:
         support_xy = {c: (x, y) for c, x, y in supports.select("campus_id", "support_x_l93", "support_y_l93").iter_rows()}
@@ -218,7 +248,10 @@ def _national_grid(campuses: pl.DataFrame, schools: pl.DataFrame, supports: pl.D
         ax.set_axis_off()
         if cid is None:
             continue
-        ax.add_collection(LineCollection(outline, colors="#777777", linewidths=0.25))
+        if light is not None:
+            ax.add_patch(PathPatch(light, facecolor="none", edgecolor="#777777", linewidth=0.25))
+        else:
+            ax.add_collection(LineCollection(outline, colors="#777777", linewidths=0.25))
         points = kept.filter(pl.col("campus_id") == cid).select("x_l93", "y_l93").unique(maintain_order=True).rows()
         if points:
             hull = MultiPoint(points).convex_hull.buffer(_WIDEN_M * 2)
@@ -233,11 +266,33 @@ def _national_grid(campuses: pl.DataFrame, schools: pl.DataFrame, supports: pl.D
         ax.set_ylim(METROPOLE.bounds[1], METROPOLE.bounds[3])
         ax.set_aspect("equal")
         ax.set_title(f"{campus_label(letter, cid)} : {format_decimal(len(points), locale='fr_FR')}", fontsize=7, pad=1)
-    fig.suptitle("Les « territoires » des campus", fontsize=11)
-    caption = _caption(left_out, "traits : académies", schools) + " Après le campus : points distincts ; étoile : établissement support."
-    fig.text(0.02, 0.005, caption, fontsize=6)
-    fig.subplots_adjust(left=0.01, right=0.99, bottom=0.03, top=0.94, wspace=0.05, hspace=0.15)
-    return _save(fig, stem)
+    if titled:
+        fig.suptitle("Les « territoires » des campus", fontsize=11)
+        caption = _caption(left_out, "traits : académies", schools) + " Après le campus : points distincts ; étoile : établissement support."
+        fig.text(0.02, 0.005, caption, fontsize=6)
+        fig.subplots_adjust(left=0.01, right=0.99, bottom=0.03, top=0.94, wspace=0.05, hspace=0.15)
+    else:
+        fig.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=0.97, wspace=0.05, hspace=0.15)
+    return fig
+
+
+def _light_outlines(tolerance: float):
+    """The académie borders as one matplotlib path, for small panels: every border drawn
+    once (a border shared by two académies is one line, not two rings), simplified to
+    ``tolerance`` metres, islands smaller than a square of 4 × ``tolerance`` left out."""
+    from matplotlib.path import Path as MplPath
+    from shapely import line_merge, unary_union
+
+    smallest = (4 * tolerance) ** 2
+    polygons = [part for geom in academie_outlines().geometry for part in getattr(geom, "geoms", [geom]) if part.area >= smallest]
+    borders = line_merge(unary_union([polygon.boundary for polygon in polygons])).simplify(tolerance)
+    vertices, codes = [], []
+    for line in getattr(borders, "geoms", [borders]):
+        coords = list(line.coords)
+        if len(coords) >= 2:
+            vertices += coords
+            codes += [MplPath.MOVETO] + [MplPath.LINETO] * (len(coords) - 1)
+    return MplPath(vertices, codes)
 
 
 def _overseas_points(schools: pl.DataFrame) -> dict[str, pl.DataFrame]:
