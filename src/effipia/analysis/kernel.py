@@ -191,7 +191,10 @@ def domain_share_stats(
         se = _closed_se(w1 if unweighted else binned(w * w), share, total_w, n_base, n_units)
         return DomainStats(n, share, se, domain_df(domain, n_domains, n_base=n_base))
 
-    if cluster is None and strata is None and calibration is not None and len(calibration) == 1:
+    if cluster is None and strata is not None and (not calibration or len(calibration) == 1):
+        var = _stratified_share_variance(key, slots, domain, n_domains, share, total_w, w, np.asarray(strata),
+                                         calibration[0] if calibration else None, design_weights)
+    elif cluster is None and strata is None and calibration is not None and len(calibration) == 1:
         var = _poststratified_share_variance(key, slots, domain, n_domains, share, total_w, w, calibration[0], design_weights)
     elif cluster is None and strata is None and calibration is not None and len(calibration) > 1:
         var = _raked_share_variance(key, slots, domain, n_domains, share, total_w, w, calibration)
@@ -457,6 +460,100 @@ def _poststratified_share_variance(
         out[:, a] = zz[:, a] - 2.0 * cross + quad - tot * tot / n_units
     factor = n_units / (n_units - 1.0) if n_units > 1 else np.nan
     return factor * out
+
+
+def _stratified_share_variance(
+    key: np.ndarray,
+    slots: int,
+    domain: np.ndarray,
+    n_domains: int,
+    share: np.ndarray,
+    total_w: np.ndarray,
+    w: np.ndarray,
+    strata: np.ndarray,
+    cells: np.ndarray | None,
+    design_weights: np.ndarray | None,
+) -> np.ndarray:
+    """Closed form of :func:`domain_variance` for shares with strata (units as PSUs within
+    them), unweighted or post-stratified on one partition ``cells``, by bincounts.
+
+    Per stratum ``h``: ``f_h (Σ_{i∈h} r_i² - (Σ_{i∈h} r_i)² / n_h)`` with ``r = z - w m_c``
+    (``m_c`` as in :func:`_poststratified_share_variance`, 0 without cells). Over the
+    (domain, stratum) groups the domain meets, directly or through its cells:
+    ``Σ_h r = Z_h - Σ_c m_c W1_{hc}`` and ``Σ_h r² = Z2_h - 2 Σ_c m_c S_{hc} + Σ_c m_c² W2_{hc}``,
+    ``S_{hc} = Σ_{i∈h∩c} w_i z_i``; ``W1``, ``W2``: weights and squared weights of the
+    (cell, stratum) pairs of the design (cached per design with the pairs).
+    """
+    n_units = w.shape[0]
+    k = slots - 1
+    size = n_domains * slots
+    in_base = key < size
+    slot = np.where(in_base, key % slots, 0)
+    w2 = w * w
+    _, stratum = np.unique(strata, return_inverse=True)
+    stratum = stratum.astype(np.int64)
+    n_strata = int(stratum.max(initial=-1)) + 1
+    n_h = np.bincount(stratum, minlength=n_strata).astype(np.float64)
+    f_h = np.where(n_h > 1, n_h / np.maximum(n_h - 1.0, 1.0), 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        inv_w = 1.0 / total_w
+
+    def by(unit_group: np.ndarray, n_groups: int, weights: np.ndarray) -> np.ndarray:
+        gkey = np.where(in_base & (unit_group >= 0), unit_group * slots + slot, n_groups * slots)
+        return np.bincount(gkey, weights=weights, minlength=n_groups * slots + 1)[:-1].reshape(n_groups, slots)
+
+    def centred(sums: np.ndarray, group_domain: np.ndarray) -> np.ndarray:
+        """Σ w^p (y_a - R) / W per group and answer, from per-slot sums of w^p."""
+        r = share[group_domain]
+        with np.errstate(invalid="ignore"):
+            return np.nan_to_num((sums[:, 1:] - r * sums.sum(axis=1)[:, None]) * inv_w[group_domain][:, None])
+
+    if cells is None:
+        pair, g_domain, _, _ = _pairs(domain, stratum)
+        n_groups = g_domain.shape[0]
+        g_stratum = np.zeros(n_groups, dtype=np.int64)
+        g_stratum[pair[pair >= 0]] = stratum[pair >= 0]
+        unit_group = pair
+        cross = quad = lin = np.zeros((n_groups, k))
+    else:
+        d0 = np.ones(n_units) if design_weights is None else np.asarray(design_weights, dtype=np.float64)
+        dc, dc_domain, cell, n_cells = _pairs(domain, np.asarray(cells))
+        ch, ch_cell, _, _ = _pairs(cell, stratum)  # (cell, stratum) pairs of the design, sorted by cell
+        n_dc, n_ch = dc_domain.shape[0], ch_cell.shape[0]
+        ch_stratum = np.zeros(n_ch, dtype=np.int64)
+        ch_stratum[ch] = stratum
+        dc_cell = np.zeros(n_dc, dtype=np.int64)
+        dc_cell[dc[dc >= 0]] = cell[dc >= 0]
+        # triples (domain, cell, stratum): every stratum of every cell the domain meets
+        per_cell = np.bincount(ch_cell, minlength=n_cells)
+        first_ch = np.cumsum(per_cell) - per_cell
+        reps = per_cell[dc_cell]
+        t_dc = np.repeat(np.arange(n_dc), reps)
+        t_ch = first_ch[dc_cell][t_dc] + (np.arange(t_dc.size) - np.repeat(np.cumsum(reps) - reps, reps))
+        t_code = t_dc * n_ch + t_ch  # ascending
+        unit_t = np.where(dc >= 0, np.searchsorted(t_code, np.maximum(dc, 0) * n_ch + ch), -1)
+        g_codes, t_group = np.unique(dc_domain[t_dc] * n_strata + ch_stratum[t_ch], return_inverse=True)
+        n_groups = g_codes.shape[0]
+        g_domain, g_stratum = g_codes // n_strata, g_codes % n_strata
+        unit_group = np.where(unit_t >= 0, t_group[np.maximum(unit_t, 0)], -1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            m = np.nan_to_num(centred(by(dc, n_dc, d0), dc_domain) / np.bincount(cell, weights=d0, minlength=n_cells)[dc_cell][:, None])
+        s_t = centred(by(unit_t, t_code.shape[0], w2), dc_domain[t_dc])  # S_{hc}
+        w1_ch = np.bincount(ch, weights=w, minlength=n_ch)
+        w2_ch = np.bincount(ch, weights=w2, minlength=n_ch)
+        m_t = m[t_dc]
+        cross = np.stack([np.bincount(t_group, weights=m_t[:, a] * s_t[:, a], minlength=n_groups) for a in range(k)], axis=1)
+        quad = np.stack([np.bincount(t_group, weights=m_t[:, a] ** 2 * w2_ch[t_ch], minlength=n_groups) for a in range(k)], axis=1)
+        lin = np.stack([np.bincount(t_group, weights=m_t[:, a] * w1_ch[t_ch], minlength=n_groups) for a in range(k)], axis=1)
+    z_h = centred(by(unit_group, n_groups, w), g_domain)
+    sums2 = by(unit_group, n_groups, w2)
+    r = share[g_domain]
+    with np.errstate(invalid="ignore"):
+        zz_h = np.nan_to_num((sums2[:, 1:] * (1.0 - 2.0 * r) + r * r * sums2.sum(axis=1)[:, None]) * (inv_w[g_domain] ** 2)[:, None])
+    sum_r = z_h - lin
+    sum_r2 = zz_h - 2.0 * cross + quad
+    per_group = f_h[g_stratum][:, None] * (sum_r2 - sum_r * sum_r / n_h[g_stratum][:, None])
+    return np.stack([np.bincount(g_domain, weights=per_group[:, a], minlength=n_domains) for a in range(k)], axis=1)
 
 
 def _pair_sums(counts: np.ndarray, owner: np.ndarray, n_owners: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
