@@ -39,6 +39,8 @@ class Table:
     header: list[str | None]
     rows: list[tuple[int, list[object]]]
     problems: list[Problem] = field(default_factory=list)
+    #: Every cell is text (a CSV file): column-wise readers can skip the per-cell conversion.
+    text_only: bool = False
 
 
 def _width(header: list[str | None]) -> int:
@@ -81,6 +83,7 @@ def read_table(
     *,
     used: Callable[[str], bool] | None = None,
     require_rows: bool = False,
+    file: str | None = None,
 ) -> Table:
     """Read ``path`` and find its header: the first of the first ten non-empty rows
     that ``is_header`` accepts.
@@ -89,8 +92,9 @@ def read_table(
     problem only then; default: every header). ``require_rows``: a file with a header
     and no data row is a problem. Raises :class:`ValidationFailed` with a French reason
     when the file cannot be read at all (``missing_header`` is the problem code when no
-    header line is found); other problems are returned in ``Table.problems``."""
-    name = str(path)
+    header line is found); other problems are returned in ``Table.problems``. ``file``:
+    the name problems give the file (default: ``path`` as given)."""
+    name = file or str(path)
     path = Path(path)
     if not path.is_file():
         raise ValidationFailed([Problem.at(name, None, None, "generic.file_not_found", path=name)])
@@ -109,11 +113,15 @@ def read_table(
         raise
     except EffipiaError as exc:  # pragma: no cover - every reader failure is a ValidationFailed
         raise ValidationFailed([Problem.at(name, None, None, exc.code, **exc.params)]) from None
-    non_empty = [(line, cells) for line, cells in rows if any(cell_text(c) for c in cells)]
-    for line, cells in non_empty[:_HEADER_SCAN]:
+    if sheet is None:  # CSV cells are text: blank when nothing but spaces (what cell_text strips)
+        non_empty = [(line, cells) for line, cells in rows if "".join(cells).strip()]
+    else:
+        non_empty = [(line, cells) for line, cells in rows if any(cell_text(c) for c in cells)]
+    del rows
+    for position, (line, cells) in enumerate(non_empty[:_HEADER_SCAN]):
         header = [cell_text(c) for c in cells]
         if is_header(header):
-            data = [(n, c) for n, c in non_empty if n > line]
+            data = non_empty[position + 1:]  # lines only grow: the rows below the header
             problems = _duplicate_headers(name, line, header, used or (lambda _: True))
             if sheet is None:
                 problems += _row_problems(name, header, data)
@@ -121,7 +129,7 @@ def read_table(
                 problems += defect_problems(sheet, name, line, header)
             if require_rows and not data:
                 problems.append(Problem.at(name, line, None, "reading.header_only"))
-            return Table(name, line, header, data, problems)
+            return Table(name, line, header, data, problems, text_only=sheet is None)
     if sheet is not None and sheet.defects:
         raise ValidationFailed(defect_problems(sheet, name))
     raise ValidationFailed([Problem.at(name, None, None, missing_header)])

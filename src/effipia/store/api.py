@@ -152,6 +152,42 @@ class Store:
         except DBAPIError as exc:
             raise write_error(exc, rows, self._stored_values) from None
 
+    def _insert_many(self, conn: sa.Connection, stmt: Any, extra: dict[str, Any], frame: pl.DataFrame) -> None:
+        """Insert the rows of ``frame`` (plus the values ``extra`` common to all) in chunks
+        with the driver's ``executemany``: the statement is compiled once and each row
+        passed as a tuple (SQLAlchemy's own executemany builds and processes one dictionary
+        per row, which costs more than the database's work for 10^5 short rows). Bind
+        processors (dates on SQLite…) are applied as SQLAlchemy would: once for ``extra``,
+        per value for a column of ``frame`` that has one."""
+        dialect = conn.dialect
+        columns = [*extra, *frame.columns]
+        compiled = stmt.compile(dialect=dialect, column_keys=columns)
+        binds = {name: bind.type.dialect_impl(dialect).bind_processor(dialect) for name, bind in compiled.binds.items()}
+        if set(binds) != set(columns):  # a statement with other parameters: SQLAlchemy's own path
+            for chunk in frame.iter_slices(_CHUNK):
+                self._execute(conn, stmt, [{**extra, **row} for row in chunk.to_dicts()])
+            return
+        constant = {k: (binds[k](v) if binds[k] else v) for k, v in extra.items()}
+        order = list(compiled.positiontup) if compiled.positional else columns
+        for chunk in frame.iter_slices(_CHUNK):
+            processed = chunk.with_columns(
+                pl.Series(c, [binds[c](v) for v in chunk.get_column(c).to_list()], dtype=pl.Object)
+                for c in chunk.columns if binds[c] is not None
+            )
+            named = processed.select([pl.lit(constant[c]).alias(c) if c in constant else pl.col(c) for c in order]) \
+                if all(not isinstance(v, (dict, list)) for v in constant.values()) else None
+            if named is None:  # pragma: no cover - no constant is a container today
+                rows: list[Any] = [{**constant, **row} for row in processed.to_dicts()]
+            elif compiled.positional:
+                rows = named.rows()
+            else:
+                rows = named.to_dicts()
+            try:
+                conn.exec_driver_sql(compiled.string, rows)
+            except DBAPIError as exc:
+                failed = rows if named is None else [dict(zip(order, r)) for r in named.rows()]
+                raise write_error(exc, failed, self._stored_values) from None
+
     def _stored_values(self, table: str, column: str, values: list[Any]) -> list[Any]:
         """Those of ``values`` already in ``table.column`` (to name a duplicate key)."""
         if table not in _T or column not in _T[table].c or not values:
@@ -240,9 +276,7 @@ class Store:
         if new.height:
             values = {c: sa.bindparam(c, type_=bind_types[c]) for c in bind_types}
             stmt = sa.insert(table).values(values) if values else sa.insert(table)
-            extra = {**fixed, **(on_insert or {})}
-            for chunk in new.iter_slices(_CHUNK):
-                self._execute(conn, stmt, [{**extra, **row} for row in chunk.to_dicts()])
+            self._insert_many(conn, stmt, {**fixed, **(on_insert or {})}, new)
         if changed.height:
             where = [table.c[k] == sa.bindparam(f"k__{k}") for k in [*fixed, key]]
             values = {c: sa.bindparam(f"v__{c}", type_=bind_types.get(c, table.c[c].type)) for c in compare}
