@@ -76,35 +76,68 @@ def _parse_date(value: object) -> date | None:
     return None
 
 
-def _records(path: Path, file: str) -> list[tuple[int, list[object]]]:
-    from effipia.tabular import csv_records, csv_text, xlsx_rows
+def _made_id(campus: str | None, structure: str, when: date | None) -> str:
+    """The identifier of a line without one: campus, structure and date; hashed when longer
+    than the stored column holds (a long structure name must not make the line invalid)."""
+    import hashlib
 
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        return xlsx_rows(path, file)
-    return list(csv_records(csv_text(path.read_bytes(), file)))
+    from effipia.store.limits import column_limits
+
+    ident = f"{campus}:{_fold(structure)}:{when or ''}"
+    limit = column_limits("interviews")["interview_id"][1]
+    if len(ident) <= limit:
+        return ident
+    return f"{campus}:{hashlib.sha1(ident.encode()).hexdigest()}"[:limit]
+
+
+def _fits(file: str, line: int, row: dict[str, Any]) -> list[Problem]:
+    """Values longer than the stored interview columns accept (:mod:`effipia.store.limits`)."""
+    from effipia.store.limits import value_problem
+
+    problems = []
+    for column, value in row.items():
+        unfit = value_problem("interviews", column, value)
+        if unfit:
+            problems.append(Problem.at(file, line, column, unfit[0], **unfit[1]))
+    return problems
 
 
 def read_interviews(path: str | Path, *, campuses: set[str] | None = None, source: str | None = None) -> pl.DataFrame:
-    """The validated interview log of ``path`` (layout :data:`INTERVIEW_COLUMNS`)."""
+    """The validated interview log of ``path`` (layout :data:`INTERVIEW_COLUMNS`).
+
+    Read by the registry's reader (:func:`effipia.registry.reading.read_table`, over
+    :mod:`effipia.tabular`): one encoding per file, strict quoting, short and long rows,
+    repeated headers, workbook error cells and a header without rows are problems at
+    their place, reported with every problem of the values in one pass."""
+    from effipia.registry.reading import read_table
+    from effipia.registry.text import cell_text
+
     path = Path(path)
     file = path.name
-    records = [(line, row) for line, row in _records(path, file) if any(str(v or "").strip() for v in row)]
-    if not records:
-        raise ValidationFailed([Problem.at(file, None, None, "interviews.missing_column", column="structure")])
-    header_line, header = records[0]
     aliases = {_fold(k): v for k, v in _HEADER_ALIASES.items()}
-    names = [aliases.get(_fold(h or ""), _fold(h or "")) for h in header]
-    problems: list[Problem] = [
-        Problem.at(file, header_line, column, "interviews.missing_column", column=column) for column in _REQUIRED if column not in names
+    table = read_table(path, lambda header: True, "interviews.no_header", used=lambda h: _fold(h) in aliases,
+                       require_rows=True, file=file)
+    names = [aliases.get(_fold(h or ""), _fold(h or "")) for h in table.header]
+    problems: list[Problem] = list(table.problems)
+    first: dict[str, int] = {}
+    for position, (name, written) in enumerate(zip(names, table.header, strict=True)):
+        # Two headers for one column (« catégorie » and « category »): the second would be ignored.
+        if name in aliases.values() and name in first and written:
+            problems.append(Problem.at(file, table.header_line, written, "reading.duplicate_header", value=written,
+                                       other=first[name] + 1))
+        first.setdefault(name, position)
+    problems += [
+        Problem.at(file, table.header_line, column, "interviews.missing_column", column=column)
+        for column in _REQUIRED if column not in names
     ]
-    if problems:
+    if any(p.code == "interviews.missing_column" for p in problems):
         raise ValidationFailed(problems)
     lookup = _category_lookup()
     expected = ", ".join(spec["label"] for spec in categories()["categories"].values())
     out: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
-    for line, raw in records[1:]:
-        row = {names[j]: ("" if v is None else str(v).strip() if not isinstance(v, (date, datetime)) else v) for j, v in enumerate(raw) if j < len(names)}
+    for line, raw in table.rows:
+        row = {names[j]: (v if isinstance(v, (date, datetime)) else cell_text(v) or "") for j, v in enumerate(raw) if j < len(names)}
         for column in _REQUIRED:
             if not row.get(column):
                 problems.append(Problem.at(file, line, column, "interviews.empty_value"))
@@ -119,14 +152,20 @@ def read_interviews(path: str | Path, *, campuses: set[str] | None = None, sourc
         campus = row.get("campus_id") or None
         if campus and campuses is not None and campus not in campuses:
             problems.append(Problem.at(file, line, "campus_id", "interviews.unknown_campus", value=campus))
-        ident = row.get("interview_id") or f"{campus}:{_fold(row.get('structure', ''))}:{when or ''}"
+        ident = row.get("interview_id") or _made_id(campus, row.get("structure", ""), when)
         if ident in seen:
             problems.append(Problem.at(file, line, "interview_id", "interviews.duplicate", value=ident, first=seen[ident]))
         seen.setdefault(ident, line)
-        out.append({"interview_id": ident, "campus_id": campus, "structure": row.get("structure") or None,
-                    "category": category, "interview_date": when, "source": source or file})
+        record = {"interview_id": ident, "campus_id": campus, "structure": row.get("structure") or None,
+                  "category": category, "interview_date": when, "source": source or file}
+        problems += _fits(file, line, record)
+        out.append(record)
+    # A cell the reader could not read (error cell, formula without a value) is given as
+    # empty: its own problem says why, not « valeur obligatoire vide » as well.
+    unread = {(p.row, aliases.get(_fold(p.column), _fold(p.column))) for p in table.problems if p.row and p.column}
+    problems = [p for p in problems if p in table.problems or (p.row, p.column) not in unread]
     if problems:
-        raise ValidationFailed(problems)  # in line order, columns as checked
+        raise ValidationFailed(problems)  # sorted by line, then column
     return pl.DataFrame(out, schema=INTERVIEW_COLUMNS)
 
 
