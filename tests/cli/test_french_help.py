@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -64,14 +65,14 @@ def test_usage_errors_are_french_on_stderr():
     )
     assert run.returncode == 2
     assert run.stdout == ""
-    assert "Erreur : valeur invalide pour '--seed' : un nombre entier est attendu" in run.stderr
+    assert run.stderr.splitlines()[-1] == "Erreur : valeur invalide pour --seed : un nombre entier est attendu"
     assert "Error" not in run.stderr
 
 
 def test_missing_argument_and_unknown_option():
     missing = CliRunner().invoke(app, ["responses", "import"])
     assert missing.exit_code == 2
-    assert "paramètre obligatoire manquant" in missing.output
+    assert "argument obligatoire manquant : FICHIER" in missing.output
     unknown = CliRunner().invoke(app, ["compute", "--bogus"])
     assert unknown.exit_code == 2
     assert "option inconnue : --bogus" in unknown.output
@@ -87,3 +88,136 @@ def test_export_format_lists_its_choices():
     result = CliRunner().invoke(app, ["responses", "export", "--help"])
     assert "--format csv|xlsx|parquet|sav|dta" in result.output
     assert "<str>" not in result.output.split("--format", 1)[1].split("\n", 1)[0]
+
+
+# --- Every help page of the command tree, and the usage errors (issue 7, item 6) ---
+
+# English texts of Typer and its vendored Click (typer 0.29.2: typer/core.py, typer/_click/
+# core.py, formatting.py, decorators.py, exceptions.py), as they appear on a help page.
+ENGLISH_HELP_PATTERNS = {
+    "Usage heading": r"\bUsage:",
+    "Options heading": r"^Options:",
+    "Arguments heading": r"^Arguments:",
+    "Commands heading": r"^Commands:",
+    "subcommand metavar": r"\bCOMMAND\b|\[ARGS\]",
+    "Click type names": r"\b(?:TEXT|INTEGER|FLOAT|PATH|FILENAME|DIRECTORY|BOOLEAN)\b",
+    "help option": r"Show this message",
+    "default / required / env var": r"\[default:|\[required\]|default: |env var:|\(dynamic\)|\(DEPRECATED",
+    # display_type of typer/core.py: f"<{label}>" (<str>, <path>, <int range>, <list[Path]>…)
+    "typer type placeholder": r"<(?:str|int|float|bool|path|Path|file|dir|datetime|uuid|list\[[^\]]*\]|[a-z]+ range|[^<>\s]*\|[^<>\s]*)>",
+}
+
+
+def _command_paths():
+    root = typer.main.get_command(app)
+    return [path for path, _ in _walk(root)]
+
+
+def _definition_terms(page: str) -> list[str]:
+    """The left column (option or argument with its metavar) of every row of every section."""
+    terms, in_section = [], False
+    for line in page.splitlines():
+        if line and not line.startswith(" "):
+            in_section = line.rstrip().endswith(":") and not line.startswith("Utilisation")
+            continue
+        if in_section and re.match(r"^  \S", line):
+            terms.append(re.split(r"\s{2,}", line.strip(), maxsplit=1)[0])
+    return terms
+
+
+def test_the_walk_reaches_nested_groups():
+    paths = {" ".join(p) for p in _command_paths()}
+    assert {"campuses import", "invitations export", "invitations send", "users add", "users list", "interviews import"} <= paths
+
+
+@pytest.mark.parametrize("path", _command_paths(), ids=lambda p: " ".join(p) or "effipia")
+def test_every_help_page_is_french(path):
+    result = CliRunner().invoke(app, [*path, "--help"], prog_name="effipia", terminal_width=100)
+    assert result.exit_code == 0, result.output
+    page = result.output
+    assert page.startswith(f"Utilisation : effipia {' '.join(path)}".rstrip())
+    found = {name: m.group(0) for name, pattern in ENGLISH_HELP_PATTERNS.items() if (m := re.search(pattern, page, re.M))}
+    assert found == {}, page
+    terms = _definition_terms(page)
+    assert "--help" in terms
+    assert [t for t in terms if "<" in t or ">" in t] == [], page
+    headings = [line for line in page.splitlines() if line and not line.startswith(" ") and line.endswith(":")]
+    assert set(headings) <= {"Arguments :", "Options :", "Commandes :"}, headings
+    assert "Affiche cette aide et quitte." in page
+
+
+def test_every_value_has_a_french_metavar():
+    # Source of the vocabulary: data/messages/cli.toml [cli_metavars]; choices are listed a|b|c.
+    from effipia.cli.french import METAVARS
+
+    words = set(METAVARS.values())
+    root = typer.main.get_command(app)
+    wrong = []
+    for path, command in _walk(root):
+        for param in command.params:
+            if getattr(param, "is_flag", False):
+                continue
+            metavar = param.metavar or ""
+            base = metavar.removesuffix("...")
+            if base not in words and not re.fullmatch(r"[a-z0-9_-]+(?:\|[a-z0-9_-]+)+", base):
+                wrong.append(f"{' '.join(path)} {param.name}: {metavar!r}")
+    assert wrong == []
+
+
+def _usage_error(args):
+    result = CliRunner().invoke(app, args, prog_name="effipia")
+    assert result.exit_code == 2, result.output
+    lines = result.output.strip().splitlines()
+    for english in ("Usage", "Error", "Try ", "Missing", "Invalid", "No such", "Did you mean", "Choose from", "Possible", "Got unexpected", "Input should"):
+        assert english not in result.output, result.output
+    return lines
+
+
+def test_usage_error_shape_usage_line_hint_and_french_reason():
+    lines = _usage_error(["campuses", "import"])
+    assert lines == [
+        "Utilisation : effipia campuses import [OPTIONS] FICHIER",
+        "Voir « effipia campuses import --help » pour l'aide.",
+        "Erreur : argument obligatoire manquant : FICHIER",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("args", "reason"),
+    [
+        (["users", "add", "--role", "evaluator"], "argument obligatoire manquant : COURRIEL"),
+        (["responses", "export", "--out", "x.csv"], "option obligatoire manquante : --format csv|xlsx|parquet|sav|dta"),
+        (["compute", "--out", "d", "--weights", "bogus"], "valeur invalide pour --weights : « bogus » n'est pas une valeur admise (none, calibrated)"),
+        (["compute", "--ot", "d"], "option inconnue : --ot (vouliez-vous dire --out ?)"),
+        (["compute", "--zzz-999"], "option inconnue : --zzz-999"),
+        (["campusses"], "commande inconnue : « campusses » (vouliez-vous dire campuses, compute ?)"),
+        (["users", "ad"], "commande inconnue : « ad » (vouliez-vous dire add ?)"),
+        (["questionnaire", "check", "a.xlsx", "b.xlsx"], "argument en trop : b.xlsx"),
+        (["--db", "sqlite://"], "commande manquante"),
+        (["synth", "--seed", "abc"], "valeur invalide pour --seed : un nombre entier est attendu"),
+        (["serve", "--port", "0"], "valeur invalide pour --port : la valeur doit être supérieure ou égale à 1"),
+        (["compute", "--out"], "l'option --out attend une valeur"),
+        (["responses", "import", "--replace=oui", "f.csv"], "l'option --replace ne prend pas de valeur"),
+    ],
+    ids=lambda v: " ".join(v) if isinstance(v, list) else None,
+)
+def test_usage_errors_are_french(args, reason):
+    assert _usage_error(args)[-1] == f"Erreur : {reason}"
+
+
+def test_role_choices_are_the_operation_roles():
+    from effipia.operations.users import ROLES
+
+    add = typer.main.get_command(app).commands["users"].commands["add"]
+    assert next(p for p in add.params if p.name == "role").metavar == "|".join(ROLES)
+
+
+def test_no_private_typer_module_is_used():
+    # Issue 7 item 6: the French CLI goes through Typer's public cls= classes only.
+    from pathlib import Path
+
+    import effipia
+
+    package = Path(effipia.__file__).parent
+    used = [str(p.relative_to(package)) for p in package.rglob("*.py") if re.search(r"typer\._|from typer import _", p.read_text(encoding="utf-8"))]
+    assert used == []

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 from effipia.cli.app import app
-from effipia.cli.french import install as _install_french
-
-_install_french()
 
 # Each module registers its commands on ``app`` or its groups when imported.
 from effipia.cli import registry, responses, questionnaire, synth, analysis, territories, demo, invitations  # noqa: E402,F401

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 
+from effipia.cli.french import choices, metavar
 from effipia.cli.app import app, echo_warnings, open_store, reporting_errors
 from effipia.errors import message
 from effipia.formatting import number as _n
@@ -31,16 +32,16 @@ class IntervalOption(StrEnum):
 @app.command("compute")
 def compute_command(
     ctx: typer.Context,
-    out: Path = typer.Option(..., "--out", help="Dossier où écrire statistics.parquet et statistics.csv."),
-    campaign: str = typer.Option(None, "--campaign", help="Campagne à traiter ; facultatif s'il n'y en a qu'une."),
+    out: Path = typer.Option(..., "--out", metavar=metavar("folder"), help="Dossier où écrire statistics.parquet et statistics.csv."),
+    campaign: str = typer.Option(None, "--campaign", metavar=metavar("name"), help="Campagne à traiter ; facultatif s'il n'y en a qu'une."),
     weights: WeightsOption = typer.Option(
         WeightsOption.none,
-        "--weights",
+        "--weights", metavar=choices(WeightsOption),
         help="none : répondants non pondérés ; calibrated : répondants calés sur les partenaires invités.",
     ),
     calibration: CalibrationOption = typer.Option(
         CalibrationOption.poststratification,
-        "--calibration",
+        "--calibration", metavar=choices(CalibrationOption),
         help="Méthode de calage : poststratification (cellules campus × groupe) ou raking (marges campus et groupe).",
     ),
     cluster: bool = typer.Option(
@@ -50,23 +51,23 @@ def compute_command(
         False, "--strata", help="Variances avec le campus comme strate (répondants tirés dans chaque campus) ; à utiliser avec le calage."
     ),
     min_n: int = typer.Option(
-        None, "--min-n", help="Effectif minimal sous lequel une valeur n'est pas diffusée (par défaut : réglage EFFIPIA_DISCLOSURE_MIN, 5)."
+        None, "--min-n", metavar=metavar("number"), help="Effectif minimal sous lequel une valeur n'est pas diffusée (par défaut : réglage EFFIPIA_DISCLOSURE_MIN, 5)."
     ),
     model_controls: str = typer.Option(
-        None, "--model-controls",
+        None, "--model-controls", metavar=metavar("list"),
         help="Variables de contrôle du modèle de variété des relations, séparées par des virgules (campus_id pour des effets fixes de campus, filiere, duration_years, partner_type…) ; par défaut : un coefficient par profil, sans contrôle.",
     ),
     ci: IntervalOption = typer.Option(
         IntervalOption.korn_graubard,
-        "--ci",
+        "--ci", metavar=choices(IntervalOption),
         help="Intervalle de confiance des parts : korn-graubard (par défaut, exact pour les petits effectifs), logit ou wald (± 1,96 écart-type) ; moyennes et scores : intervalle de Student sur les degrés de liberté du plan.",
     ),
     presentation: str = typer.Option(
         None,
-        "--presentation",
+        "--presentation", metavar=metavar("profile"),
         help="Règles de présentation selon la précision : default (estimations imprécises publiées avec un signe et une note), nchs (norme NCHS 2017 : estimations peu fiables supprimées) ou un fichier TOML ; voir docs/analysis.md.",
     ),
-    scoring: Path = typer.Option(None, "--scoring", help="Fichier TOML de règles de calcul des scores, ou nom d'une règle livrée (share_excl_na…, voir docs/scoring.md) ; par défaut : règle livrée par défaut."),
+    scoring: Path = typer.Option(None, "--scoring", metavar=metavar("rule"), help="Fichier TOML de règles de calcul des scores, ou nom d'une règle livrée (share_excl_na…, voir docs/scoring.md) ; par défaut : règle livrée par défaut."),
 ) -> None:
     """Calculer toutes les statistiques d'une campagne (tableaux, indicateurs, comparaisons par campus)."""
     from effipia.operations.statistics import compute_statistics

@@ -19,23 +19,24 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from effipia.cli.french import FrenchTyper, metavar
 from effipia.errors import EffipiaError, ValidationFailed
 
 if TYPE_CHECKING:
     from effipia.settings import Settings
     from effipia.store import Store
 
-app = typer.Typer(
+app = FrenchTyper(
     help="effipia : évaluation des campus des métiers et des qualifications "
     "(registre, questionnaire, collecte, statistiques, cartes et rapports).",
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode=None,
 )
-campuses_app = typer.Typer(help="Registre des campus : import.", no_args_is_help=True)
-partners_app = typer.Typer(help="Annuaires de partenaires : import.", no_args_is_help=True)
-responses_app = typer.Typer(help="Réponses à l'enquête : import et export.", no_args_is_help=True)
-questionnaire_app = typer.Typer(help="Questionnaire XLSForm : vérification et conversion XForm.", no_args_is_help=True)
+campuses_app = FrenchTyper(help="Registre des campus : import.", no_args_is_help=True)
+partners_app = FrenchTyper(help="Annuaires de partenaires : import.", no_args_is_help=True)
+responses_app = FrenchTyper(help="Réponses à l'enquête : import et export.", no_args_is_help=True)
+questionnaire_app = FrenchTyper(help="Questionnaire XLSForm : vérification et conversion XForm.", no_args_is_help=True)
 app.add_typer(campuses_app, name="campuses")
 app.add_typer(partners_app, name="partners")
 app.add_typer(responses_app, name="responses")
@@ -55,6 +56,7 @@ def _global_options(
     db: str = typer.Option(
         None,
         "--db",
+        metavar=metavar("url"),
         help="URL SQLAlchemy de la base (par défaut : variable EFFIPIA_DATABASE_URL, "
         "sinon sqlite:///effipia.db dans le dossier courant). "
         "Exemple PostgreSQL : postgresql+psycopg://user@hote:5432/base",

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from effipia.cli.french import metavar
 from effipia.cli.app import app, echo_problems, echo_warnings, open_store, reporting_errors
 from effipia.errors import message
 from effipia.formatting import number
@@ -14,9 +15,9 @@ from effipia.formatting import number
 @app.command()
 def demo(
     ctx: typer.Context,
-    out: Path = typer.Option(Path("effipia-demo"), "--out", help="Dossier des fichiers produits."),
-    seed: int = typer.Option(2024, "--seed", help="Graine du générateur (même graine, mêmes données)."),
-    campaign: str = typer.Option("synthetique", "--campaign", help="Nom de la campagne créée."),
+    out: Path = typer.Option(Path("effipia-demo"), "--out", metavar=metavar("folder"), help="Dossier des fichiers produits."),
+    seed: int = typer.Option(2024, "--seed", metavar=metavar("number"), help="Graine du générateur (même graine, mêmes données)."),
+    campaign: str = typer.Option("synthetique", "--campaign", metavar=metavar("name"), help="Nom de la campagne créée."),
 ) -> None:
     """Génère la campagne synthétique des 32 campus, la range dans la base, calcule les
     statistiques, les territoires, les cartes et les rapports, et indique ce qui a été produit et où."""

@@ -6,16 +6,17 @@ from pathlib import Path
 
 import typer
 
+from effipia.cli.french import FrenchTyper, metavar
 from effipia.cli.app import app, echo_message, echo_warnings, open_store, reporting_errors
 
-invitations_app = typer.Typer(help="Invitations personnelles : création et liens pour le publipostage.", no_args_is_help=True)
+invitations_app = FrenchTyper(help="Invitations personnelles : création et liens pour le publipostage.", no_args_is_help=True)
 app.add_typer(invitations_app, name="invitations")
 
 
 @invitations_app.command("create")
 def create_command(
     ctx: typer.Context,
-    campaign: str = typer.Option(None, "--campaign", help="Campagne ; facultatif s'il n'y en a qu'une."),
+    campaign: str = typer.Option(None, "--campaign", metavar=metavar("name"), help="Campagne ; facultatif s'il n'y en a qu'une."),
 ) -> None:
     """Crée une invitation (jeton personnel) pour chaque partenaire qui n'en a pas encore ;
     les invitations existantes sont conservées. Les jetons sont dérivés de EFFIPIA_SECRET_KEY
@@ -32,11 +33,11 @@ def create_command(
 @invitations_app.command("export")
 def export_command(
     ctx: typer.Context,
-    out: Path = typer.Option(..., "--out", help="Fichier CSV (UTF-8) à écrire pour le publipostage."),
+    out: Path = typer.Option(..., "--out", metavar=metavar("file"), help="Fichier CSV (UTF-8) à écrire pour le publipostage."),
     base_url: str = typer.Option(
-        ..., "--base-url", help="Adresse du questionnaire ; {token} y est remplacé par le jeton, sinon il est ajouté à la fin (BASE/r/<jeton> : --base-url BASE/r)."
+        ..., "--base-url", metavar=metavar("url"), help="Adresse du questionnaire ; {token} y est remplacé par le jeton, sinon il est ajouté à la fin (BASE/r/<jeton> : --base-url BASE/r)."
     ),
-    campaign: str = typer.Option(None, "--campaign", help="Campagne ; facultatif s'il n'y en a qu'une."),
+    campaign: str = typer.Option(None, "--campaign", metavar=metavar("name"), help="Campagne ; facultatif s'il n'y en a qu'une."),
 ) -> None:
     """Écrit une ligne par invitation : partenaire, courriel, jeton et lien personnel
     (régénérés à partir de EFFIPIA_SECRET_KEY)."""
@@ -52,8 +53,8 @@ def export_command(
 @invitations_app.command("revoke")
 def revoke_command(
     ctx: typer.Context,
-    partner_ids: list[str] = typer.Argument(..., help="Identifiants des partenaires dont le lien est désactivé."),
-    campaign: str = typer.Option(None, "--campaign", help="Campagne ; facultatif s'il n'y en a qu'une."),
+    partner_ids: list[str] = typer.Argument(..., metavar=metavar("id"), help="Identifiants des partenaires dont le lien est désactivé."),
+    campaign: str = typer.Option(None, "--campaign", metavar=metavar("name"), help="Campagne ; facultatif s'il n'y en a qu'une."),
 ) -> None:
     """Désactive le lien personnel de ces partenaires : il ne s'ouvre plus, dès maintenant
     (les réponses déjà enregistrées sont conservées)."""
@@ -68,8 +69,8 @@ def revoke_command(
 @invitations_app.command("reissue")
 def reissue_command(
     ctx: typer.Context,
-    partner_ids: list[str] = typer.Argument(None, help="Identifiants des partenaires à qui donner un nouveau lien."),
-    campaign: str = typer.Option(None, "--campaign", help="Campagne ; facultatif s'il n'y en a qu'une."),
+    partner_ids: list[str] = typer.Argument(None, metavar=metavar("id"), help="Identifiants des partenaires à qui donner un nouveau lien."),
+    campaign: str = typer.Option(None, "--campaign", metavar=metavar("name"), help="Campagne ; facultatif s'il n'y en a qu'une."),
     legacy: bool = typer.Option(
         False, "--legacy", help="Toutes les invitations dont le lien ne peut plus être exporté (créées avant la dérivation des jetons)."
     ),

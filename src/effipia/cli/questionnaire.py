@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from effipia.cli.french import metavar
 from effipia.cli.app import echo_err, questionnaire_app, reporting_errors
 from effipia.errors import message
 from effipia.formatting import number as _n
@@ -13,7 +14,7 @@ from effipia.formatting import number as _n
 
 @questionnaire_app.command("check")
 def check(
-    file: Path = typer.Argument(..., help="Classeur XLSForm à vérifier (.xlsx)."),
+    file: Path = typer.Argument(..., metavar=metavar("file"), help="Classeur XLSForm à vérifier (.xlsx)."),
 ) -> None:
     """Vérifier un questionnaire XLSForm : erreurs et avertissements de pyxform, listes de
     choix, conditions d'affichage, et codes du codebook si le classeur se présente comme
@@ -43,9 +44,9 @@ def check(
 
 @questionnaire_app.command("xform")
 def xform(
-    out: Path = typer.Option(..., "--out", help="Fichier XForm (XML) à écrire."),
+    out: Path = typer.Option(..., "--out", metavar=metavar("file"), help="Fichier XForm (XML) à écrire."),
     form: Path = typer.Option(
-        None, "--form", help="Classeur XLSForm à convertir (par défaut : l'enquête unique fournie)."
+        None, "--form", metavar=metavar("file"), help="Classeur XLSForm à convertir (par défaut : l'enquête unique fournie)."
     ),
 ) -> None:
     """Écrire le XForm (XML ODK) du questionnaire, à déployer sur KoboToolbox ou ODK Central."""

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from effipia.cli.french import metavar
 from effipia.cli.app import (
     campuses_app,
     echo_message,
@@ -31,10 +32,10 @@ _YES_NO_HELP = "Table oui/non supplémentaire (colonnes text, value : 1 ou 0, co
 @campuses_app.command("import")
 def import_campuses(
     ctx: typer.Context,
-    file: Path = typer.Argument(..., help="Fichier des campus (CSV ou XLSX), en-têtes canoniques ou français."),
-    aliases: list[Path] = typer.Option(None, "--aliases", metavar="FICHIER", help=_ALIASES_HELP),
-    recoding: list[Path] = typer.Option(None, "--recoding", metavar="FICHIER", help=_RECODING_HELP),
-    yes_no: list[Path] = typer.Option(None, "--yes-no", metavar="FICHIER", help=_YES_NO_HELP),
+    file: Path = typer.Argument(..., metavar=metavar("file"), help="Fichier des campus (CSV ou XLSX), en-têtes canoniques ou français."),
+    aliases: list[Path] = typer.Option(None, "--aliases", metavar=metavar("file"), help=_ALIASES_HELP),
+    recoding: list[Path] = typer.Option(None, "--recoding", metavar=metavar("file"), help=_RECODING_HELP),
+    yes_no: list[Path] = typer.Option(None, "--yes-no", metavar=metavar("file"), help=_YES_NO_HELP),
 ) -> None:
     """Importer ou mettre à jour le registre des campus (tout ou rien)."""
     from effipia.operations.registry import import_campuses as run, registry_tables
@@ -57,14 +58,14 @@ def import_campuses(
 @partners_app.command("import")
 def import_partners(
     ctx: typer.Context,
-    files: list[Path] = typer.Argument(..., help="Annuaires de partenaires (CSV ou XLSX), un par campus ou combinés."),
-    campus: str = typer.Option(None, "--campus", help="Identifiant du campus de tous les fichiers (sinon colonne « Campus »)."),
+    files: list[Path] = typer.Argument(..., metavar=metavar("file"), help="Annuaires de partenaires (CSV ou XLSX), un par campus ou combinés."),
+    campus: str = typer.Option(None, "--campus", metavar=metavar("id"), help="Identifiant du campus de tous les fichiers (sinon colonne « Campus »)."),
     campaign: str = typer.Option(
-        None, "--campaign", help="Campagne (créée si elle n'existe pas ; facultatif s'il n'y en a qu'une)."
+        None, "--campaign", metavar=metavar("name"), help="Campagne (créée si elle n'existe pas ; facultatif s'il n'y en a qu'une)."
     ),
-    aliases: list[Path] = typer.Option(None, "--aliases", metavar="FICHIER", help=_ALIASES_HELP),
-    recoding: list[Path] = typer.Option(None, "--recoding", metavar="FICHIER", help=_RECODING_HELP),
-    yes_no: list[Path] = typer.Option(None, "--yes-no", metavar="FICHIER", help=_YES_NO_HELP),
+    aliases: list[Path] = typer.Option(None, "--aliases", metavar=metavar("file"), help=_ALIASES_HELP),
+    recoding: list[Path] = typer.Option(None, "--recoding", metavar=metavar("file"), help=_RECODING_HELP),
+    yes_no: list[Path] = typer.Option(None, "--yes-no", metavar=metavar("file"), help=_YES_NO_HELP),
 ) -> None:
     """Importer des annuaires de partenaires : en-têtes français, catégories recodées,
     doublons fusionnés ; au moindre problème rien n'est enregistré et tous les problèmes sont listés."""

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from effipia.cli.french import metavar
 from effipia.cli.app import app, echo_err, echo_warnings, open_store, reporting_errors
 from effipia.errors import message
 from effipia.formatting import number
@@ -29,11 +30,11 @@ def progress_bar():
 @app.command("report")
 def report_command(
     ctx: typer.Context,
-    out: Path = typer.Option(..., "--out", help="Dossier où écrire les rapports (créé au besoin)."),
-    campaign: str = typer.Option(None, "--campaign", help="Campagne ; facultatif s'il n'y en a qu'une."),
-    campus: list[str] = typer.Option(None, "--campus", help="Ne produire que le rapport de ce campus (option répétable) ; par défaut : tous les campus ayant assez de répondants."),
-    statistics: Path = typer.Option(None, "--statistics", help="Jeu de statistiques déjà calculé (statistics.parquet ou .csv de « effipia compute ») ; sans cette option il est calculé."),
-    min_n: int = typer.Option(None, "--min-n", help="Effectif minimal de diffusion (par défaut : réglage EFFIPIA_DISCLOSURE_MIN)."),
+    out: Path = typer.Option(..., "--out", metavar=metavar("folder"), help="Dossier où écrire les rapports (créé au besoin)."),
+    campaign: str = typer.Option(None, "--campaign", metavar=metavar("name"), help="Campagne ; facultatif s'il n'y en a qu'une."),
+    campus: list[str] = typer.Option(None, "--campus", metavar=metavar("id"), help="Ne produire que le rapport de ce campus (option répétable) ; par défaut : tous les campus ayant assez de répondants."),
+    statistics: Path = typer.Option(None, "--statistics", metavar=metavar("file"), help="Jeu de statistiques déjà calculé (statistics.parquet ou .csv de « effipia compute ») ; sans cette option il est calculé."),
+    min_n: int = typer.Option(None, "--min-n", metavar=metavar("number"), help="Effectif minimal de diffusion (par défaut : réglage EFFIPIA_DISCLOSURE_MIN)."),
     pdf: bool = typer.Option(True, "--pdf/--no-pdf", help="Produire aussi les PDF (par défaut : oui)."),
 ) -> None:
     """Écrire le rapport national (HTML, PDF, XLSX, figures) et un rapport par campus."""

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from effipia.cli.french import metavar
 from effipia.cli.app import echo_message, echo_warnings, open_store, reporting_errors, responses_app
 
 
@@ -17,8 +18,8 @@ _FORMATS = "csv|xlsx|parquet|sav|dta"
 @responses_app.command("import")
 def import_command(
     ctx: typer.Context,
-    file: Path = typer.Argument(..., help="Fichier de réponses : CSV, XLSX, Parquet, SAV, DTA ou export CSV KoboToolbox (format détecté)."),
-    campaign: str = typer.Option(None, "--campaign", help="Campagne visée (créée si elle n'existe pas) ; facultatif s'il n'y en a qu'une."),
+    file: Path = typer.Argument(..., metavar=metavar("file"), help="Fichier de réponses : CSV, XLSX, Parquet, SAV, DTA ou export CSV KoboToolbox (format détecté)."),
+    campaign: str = typer.Option(None, "--campaign", metavar=metavar("name"), help="Campagne visée (créée si elle n'existe pas) ; facultatif s'il n'y en a qu'une."),
     replace: bool = typer.Option(False, "--replace", help="Remplacer les réponses déjà enregistrées d'un même répondant (les blocs absents du fichier gardent leurs réponses enregistrées)."),
 ) -> None:
     """Importer un fichier de réponses : tout est vérifié avant d'écrire, tout ou rien."""
@@ -48,8 +49,8 @@ def export_command(
     fmt: str = typer.Option(
         ..., "--format", metavar=_FORMATS, help="Format du fichier : csv, xlsx, parquet, sav (SPSS) ou dta (Stata)."
     ),
-    out: Path = typer.Option(..., "--out", help="Fichier à écrire."),
-    campaign: str = typer.Option(None, "--campaign", help="Campagne à exporter ; facultatif s'il n'y en a qu'une."),
+    out: Path = typer.Option(..., "--out", metavar=metavar("file"), help="Fichier à écrire."),
+    campaign: str = typer.Option(None, "--campaign", metavar=metavar("name"), help="Campagne à exporter ; facultatif s'il n'y en a qu'une."),
     with_scores: bool = typer.Option(
         False, "--with-scores", help="Ajouter les scores individuels (0 à 100) des registres de qualité du partenariat (colonnes score_*)."
     ),

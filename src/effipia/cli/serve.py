@@ -8,6 +8,7 @@ import secrets
 
 import typer
 
+from effipia.cli.french import metavar
 from effipia.cli.app import app, echo_err, open_store, reporting_errors, settings as cli_settings
 
 #: Values that are not secret: examples from documentation and templates.
@@ -29,9 +30,9 @@ def secret_key_problem(value: str | None) -> str | None:
 @app.command("serve")
 def serve_command(
     ctx: typer.Context,
-    host: str = typer.Option("127.0.0.1", "--host", help="Adresse d'écoute (127.0.0.1 : cette machine seulement)."),
-    port: int = typer.Option(8000, "--port", min=1, max=65535, help="Port d'écoute."),
-    workers: int = typer.Option(1, "--workers", min=1, help="Nombre de processus (PostgreSQL conseillé au-delà de 1)."),
+    host: str = typer.Option("127.0.0.1", "--host", metavar=metavar("address"), help="Adresse d'écoute (127.0.0.1 : cette machine seulement)."),
+    port: int = typer.Option(8000, "--port", metavar=metavar("number"), min=1, max=65535, help="Port d'écoute."),
+    workers: int = typer.Option(1, "--workers", metavar=metavar("number"), min=1, help="Nombre de processus (PostgreSQL conseillé au-delà de 1)."),
     dev: bool = typer.Option(
         False, "--dev", help="Essai local : clé secrète provisoire si EFFIPIA_SECRET_KEY manque ou n'est qu'un exemple."
     ),

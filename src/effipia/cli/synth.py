@@ -8,6 +8,7 @@ from pathlib import Path
 
 import typer
 
+from effipia.cli.french import metavar
 from effipia.cli.app import app, echo_warnings, open_store, reporting_errors
 from effipia.errors import message
 from effipia.formatting import number as _n
@@ -50,14 +51,14 @@ def _progress(enabled: bool, steps: list[str]) -> Iterator[Callable[[str], None]
 @app.command()
 def synth(
     ctx: typer.Context,
-    seed: int = typer.Option(..., "--seed", help="Graine du générateur : même graine et mêmes tailles, mêmes données."),
-    campuses: int = typer.Option(32, "--campuses", help="Nombre de campus (les 32 premiers suivent la structure publiée)."),
+    seed: int = typer.Option(..., "--seed", metavar=metavar("number"), help="Graine du générateur : même graine et mêmes tailles, mêmes données."),
+    campuses: int = typer.Option(32, "--campuses", metavar=metavar("number"), help="Nombre de campus (les 32 premiers suivent la structure publiée)."),
     partners: int = typer.Option(
-        None, "--partners", help="Partenaires par campus (par défaut : l'annuaire type, 1\u202f914 partenaires pour 32 campus)."
+        None, "--partners", metavar=metavar("number"), help="Partenaires par campus (par défaut : l'annuaire type, 1\u202f914 partenaires pour 32 campus)."
     ),
-    campaign: str = typer.Option("synthetique", "--campaign", help="Nom de la campagne créée dans la base."),
+    campaign: str = typer.Option("synthetique", "--campaign", metavar=metavar("name"), help="Nom de la campagne créée dans la base."),
     out: Path = typer.Option(
-        None, "--out", help="Dossier où écrire aussi campuses.csv, partners.csv, invitations.csv et responses.csv."
+        None, "--out", metavar=metavar("folder"), help="Dossier où écrire aussi campuses.csv, partners.csv, invitations.csv et responses.csv."
     ),
 ) -> None:
     """Générer une campagne synthétique conforme au rapport du Céreq (structure des 32 campus,

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from effipia.cli.french import metavar
 from effipia.cli.app import app, echo_problems, echo_warnings, open_store, reporting_errors
 from effipia.errors import message
 from effipia.formatting import number as _n
@@ -27,10 +28,10 @@ _NATIONAL_HELP = (
 @app.command("territories")
 def territories_command(
     ctx: typer.Context,
-    out: Path = typer.Option(..., "--out", help="Dossier où écrire territories.csv, schools.csv et les fichiers annexes."),
-    campaign: str = typer.Option(None, "--campaign", help=_CAMPAIGN_HELP),
-    annuaire: Path = typer.Option(None, "--annuaire", help=_ANNUAIRE_HELP),
-    national: Path = typer.Option(None, "--national", help=_NATIONAL_HELP),
+    out: Path = typer.Option(..., "--out", metavar=metavar("folder"), help="Dossier où écrire territories.csv, schools.csv et les fichiers annexes."),
+    campaign: str = typer.Option(None, "--campaign", metavar=metavar("name"), help=_CAMPAIGN_HELP),
+    annuaire: Path = typer.Option(None, "--annuaire", metavar=metavar("file"), help=_ANNUAIRE_HELP),
+    national: Path = typer.Option(None, "--national", metavar=metavar("file"), help=_NATIONAL_HELP),
 ) -> None:
     """Indicateurs territoriaux de chaque campus (lycées, départements, académies, régions,
     surface de l'enveloppe convexe, plus grande distance, distance à l'établissement support).
@@ -53,15 +54,15 @@ def territories_command(
 @app.command("map")
 def map_command(
     ctx: typer.Context,
-    out: Path = typer.Option(..., "--out", help="Dossier où écrire les cartes (SVG, PNG, HTML interactif)."),
-    campaign: str = typer.Option(None, "--campaign", help=_CAMPAIGN_HELP),
-    annuaire: Path = typer.Option(None, "--annuaire", help=_ANNUAIRE_HELP),
+    out: Path = typer.Option(..., "--out", metavar=metavar("folder"), help="Dossier où écrire les cartes (SVG, PNG, HTML interactif)."),
+    campaign: str = typer.Option(None, "--campaign", metavar=metavar("name"), help=_CAMPAIGN_HELP),
+    annuaire: Path = typer.Option(None, "--annuaire", metavar=metavar("file"), help=_ANNUAIRE_HELP),
     tiles: str = typer.Option(
-        None, "--tiles",
+        None, "--tiles", metavar=metavar("url"),
         help="Adresse de tuiles web pour le fond de la carte interactive (https://…/{z}/{x}/{y}.png) ; "
         "par défaut la carte n'utilise que les contours fournis et fonctionne hors ligne.",
     ),
-    national: Path = typer.Option(None, "--national", help=_NATIONAL_HELP),
+    national: Path = typer.Option(None, "--national", metavar=metavar("file"), help=_NATIONAL_HELP),
 ) -> None:
     """Cartes des territoires : carte nationale, une carte par campus (SVG et PNG) et carte
     interactive de tous les campus (HTML autonome, filtres par campus et filière).

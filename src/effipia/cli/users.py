@@ -10,11 +10,12 @@ from pathlib import Path
 
 import typer
 
+from effipia.cli.french import FrenchTyper, metavar
 from effipia.cli.app import app, echo_err, echo_message, open_store, reporting_errors
 from effipia.cli.invitations import invitations_app
 from effipia.errors import EffipiaError
 
-users_app = typer.Typer(help="Comptes du personnel : évaluateurs, directeurs de campus, financeurs.", no_args_is_help=True)
+users_app = FrenchTyper(help="Comptes du personnel : évaluateurs, directeurs de campus, financeurs.", no_args_is_help=True)
 app.add_typer(users_app, name="users")
 
 
@@ -47,9 +48,9 @@ def _read_password() -> str:
 @users_app.command("add")
 def add_command(
     ctx: typer.Context,
-    email: str = typer.Argument(..., help="Adresse électronique (identifiant de connexion)."),
-    role: str = typer.Option(..., "--role", help="evaluator (tout), director (son campus seulement) ou funder (agrégats nationaux)."),
-    campus: str = typer.Option(None, "--campus", help="Identifiant du campus d'un directeur (registre des campus)."),
+    email: str = typer.Argument(..., metavar=metavar("email"), help="Adresse électronique (identifiant de connexion)."),
+    role: str = typer.Option(..., "--role", metavar="evaluator|director|funder", help="evaluator (tout), director (son campus seulement) ou funder (agrégats nationaux)."),
+    campus: str = typer.Option(None, "--campus", metavar=metavar("id"), help="Identifiant du campus d'un directeur (registre des campus)."),
     password_stdin: bool = typer.Option(
         False, "--password-stdin", help="Lire le mot de passe sur l'entrée standard (sans cette option : compte sans mot de passe, jetons d'API seulement)."
     ),
@@ -67,7 +68,7 @@ def add_command(
 
 
 @users_app.command("token")
-def token_command(ctx: typer.Context, email: str = typer.Argument(..., help="Compte auquel rattacher le jeton.")) -> None:
+def token_command(ctx: typer.Context, email: str = typer.Argument(..., metavar=metavar("email"), help="Compte auquel rattacher le jeton.")) -> None:
     """Crée un jeton d'API (en-tête Authorization: Bearer …) et l'affiche une seule fois, seul sur la dernière ligne."""
     from effipia.operations.users import create_api_token
 
@@ -78,7 +79,7 @@ def token_command(ctx: typer.Context, email: str = typer.Argument(..., help="Com
 
 
 @users_app.command("password")
-def password_command(ctx: typer.Context, email: str = typer.Argument(..., help="Compte dont le mot de passe change.")) -> None:
+def password_command(ctx: typer.Context, email: str = typer.Argument(..., metavar=metavar("email"), help="Compte dont le mot de passe change.")) -> None:
     """Remplace le mot de passe d'un compte (lu sur l'entrée standard, ou saisi deux fois)."""
     from effipia.operations.users import set_password
 
@@ -90,7 +91,7 @@ def password_command(ctx: typer.Context, email: str = typer.Argument(..., help="
 
 
 @users_app.command("disable")
-def disable_command(ctx: typer.Context, email: str = typer.Argument(..., help="Compte à fermer.")) -> None:
+def disable_command(ctx: typer.Context, email: str = typer.Argument(..., metavar=metavar("email"), help="Compte à fermer.")) -> None:
     """Ferme un compte tout de suite : plus de connexion, ses jetons d'API révoqués."""
     from effipia.operations.users import disable_user
 
@@ -121,12 +122,12 @@ def list_command(ctx: typer.Context) -> None:
 @invitations_app.command("send")
 def send_command(
     ctx: typer.Context,
-    campaign: str = typer.Option(None, "--campaign", help="Campagne ; facultatif s'il n'y en a qu'une."),
+    campaign: str = typer.Option(None, "--campaign", metavar=metavar("name"), help="Campagne ; facultatif s'il n'y en a qu'une."),
     reminder: bool = typer.Option(
         False, "--reminder", help="Relance : seulement les invités qui n'ont ni terminé, ni refusé, ni d'adresse en échec."
     ),
     dry_run: bool = typer.Option(False, "--dry-run", help="Montre ce qui serait envoyé, sans rien envoyer ni enregistrer."),
-    deadline: str = typer.Option(None, "--deadline", metavar="AAAA-MM-JJ", help="Date limite annoncée (sinon EFFIPIA_SURVEY_DEADLINE)."),
+    deadline: str = typer.Option(None, "--deadline", metavar=metavar("date"), help="Date limite annoncée (sinon EFFIPIA_SURVEY_DEADLINE)."),
 ) -> None:
     """Envoie par courriel (EFFIPIA_SMTP_URL, EFFIPIA_MAIL_FROM) les invitations pas encore
     envoyées, ou les relances ; affiche ce qui a été envoyé, refusé et laissé de côté."""
@@ -159,8 +160,8 @@ def send_command(
 @invitations_app.command("bounces")
 def bounces_command(
     ctx: typer.Context,
-    file: Path = typer.Argument(..., help="Liste de rejets d'un fournisseur d'envoi (CSV ou XLSX, colonne « email »)."),
-    campaign: str = typer.Option(None, "--campaign", help="Campagne ; facultatif s'il n'y en a qu'une."),
+    file: Path = typer.Argument(..., metavar=metavar("file"), help="Liste de rejets d'un fournisseur d'envoi (CSV ou XLSX, colonne « email »)."),
+    campaign: str = typer.Option(None, "--campaign", metavar=metavar("name"), help="Campagne ; facultatif s'il n'y en a qu'une."),
 ) -> None:
     """Marque en échec (jamais relancées) les invitations dont l'adresse figure dans la liste ;
     au moindre problème rien n'est enregistré et tous les problèmes sont listés."""
