@@ -118,3 +118,24 @@ def test_a_chain_of_relations_cannot_reveal_a_cell(monkeypatch) -> None:
     monkeypatch.setattr(disclosure, "_close_chains", lambda counts, sups, start, absent, has_cells: sups)
     weak = secondary_suppression(apply_min_count(_rows(cells), 3))
     assert [(r["domain"], r["group"], r["campus"]) for r in recoverable(weak, 3)] == [("campus_group", "entreprise", "A")]
+
+
+def test_both_bridge_methods_agree() -> None:
+    # _bridges uses a spanning forest with XOR labels from 1000 edges (large campaigns) and
+    # a Tarjan walk below; both must name the same bridges (the walk is the textbook method).
+    import numpy as np
+
+    from effipia.analysis.disclosure import _FOREST_FROM, _bridges, _bridges_walk
+
+    rng = np.random.default_rng(2024)
+    tried = 0
+    for _ in range(40):
+        rows, cols = int(rng.integers(200, 400)), int(rng.integers(3, 7))
+        keep = rng.random((rows, cols)) < rng.uniform(0.05, 0.9)
+        i, j = np.nonzero(keep)
+        ends = np.stack([i, rows + j], axis=1).astype(np.int64)
+        if len(ends) < _FOREST_FROM:
+            continue
+        tried += 1
+        assert (_bridges(rows + cols, ends) == _bridges_walk(rows + cols, ends)).all()
+    assert tried >= 10

@@ -30,7 +30,7 @@ __all__ = ["DEFAULT_MIN_N", "apply_min_count", "secondary_suppression", "protect
 #: declared default (:mod:`effipia.settings`, the one place it is written). The operations
 #: pass the configured value (``EFFIPIA_DISCLOSURE_MIN``) explicitly.
 DEFAULT_MIN_N: int = Settings.model_fields["disclosure_min"].default
-_VALUES = ("estimate", "se", "ci_low", "ci_high")
+_VALUES = ("estimate", "se", "ci_low", "ci_high", "sd")
 ENSEMBLE_KEY = "ensemble"
 
 
@@ -116,9 +116,16 @@ def protect(
     )
 
 
-def _bridges(n_nodes: int, ends: np.ndarray) -> np.ndarray:
-    """Which edges of a multigraph are bridges (on no cycle), by an iterative Tarjan walk.
-    ``ends``: (E, 2) node pairs. Returns a boolean mask over the edges."""
+def _graph(n_nodes: int, ends: np.ndarray):
+    from scipy.sparse import coo_matrix
+
+    u, v = ends[:, 0], ends[:, 1]
+    ones = np.ones(2 * len(ends), dtype=np.int8)
+    return coo_matrix((ones, (np.concatenate([u, v]), np.concatenate([v, u]))), shape=(n_nodes, n_nodes)).tocsr()
+
+
+def _bridges_walk(n_nodes: int, ends: np.ndarray) -> np.ndarray:
+    """:func:`_bridges` by an iterative Tarjan walk in Python (faster on small graphs)."""
     adjacency: list[list[tuple[int, int]]] = [[] for _ in range(n_nodes)]
     for e, (u, v) in enumerate(ends.tolist()):
         adjacency[u].append((v, e))
@@ -154,21 +161,134 @@ def _bridges(n_nodes: int, ends: np.ndarray) -> np.ndarray:
     return bridge
 
 
+#: Edges from which the spanning-forest method beats the Python walk (measured: 2,5 ms of
+#: fixed cost against 0,6 ms for the walk at 400 edges, 4,8 ms against 26 ms at 2 100).
+_FOREST_FROM = 1000
+
+
+def _bridges(n_nodes: int, ends: np.ndarray) -> np.ndarray:
+    """Which edges of a simple graph are bridges (on no cycle). ``ends``: (E, 2) node pairs.
+    Small graphs: :func:`_bridges_walk`. Larger ones: a breadth-first spanning forest (SciPy); every non-tree edge gets a random 64-bit label
+    XOR-ed into both its ends; the XOR over a subtree is the XOR of the non-tree edges with
+    one end inside it, so the tree edge above the subtree is a bridge exactly when it is zero
+    (a false zero, probability 2⁻⁶⁴, only costs one unneeded suppression, never a leak)."""
+    from scipy.sparse.csgraph import breadth_first_order, connected_components
+
+    m = len(ends)
+    if m < _FOREST_FROM:
+        return _bridges_walk(n_nodes, ends)
+    bridge = np.zeros(m, dtype=bool)
+    graph = _graph(n_nodes, ends)
+    lo, hi = np.minimum(ends[:, 0], ends[:, 1]), np.maximum(ends[:, 0], ends[:, 1])
+    keys = lo * n_nodes + hi
+    by_key = np.argsort(keys)
+    sorted_keys = keys[by_key]
+
+    def edge_of(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        k = np.minimum(x, y) * n_nodes + np.maximum(x, y)
+        return by_key[np.searchsorted(sorted_keys, k)]
+
+    count, label = connected_components(graph, directed=False)
+    sizes = np.bincount(label, minlength=count)
+    tree = np.zeros(m, dtype=bool)
+    walks = []
+    for comp in np.flatnonzero(sizes > 1).tolist():
+        root = int(np.flatnonzero(label == comp)[0])
+        order, pred = breadth_first_order(graph, root, directed=False, return_predecessors=True)
+        below = order[1:]
+        tree[edge_of(below, pred[below])] = True
+        walks.append((order, pred))
+    rest = np.flatnonzero(~tree)
+    acc = np.zeros(n_nodes, dtype=np.uint64)
+    if rest.size:
+        marks = np.random.default_rng(20240501).integers(1, np.iinfo(np.int64).max, size=rest.size, dtype=np.int64).astype(np.uint64)
+        np.bitwise_xor.at(acc, ends[rest, 0], marks)
+        np.bitwise_xor.at(acc, ends[rest, 1], marks)
+    for order, pred in walks:
+        values = acc.tolist()
+        parents = pred.tolist()
+        for x in reversed(order[1:].tolist()):
+            values[parents[x]] ^= values[x]
+        below = order[1:]
+        zero = np.array([values[x] == 0 for x in below.tolist()], dtype=bool)
+        bridge[edge_of(below[zero], pred[below[zero]])] = True
+    return bridge
+
+
 def _components(n_nodes: int, ends: np.ndarray) -> np.ndarray:
-    """Connected component label of every node (union–find over the edges)."""
-    parent = list(range(n_nodes))
+    """Connected component label of every node."""
+    from scipy.sparse.csgraph import connected_components
 
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
+    if len(ends) == 0:
+        return np.arange(n_nodes, dtype=np.int64)
+    return connected_components(_graph(n_nodes, ends), directed=False)[1].astype(np.int64)
 
-    for u, v in ends.tolist():
-        ru, rv = find(u), find(v)
-        if ru != rv:
-            parent[ru] = rv
-    return np.array([find(x) for x in range(n_nodes)], dtype=np.int64)
+
+def _cover_bridges(bad, bridge, unknown, n, ends, n_nodes, sup, target) -> None:
+    """One pass of repairs for the bridges ``bad`` (variables), in place on ``sup`` and
+    ``target``: in the bridge tree (2-edge-connected components joined by the bridges), a
+    published cell whose endpoints lie on either side of a bridge closes a cycle through it;
+    for each bad bridge not yet covered, the smallest such cell is suppressed, and every
+    bridge on the tree path between its endpoints is covered by it."""
+    edges = np.flatnonzero(unknown)
+    label = _components(n_nodes, ends[edges[~bridge[edges]]])
+    _, comp = np.unique(label, return_inverse=True)
+    k = int(comp.max()) + 1
+    tree: list[list[tuple[int, int]]] = [[] for _ in range(k)]
+    for e in np.flatnonzero(bridge).tolist():
+        a, b = int(comp[ends[e, 0]]), int(comp[ends[e, 1]])
+        tree[a].append((b, e))
+        tree[b].append((a, e))
+    tin, tout, depth = np.zeros(k, np.int64), np.zeros(k, np.int64), np.zeros(k, np.int64)
+    root, up, up_edge = np.zeros(k, np.int64), np.full(k, -1, np.int64), np.full(k, -1, np.int64)
+    seen = np.zeros(k, dtype=bool)
+    clock = 0
+    for r in range(k):
+        if seen[r]:
+            continue
+        seen[r] = True
+        stack = [(r, iter(tree[r]))]
+        tin[r], root[r] = clock, r
+        clock += 1
+        while stack:
+            node, it = stack[-1]
+            for nxt, e in it:
+                if not seen[nxt]:
+                    seen[nxt] = True
+                    tin[nxt], root[nxt], up[nxt], up_edge[nxt], depth[nxt] = clock, r, node, e, depth[node] + 1
+                    clock += 1
+                    stack.append((nxt, iter(tree[nxt])))
+                    break
+            else:
+                stack.pop()
+                tout[node] = clock - 1
+    known = np.flatnonzero(~unknown & (n > 0))
+    ca, cb = comp[ends[known, 0]], comp[ends[known, 1]]
+    order = np.lexsort((known, n[known]))
+    known, ca, cb = known[order], ca[order], cb[order]
+    free = np.ones(known.size, dtype=bool)
+    covered = np.zeros(n.size, dtype=bool)
+    for t in bad.tolist():
+        if covered[t]:
+            continue
+        a, b = int(comp[ends[t, 0]]), int(comp[ends[t, 1]])
+        child = a if depth[a] > depth[b] else b
+        inside_a = (tin[ca] >= tin[child]) & (tin[ca] <= tout[child])
+        inside_b = (tin[cb] >= tin[child]) & (tin[cb] <= tout[child])
+        crossing = free & (root[ca] == root[child]) & (root[cb] == root[child]) & (inside_a != inside_b)
+        hit = np.flatnonzero(crossing)
+        if hit.size == 0:  # pragma: no cover - only known-empty cells could close the cycle
+            target[t] = False
+            continue
+        i = int(hit[0])
+        sup[known[i]] = True
+        free[i] = False
+        x, y = int(ca[i]), int(cb[i])
+        while x != y:  # every bridge on the tree path between the cell's ends is now on a cycle
+            if depth[x] < depth[y]:
+                x, y = y, x
+            covered[up_edge[x]] = True
+            x = int(up[x])
 
 
 def _close_chains(counts, sups, start, absent, has_cells):
@@ -221,16 +341,7 @@ def _close_chains(counts, sups, start, absent, has_cells):
         bad = np.flatnonzero(bridge & target)
         if bad.size == 0:
             break
-        t = int(bad[0])
-        label = _components(n_nodes, ends[edges[edges != t]])
-        u, v = label[ends[t, 0]], label[ends[t, 1]]
-        ea, eb = label[ends[:, 0]], label[ends[:, 1]]
-        closes = ~unknown & (n > 0) & (((ea == u) & (eb == v)) | ((ea == v) & (eb == u)))
-        if not closes.any():  # pragma: no cover - only known-empty cells could close the cycle
-            target[t] = False
-            continue
-        pick = np.flatnonzero(closes)
-        sup[pick[np.lexsort((pick, n[pick]))[0]]] = True
+        _cover_bridges(bad, bridge, unknown, n, ends, n_nodes, sup, target)
     k = n_c * n_g
     cell_out = sup[:k].reshape(n_c, n_g) if cells_ok else cell_sup
     return sup[k + n_c + n_g:].copy(), sup[k + n_c: k + n_c + n_g].copy(), sup[k: k + n_c].copy(), cell_out
