@@ -192,7 +192,7 @@ def domain_share_stats(
         return DomainStats(n, share, se, domain_df(domain, n_domains, n_base=n_base))
 
     if cluster is None and strata is not None and (not calibration or len(calibration) == 1):
-        var = _stratified_share_variance(key, slots, domain, n_domains, share, total_w, w, np.asarray(strata),
+        var = _stratified_share_variance(key, slots, domain, n_domains, share, total_w, w, strata,
                                          calibration[0] if calibration else None, design_weights)
     elif cluster is None and strata is None and calibration is not None and len(calibration) == 1:
         var = _poststratified_share_variance(key, slots, domain, n_domains, share, total_w, w, calibration[0], design_weights)
@@ -462,6 +462,25 @@ def _poststratified_share_variance(
     return factor * out
 
 
+_STRATA: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+
+
+def _strata_codes(strata: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Stratum index of each unit and units per stratum, cached by the array's identity (the
+    same strata array comes back for every item; the cached index array, being the same
+    object each time, keeps the digest caches of :func:`_pairs` hits)."""
+    hit = _STRATA.get(id(strata))
+    if hit is not None and hit[0] is strata:
+        return hit[1], hit[2]
+    _, stratum = np.unique(strata, return_inverse=True)
+    stratum = stratum.astype(np.int64).ravel()
+    n_h = np.bincount(stratum, minlength=int(stratum.max(initial=-1)) + 1).astype(np.float64)
+    if len(_STRATA) >= 16:
+        _STRATA.clear()
+    _STRATA[id(strata)] = (strata, stratum, n_h)
+    return stratum, n_h
+
+
 def _stratified_share_variance(
     key: np.ndarray,
     slots: int,
@@ -490,10 +509,8 @@ def _stratified_share_variance(
     in_base = key < size
     slot = np.where(in_base, key % slots, 0)
     w2 = w * w
-    _, stratum = np.unique(strata, return_inverse=True)
-    stratum = stratum.astype(np.int64)
-    n_strata = int(stratum.max(initial=-1)) + 1
-    n_h = np.bincount(stratum, minlength=n_strata).astype(np.float64)
+    stratum, n_h = _strata_codes(strata)
+    n_strata = n_h.shape[0]
     f_h = np.where(n_h > 1, n_h / np.maximum(n_h - 1.0, 1.0), 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
         inv_w = 1.0 / total_w
