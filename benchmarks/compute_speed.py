@@ -543,7 +543,8 @@ def main() -> None:
     parser.add_argument("--sizes", default=f"32x100,500x400,2000x500,{MILLION}")
     parser.add_argument("--calibrated-sizes", default="500x400,2000x500", help="sizes where the calibrated variants run")
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--large-repeats", type=int, default=None, help=f"repeats at {MILLION} (default: --repeats)")
+    parser.add_argument("--large-sizes", default=MILLION, help="sizes measured --large-repeats times")
+    parser.add_argument("--large-repeats", type=int, default=None, help="repeats at --large-sizes (default: --repeats)")
     parser.add_argument("--parts", default="national,campaigns,fixed", help="national, campaigns, fixed")
     parser.add_argument("--before", type=Path, help="another source tree (its src/ measured beside this one)")
     parser.add_argument("--out", default=str(Path(__file__).parent / "results" / "compute_speed.json"))
@@ -568,7 +569,12 @@ def main() -> None:
     import tempfile
 
     parts = set(args.parts.split(","))
-    results: dict = {"command": " ".join([".venv/bin/python", "benchmarks/compute_speed.py", *sys.argv[1:]]),
+    previous = Path(args.out)  # parts not measured by this run are kept from the last one
+    results: dict = json.loads(previous.read_text(encoding="utf-8")) if previous.exists() and parts != {"national", "campaigns", "fixed"} else {}
+    results.setdefault("commands", [])
+    results["commands"] = [c for c in results["commands"] if c.get("parts") != sorted(parts)] + [
+        {"parts": sorted(parts), "command": " ".join([".venv/bin/python", "benchmarks/compute_speed.py", *sys.argv[1:]])}]
+    results |= {"command": " ".join([".venv/bin/python", "benchmarks/compute_speed.py", *sys.argv[1:]]),
                      "date": datetime.date.today().isoformat(), "repeats": args.repeats,
                      "before": str(args.before) if args.before else None,
                      "load_average_1min": os.getloadavg()[0]}
@@ -593,7 +599,7 @@ def main() -> None:
             results["campaigns"] = []
             calibrated = set(args.calibrated_sizes.split(","))
             for size in args.sizes.split(","):
-                repeats = args.large_repeats or args.repeats if size == MILLION else args.repeats
+                repeats = (args.large_repeats or args.repeats) if size in args.large_sizes.split(",") else args.repeats
                 res = campaign(size, repeats, args.before, size in calibrated, work)
                 results["campaigns"].append(res)
                 print(json.dumps(res), flush=True)
