@@ -115,7 +115,7 @@ def check_statistics_set(statistics: pl.DataFrame, min_n: int) -> None:
     assert not leaks, f"{len(leaks)} cellule(s) sous le minimum retrouvée(s) par soustraction : {leaks[:5]}"
 
 
-@_settings(8)
+@_settings(6)
 @seed(SEED)
 @given(d=drawn())
 # regression: a cell recoverable through a chain of relations (fixed in analysis/disclosure.py)
