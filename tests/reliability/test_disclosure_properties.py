@@ -405,6 +405,28 @@ def check_view(truth: list[dict], shown: list[dict], margin_truth: dict | None, 
     assert unknown != 1, (truth, shown, margin_shown)
 
 
+def login(client, email: str) -> None:
+    form = client.get("/staff/connexion")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form.text).group(1)
+    done = client.post("/staff/connexion", data={"email": email, "password": "correct horse battery staple",
+                                                 "csrf_token": token, "suite": "/staff"})
+    assert done.status_code == 303, done.text
+
+
+def _page_view(page, truth: list[dict]) -> list[dict]:
+    """What a staff page shows of each row of ``truth`` (hidden or its figures)."""
+    assert page.status_code == 200, page.text
+    rows = _page_rows(page.text)
+    seen = []
+    for real in truth:
+        cells = rows[real["group_label"]]
+        hidden = any("secret statistique" in c for c in cells)
+        seen.append({"suppressed": hidden, **{c: None if hidden else real[c] for c in _SENSITIVE}})
+        if hidden:  # neither the counts nor the rates of a hidden row are printed
+            assert cells[-2:] == ["–", "–"], cells
+    return seen
+
+
 @_settings(3)
 @seed(SEED)
 @given(d=drawn(campuses=(2, 3), partners=(10, 30)), refusals=st.integers(0, 6))
@@ -429,7 +451,7 @@ def test_director_pages_and_api_show_nothing_below_the_minimum(d: Drawn, refusal
         if refused.height:
             store.write_invitations("fuite", refused.with_columns(pl.lit("refused").alias("status")))
         ops.add_user(store, "directeur@x.example", "director", campus, "correct horse battery staple")
-        ops.add_user(store, "financeur@x.example", "funder", None)
+        ops.add_user(store, "financeur@x.example", "funder", None, "correct horse battery staple")
         director = ops.create_api_token(store, "directeur@x.example").value
         funder = ops.create_api_token(store, "financeur@x.example").value
         truth = monitoring.progress(store, "fuite", campus=campus).value
@@ -443,25 +465,17 @@ def test_director_pages_and_api_show_nothing_below_the_minimum(d: Drawn, refusal
         assert shown.status_code == 200, shown.text
         check_view(truth_rows, shown.json(), None, None, d.min_n)
         # the page, as the director logs in and reads it (with the campus margin)
-        form = client.get("/staff/connexion")
-        token = re.search(r'name="csrf_token" value="([^"]+)"', form.text).group(1)
-        login = client.post("/staff/connexion", data={"email": "directeur@x.example", "password": "correct horse battery staple",
-                                                      "csrf_token": token, "suite": "/staff"})
-        assert login.status_code == 303, login.text
-        page = client.get(f"/staff/campus/{campus}")
-        assert page.status_code == 200, page.text
-        rows = _page_rows(page.text)
-        seen = []
-        for real in [*truth_rows, margin]:
-            cells = rows[real["group_label"]]
-            hidden = any("secret statistique" in c for c in cells)
-            seen.append({"suppressed": hidden, **{c: None if hidden else real[c] for c in _SENSITIVE}})
-            if hidden:  # neither the counts nor the rates of a hidden row are printed
-                assert cells[-2:] == ["–", "–"], cells
+        login(client, "directeur@x.example")
+        seen = _page_view(client.get(f"/staff/campus/{campus}"), [*truth_rows, margin])
         check_view(truth_rows, seen[:-1], margin, seen[-1], d.min_n)
         funded = client.get("/api/v1/progress", headers={"Authorization": f"Bearer {funder}"})
         assert funded.status_code == 200, funded.text
         check_view(groups, funded.json(), None, None, d.min_n)
+    with TestClient(app, base_url="https://testserver", follow_redirects=False) as client:
+        # the funder's national page: survey groups and their national margin
+        login(client, "financeur@x.example")
+        seen = _page_view(client.get("/staff/national"), [*groups, whole])
+        check_view(groups, seen[:-1], whole, seen[-1], d.min_n)
     app.state.store.close()
     hidden = sum(1 for r in truth_rows if 0 < _responded(r) < d.min_n)
     log({"output": "web", "min_n": d.min_n, "hidden": hidden, "rows": len(truth_rows), "outcome": "ok"})
