@@ -116,3 +116,28 @@ def test_points_forts_follow_the_rule(statistics):
         mine = part.filter(pl.col("campus") == "CMQ01")["estimate"].sum()
         whole = part.filter(pl.col("campus") == "ensemble")["estimate"].sum()
         assert g["diff"] == pytest.approx(mine - whole)
+
+
+def test_effect_size_with_weights_uses_the_weighted_pooled_sd_by_hand():
+    """One-item register (code 1 → 100, 2 → 0) with weights.
+    Campus A: scores 100, 0, 100, weights 1, 2, 1: W = 4, mean 200/4 = 50,
+      Σ w (y − m)² = 2 500 + 2 × 2 500 + 2 500 = 10 000, sd² = n/(n−1) × 10 000 / 4 = 3/2 × 2 500 = 3 750.
+    Campus B: scores 0, 0, 100, 100, weights 1, 1, 1, 3: W = 6, mean 400/6 = 66,67,
+      Σ w (y − m)² = 2 × (200/3)² + 4 × (100/3)² = 40 000/3, sd² = 4/3 × (40 000/3)/6 = 80 000/27.
+    Pooled: σ² = (2 × 3 750 + 3 × 80 000/27)/(2 + 3) = 147 500/45; d = 50 − 200/3 = −50/3;
+    effect = d/σ = −0,2911 (the unweighted whole-set shortcut s√n would not give it)."""
+    import numpy as np
+
+    from effipia.analysis.registers import RegisterRule, register_rows
+
+    frame = pl.DataFrame({"respondent_id": [f"r{i}" for i in range(7)], "campus_id": ["A"] * 3 + ["B"] * 4,
+                          "category": ["entreprise"] * 7, "a": [1, 2, 1, 2, 2, 1, 1]}, schema_overrides={"a": pl.Int64})
+    rule = RegisterRule(name="dyn", title="dyn", items=("a",), positive=(1,))
+    rows = register_rows(frame, {"dyn": rule}, weights=np.array([1, 2, 1, 1, 1, 1, 3], dtype=float), domains=("ensemble", "campus"), min_n=1)
+    sd = dict(zip(rows["campus"], rows["sd"], strict=True))
+    assert sd["A"] == pytest.approx(math.sqrt(3750), rel=1e-12)
+    assert sd["B"] == pytest.approx(math.sqrt(80000 / 27), rel=1e-12)
+    c = compare(StatisticsView(rows), "A", "dyn", "all", ["B"])
+    assert c.diff == pytest.approx(-50 / 3, rel=1e-12)
+    assert c.effect == pytest.approx(-(50 / 3) / math.sqrt(147500 / 45), rel=1e-12)
+    assert c.effect == pytest.approx(-0.2911, abs=1e-4)

@@ -60,3 +60,28 @@ def test_comparisons_equal_svycontrast(rscript, tmp_path: Path, synthetic):
         c = ours[row["name"]]
         assert c.diff == pytest.approx(row["est"], abs=1e-9), row["name"]
         assert c.se == pytest.approx(row["se"], abs=1e-9), row["name"]
+
+
+@pytest.mark.rlang
+def test_weighted_sd_equals_svyvar(rscript, tmp_path: Path, synthetic):
+    """The per-campus SD behind the effect size (register rows' ``sd``) with unequal weights
+    equals √ of R's ``svyby(~s, ~campus_id, svydesign(ids = ~1, weights = ~w), svyvar)``."""
+    import numpy as np
+
+    from effipia.analysis.registers import load_rules, register_rows
+
+    rules = tmp_path / "rules.toml"
+    rules.write_text(RULES, encoding="utf-8")
+    responses = synthetic.responses
+    w = np.random.default_rng(7).uniform(0.5, 3.0, responses.height)
+    rows = register_rows(responses, {"dyn": load_rules(rules)["dyn"]}, weights=w, domains=("campus",), min_n=1)
+    mapping = {1: 100.0, 2: 0.0, 9: 50.0}
+    scores = responses.select("campus_id", pl.col("dyn_1").replace_strict(mapping, default=None, return_dtype=pl.Float64).alias("s"))
+    scores.with_columns(pl.Series("w", w)).write_csv(tmp_path / "scores.csv")
+    subprocess.run([rscript, str(Path(__file__).parent / "r" / "svyvar.R"), str(tmp_path / "scores.csv"), str(tmp_path / "r.csv")],
+                   check=True, capture_output=True, timeout=120)
+    r = pl.read_csv(tmp_path / "r.csv")
+    ours = dict(zip(rows["campus"], rows["sd"], strict=True))
+    assert r.height == len(ours) >= 30
+    for campus, var in r.iter_rows():
+        assert ours[campus] == pytest.approx(var ** 0.5, rel=1e-9), campus

@@ -170,7 +170,7 @@ def comparison_rows(
         pl.col("ci_low").alias("_low"),
         pl.col("ci_high").alias("_high"),
         pl.lit(None, dtype=pl.Float64).alias("se"),
-    ).drop("df", "n_eff", "precision", "precision_reason", strict=False)
+    ).drop("df", "n_eff", "precision", "precision_reason", "sd", strict=False)
     ranks = _with_rank_ranges(ranks, "item")
     profile = (
         campus.filter(pl.col("item").is_in(PROFILE_REGISTERS))

@@ -60,7 +60,7 @@ CLASSES: tuple[str, ...] = ("reliable", "imprecise", "unreliable")
 REASONS: tuple[str, ...] = ("n_eff", "width", "relative_width", "df")
 DEFAULT_PROFILE = "default"
 _OUTCOMES = ("footnote", "suppress")
-_VALUES = ("estimate", "se", "ci_low", "ci_high")
+_VALUES = ("estimate", "se", "ci_low", "ci_high", "sd")
 
 
 @dataclass(frozen=True)

@@ -312,29 +312,62 @@ def register_rows(
         if y.shape[1] == 0:
             continue
         results = []
+        w = np.ones(y.shape[0]) if design.weights is None else np.asarray(design.weights, dtype=np.float64)
+        answered = valid.any(axis=1)
+        zs: list[np.ndarray] = []
         if rule.average == "item":
             # column-major: the per-item average walks the matrix item by item
             y, valid = np.asfortranarray(y), np.asfortranarray(valid)
-            results = list(zip(dsets, _item_average_sets(y, valid, dsets, design), strict=True))
+            results = list(zip(dsets, _item_average_sets(y, valid, dsets, design, z_out=zs), strict=True))
         else:
-            answered = valid.any(axis=1)
             with np.errstate(invalid="ignore", divide="ignore"):
                 score = np.where(answered, (y * valid).sum(axis=1) / valid.sum(axis=1), 0.0)
             for dset in dsets:
                 stats = domain_mean_stats(score, dset.index, dset.size, valid=answered, **design.kernel_args())
                 results.append((dset, stats))
-        parts.append(
-            set_rows(
-                results,
-                statistic="register",
-                item=rule.name,
-                answers=[None],
-                unit="score",
-                title=title or rule.title,
-                min_n=min_n,
-            )
+                zs.append(_mean_deviations(score, answered, dset, w))
+        rows = set_rows(
+            results,
+            statistic="register",
+            item=rule.name,
+            answers=[None],
+            unit="score",
+            title=title or rule.title,
+            min_n=min_n,
         )
-    return pl.concat(parts) if parts else empty_rows()
+        sd = np.concatenate([_score_sd(z, dset, w, answered) for z, (dset, _) in zip(zs, results, strict=True)])
+        if sd.shape[0] == rows.height:
+            rows = rows.with_columns(pl.when(pl.col("suppressed")).then(None).otherwise(pl.Series("sd", sd, nan_to_null=True)).alias("sd"))
+        parts.append(rows)
+    return pl.concat(parts, how="diagonal_relaxed") if parts else empty_rows()
+
+
+def _mean_deviations(score: np.ndarray, answered: np.ndarray, dset: DomainSet, w: np.ndarray) -> np.ndarray:
+    """Linearised values ``w_i (s_i - m_d) / W_d`` of a domain mean of respondent scores
+    (0–1 scale), 0 outside the base: the ``z`` of :func:`_item_average_sets` for that rule."""
+    inside = (dset.index >= 0) & answered & (w > 0)
+    d = np.where(inside, dset.index, 0)
+    total = np.bincount(d[inside], weights=w[inside], minlength=dset.size)
+    mean = np.divide(np.bincount(d[inside], weights=(w * score)[inside], minlength=dset.size), total, out=np.zeros(dset.size), where=total > 0)
+    inv = np.divide(1.0, total, out=np.zeros(dset.size), where=total > 0)
+    return np.where(inside, w * (score - mean[d]) * inv[d], 0.0)
+
+
+def _score_sd(z: np.ndarray, dset: DomainSet, w: np.ndarray, answered: np.ndarray) -> np.ndarray:
+    """Weighted standard deviation of the partners' scores per domain (0–100), from the
+    linearised values ``z_i`` of the domain's score: with ``u_i = z_i W_d / w_i`` the
+    partner's deviation from the score, ``sd² = n/(n-1) Σ w_i u_i² / W_d = n/(n-1) W_d Σ z_i² / w_i``
+    over the ``n`` respondents of the base (weights ``w_i``, total ``W_d``). For a mean of
+    respondent scores this is R's ``survey::svyvar`` (its ``n/(n-1)`` convention), and
+    unweighted the usual sample SD; NaN below two respondents."""
+    inside = (dset.index >= 0) & answered & (w > 0)
+    d = dset.index[inside]
+    total = np.bincount(d, weights=w[inside], minlength=dset.size)
+    squares = np.bincount(d, weights=z[inside] ** 2 / w[inside], minlength=dset.size)
+    n = np.bincount(d, minlength=dset.size).astype(np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        var = np.where(n >= 2, total * squares * n / (n - 1), np.nan)
+    return np.sqrt(np.maximum(var, 0.0)) * 100.0
 
 
 def profile_stats(

@@ -182,6 +182,18 @@ def build_campus(statistics: pl.DataFrame | StatisticsView, campus: str, ctx: Co
         dist.blocks.append(Figure(key="distribution", number=f_spec["number"], title=title, svg=fg.to_svg(fig, key=f"c-distribution", alt=alt), alt=alt,
                                   lecture=common["labels"]["lecture_prefix"] + lecture, source=f_spec["source"], data=data))
         fg.close(fig)
+        from effipia.report.rankings import campus_rank_sentence
+
+        campus_rows = view.rows("register", "campus")
+        ranks = []
+        for reg in registers:
+            part = campus_rows.filter(pl.col("item") == reg).to_dicts()
+            text = campus_rank_sentence(next((r for r in part if r["campus"] == campus), None), [r for r in part if r["campus"] != campus],
+                                        rules[reg].title, spec["ranking"])
+            if text:
+                ranks.append(text)
+        if ranks:
+            dist.blocks.append(Paragraph(heading=spec["ranking"]["heading"], items=ranks))
 
     # points forts / vigilance -----------------------------------------------------------------
     pts = section("points")

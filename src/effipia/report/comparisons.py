@@ -12,9 +12,12 @@ itself never belongs to its group):
 — the linear contrast R's ``svycontrast`` computes on ``svyby(~score, ~campus, design,
 svymean, covmat = TRUE)`` (campus domains are disjoint, so their linearised covariances are
 zero when the campus is not a cluster). The interval is :math:`d \\pm 1{,}96\\,\\sqrt{\\operatorname{Var}(d)}`.
-The effect size is :math:`d / \\sigma`, with :math:`\\sigma` the standard deviation of the
-partners' scores implied by the whole-set estimate (:math:`s \\sqrt{n}`, exact for unweighted
-data). A difference is *established* only when its interval excludes zero.
+The effect size is :math:`d / \\sigma` (Cohen's *d*), with :math:`\\sigma` the pooled
+within-campus standard deviation of the partners' scores over the campus and its group
+(:func:`pooled_sd`, from the weighted SD the statistics set carries per campus: exact with
+weights too). A statistics set without that column falls back on the SD implied by the
+whole-set estimate (:math:`s \\sqrt{n}`, right only for unweighted data). A difference is
+*established* only when its interval excludes zero.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from typing import Any
 
 from effipia.report.statistics import ENSEMBLE, StatisticsView
 
-__all__ = ["Comparison", "compare", "comparison_groups", "reading", "Z95"]
+__all__ = ["Comparison", "compare", "comparison_groups", "pooled_sd", "reading", "Z95"]
 
 Z95 = 1.959963984540054
 
@@ -92,12 +95,28 @@ def compare(view: StatisticsView, campus: str, register: str, group: str, member
         return Comparison(register, group, own[0], reference, len(values), diff=diff, reason="no_se")
     var = own[1] ** 2 + sum(se**2 for _, se in values) / len(values) ** 2
     se = math.sqrt(var)
-    whole = view.get("register", register, None, ENSEMBLE, ENSEMBLE)
-    effect = None
-    if whole and whole.get("se") and whole.get("n"):
-        sigma = float(whole["se"]) * math.sqrt(float(whole["n"]))
-        effect = diff / sigma if sigma > 0 else None
+    sigma = pooled_sd(view, register, [campus, *members])
+    if sigma is None:  # a statistics set without ``sd`` (written before it existed)
+        whole = view.get("register", register, None, ENSEMBLE, ENSEMBLE)
+        if whole and whole.get("se") and whole.get("n"):
+            sigma = float(whole["se"]) * math.sqrt(float(whole["n"]))
+    effect = diff / sigma if sigma else None
     return Comparison(register, group, own[0], reference, len(values), diff, se, diff - Z95 * se, diff + Z95 * se, effect)
+
+
+def pooled_sd(view: StatisticsView, register: str, campuses: list[str]) -> float | None:
+    """Pooled within-campus standard deviation of the partners' scores over ``campuses``:
+    :math:`\\sqrt{\\sum_c (n_c - 1)\\,s_c^2 / \\sum_c (n_c - 1)}`, with :math:`s_c` the campus's
+    weighted SD (column ``sd`` of the register rows, :func:`effipia.analysis.registers._score_sd`,
+    R's ``svyvar``) and :math:`n_c` its respondents. ``None`` when a campus has no ``sd``."""
+    num = den = 0.0
+    for c in campuses:
+        row = view.get("register", register, None, ENSEMBLE, c)
+        if row is None or row.get("suppressed") or row.get("sd") is None or not row.get("n") or row["n"] < 2:
+            return None
+        num += (float(row["n"]) - 1.0) * float(row["sd"]) ** 2
+        den += float(row["n"]) - 1.0
+    return math.sqrt(num / den) if den > 0 and num > 0 else None
 
 
 def reading(c: Comparison, texts: dict[str, Any]) -> str:

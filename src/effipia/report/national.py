@@ -371,8 +371,9 @@ def build_national(statistics: pl.DataFrame | StatisticsView, ctx: Context) -> t
         rows = [Row(letters.get(c, c), [cell(view.get("register", reg, None, campus=c), 0) for reg in regs], key=c) for c in order]
         cols = [rules[r].title for r in regs]
         fig = fg.profiles_by_campus([r.label for r in rows], [(cols[j], [r.cells[j].value for r in rows]) for j in range(len(regs))])
-        best = prof.sort("estimate", descending=True).row(0, named=True)
-        lecture = sentence(fspecs["illustration_7"]["lecture"], row=letters.get(best["campus"], best["campus"]), value=fmt(best["estimate"]))
+        from effipia.report.rankings import top_profile_lecture
+
+        lecture = top_profile_lecture(prof.to_dicts(), letters, fspecs["illustration_7"])
         data = _data_table("illustration_7", fspecs["illustration_7"], "Campus", cols, rows, common, min_n)
         quality.blocks.append(_figure("illustration_7", fspecs["illustration_7"], fig, _alt(fspecs["illustration_7"]["title"], rows, cols), lecture, data, common, figures, notes=data.notes))
     ct = _collab(view, tspecs["collab"], labels, common, min_n)

@@ -68,7 +68,7 @@ class StatisticsView:
         if "domain" not in frame.columns or frame["domain"].null_count():
             frame = frame.with_columns(_domain_expr().alias("domain"))
         self.has_precision = "precision" in frame.columns
-        keep = [c for c in (*CONTRACT_COLUMNS, "domain", "se", "unit", "spec", "precision", "precision_reason") if c in frame.columns]
+        keep = [c for c in (*CONTRACT_COLUMNS, "domain", "se", "sd", "unit", "spec", "precision", "precision_reason") if c in frame.columns]
         self.frame = frame.select(keep)
         self._parts: dict[tuple[str, str], pl.DataFrame] = {}
         self._index: dict[tuple[str, str], dict[Key, dict[str, Any]]] = {}
