@@ -42,7 +42,7 @@ if [ $with_test = 1 ]; then
 fi
 
 if [ $with_test = 1 ] && command -v npm >/dev/null 2>&1; then
-  # axe-core for the accessibility checks of the browser tests (tests/web/axe.py, same version).
+  # axe-core for the accessibility checks of the browser tests (tests/utils/axe.py, same version).
   axe_dir="${XDG_CACHE_HOME:-$HOME/.cache}/effipia-tests/axe-core-4.14.1"
   if [ ! -f "$axe_dir/node_modules/axe-core/axe.min.js" ]; then
     mkdir -p "$axe_dir"

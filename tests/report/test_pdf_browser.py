@@ -83,7 +83,7 @@ def test_toc_page_numbers_running_headers_and_bookmarks(written):
 def test_campus_html_in_chromium_with_axe(written, chromium):
     from playwright.sync_api import sync_playwright
 
-    from utils.axe import run_axe
+    from utils.axe import WCAG_21_AA, run_axe
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as pw:
@@ -98,7 +98,7 @@ def test_campus_html_in_chromium_with_axe(written, chromium):
             shot = ARTIFACTS / f"{name}-html.png"
             page.screenshot(path=str(shot), full_page=False)
             assert _ink(shot) > 0.01
-            violations = run_axe(page)
+            violations = run_axe(page, tags=WCAG_21_AA)
             assert violations == [], f"{name}: {violations}"
         assert failed == []  # self-contained: nothing requested outside the file
         browser.close()

@@ -20,7 +20,7 @@ import polars as pl
 import pytest
 
 from effipia.store import Store
-from tests.web.axe import serious_violations
+from utils.axe import run_axe
 from tests.web.conftest import ROOT, Campaign, serve, write_campaign
 from tests.web.walk import choose, parse
 
@@ -64,7 +64,7 @@ class Checker:
             return
         self.seen.add(kind)
         _screenshot(page, f"{self.theme}-{kind}")
-        found = serious_violations(page)
+        found = run_axe(page)
         if found:
             self.failures[kind] = found
 

@@ -14,7 +14,7 @@ import pytest
 from effipia.operations import users as ops
 from effipia.store import Store
 
-from .axe import serious_violations
+from utils.axe import run_axe
 from .conftest import ROOT, serve, write_campaign
 
 pytestmark = pytest.mark.browser
@@ -53,10 +53,10 @@ def test_a_director_uploads_a_directory_sees_its_problems_then_only_their_campus
         # bypass_csp: only so that axe can be injected; the pages themselves run under their CSP.
         page = browser.new_context(locale="fr-FR", bypass_csp=True).new_page()
         page.goto(f"{server.base_url}/staff/connexion")
-        violations["connexion"] = serious_violations(page)
+        violations["connexion"] = run_axe(page)
         login(page, server.base_url, "directrice@aero.example")
         page.wait_for_url(f"{server.base_url}/staff/campus/CMQ-AERO")
-        violations["campus"] = serious_violations(page)
+        violations["campus"] = run_axe(page)
         page.screenshot(path=str(ARTIFACTS / f"staff-{theme}-director-campus.png"), full_page=True)
 
         page.get_by_role("link", name="Déposer l'annuaire des partenaires du campus").click()
@@ -67,7 +67,7 @@ def test_a_director_uploads_a_directory_sees_its_problems_then_only_their_campus
         assert "rien n'a été enregistré" in text
         assert "annuaire-aero.csv:2:Courriel: adresse électronique invalide" in text
         assert "annuaire-aero.csv:3:Campus:" in text
-        violations["annuaire-erreurs"] = serious_violations(page)
+        violations["annuaire-erreurs"] = run_axe(page)
         page.screenshot(path=str(ARTIFACTS / f"staff-{theme}-director-directory-errors.png"), full_page=True)
 
         page.get_by_label("Fichier de l'annuaire").set_input_files(str(good))
@@ -81,7 +81,7 @@ def test_a_director_uploads_a_directory_sees_its_problems_then_only_their_campus
         answer = page.goto(f"{server.base_url}/staff/campus/CMQ-BOIS")
         assert answer.status == 403
         assert "Campus du bois" not in page.content() and "bois.example" not in page.content()
-        violations["refus"] = serious_violations(page)
+        violations["refus"] = run_axe(page)
         page.screenshot(path=str(ARTIFACTS / f"staff-{theme}-director-other-campus.png"), full_page=True)
 
         # The evaluator's pages, in a fresh browser context.
@@ -91,7 +91,7 @@ def test_a_director_uploads_a_directory_sees_its_problems_then_only_their_campus
         assert "RR1" in page.locator("body").inner_text()
         for name in ("suivi", "journal", "national"):
             page.goto(f"{server.base_url}/staff/{name}")
-            violations[name] = serious_violations(page)
+            violations[name] = run_axe(page)
             page.screenshot(path=str(ARTIFACTS / f"staff-{theme}-evaluator-{name}.png"), full_page=True)
         browser.close()
     with Store(url) as store:
