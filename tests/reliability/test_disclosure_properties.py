@@ -117,21 +117,22 @@ def check_statistics_set(statistics: pl.DataFrame, min_n: int) -> None:
 
 @_settings(6)
 @seed(SEED)
-@given(d=drawn())
+@given(d=drawn(), weights=st.sampled_from(["none", "calibrated"]))
 # regression: a cell recoverable through a chain of relations (fixed in analysis/disclosure.py)
-@example(d=Drawn(seed=13, campuses=5, partners=13, min_n=3, thin=(0, 0, 0, 1, 1)))
-def test_statistics_set_publishes_nothing_below_the_minimum(d: Drawn, tmp_path_factory) -> None:
+@example(d=Drawn(seed=13, campuses=5, partners=13, min_n=3, thin=(0, 0, 0, 1, 1)), weights="none")
+def test_statistics_set_publishes_nothing_below_the_minimum(d: Drawn, weights: str, tmp_path_factory) -> None:
     from effipia.analysis.compute import write_statistics
     from effipia.report import read_statistics
 
-    _, _, statistics = _statistics(d)
+    note(f"pondération : {weights}")
+    _, _, statistics = _statistics(d, weights=weights)
     check_statistics_set(statistics, d.min_n)
     parquet, csv = write_statistics(statistics, tmp_path_factory.mktemp("set"))
     for path in (parquet, csv):
         # the files as a user (or `effipia report --statistics`) reads them back
         check_statistics_set(read_statistics(path), d.min_n)
     primary = int(((statistics["n"] < d.min_n) & (statistics["n"] > 0)).sum())
-    log({"output": "statistics", "min_n": d.min_n, "rows": statistics.height, "primary": primary,
+    log({"output": "statistics", "min_n": d.min_n, "weights": weights, "rows": statistics.height, "primary": primary,
          "suppressed": int(statistics["suppressed"].sum()), "outcome": "ok"})
 
 
