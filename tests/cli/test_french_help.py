@@ -221,3 +221,23 @@ def test_no_private_typer_module_is_used():
     package = Path(effipia.__file__).parent
     used = [str(p.relative_to(package)) for p in package.rglob("*.py") if re.search(r"typer\._|from typer import _", p.read_text(encoding="utf-8"))]
     assert used == []
+
+
+def test_an_interrupted_command_says_abandon_in_french():
+    # A prompt that meets the end of its input: Typer turns the EOFError into an Abort,
+    # which it would announce as « Aborted! ».
+    from effipia.cli.french import FrenchTyper
+
+    tiny = FrenchTyper(add_completion=False, rich_markup_mode=None)
+
+    @tiny.command()
+    def ask() -> None:
+        input()
+
+    @tiny.command()
+    def other() -> None:  # two commands: a group, as effipia's app
+        pass
+
+    result = CliRunner().invoke(tiny, ["ask"], input="")
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines()[-1] == "Abandon."
