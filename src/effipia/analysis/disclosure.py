@@ -24,7 +24,7 @@ import polars as pl
 
 from effipia.settings import Settings
 
-__all__ = ["DEFAULT_MIN_N", "apply_min_count", "secondary_suppression", "protect"]
+__all__ = ["DEFAULT_MIN_N", "apply_min_count", "secondary_suppression", "protect", "protect_margin"]
 
 #: The default of every ``min_n`` of the analysis stage: the setting ``disclosure_min``'s
 #: declared default (:mod:`effipia.settings`, the one place it is written). The operations
@@ -75,6 +75,15 @@ def _relation_pass(
     child_sup[rows, pick[rows]] = True
     margin_sup[lone & ~has_child] = True
     return margin_sup, child_sup
+
+
+def protect_margin(child_n: np.ndarray, margin_sup: bool, child_sup: np.ndarray) -> tuple[bool, np.ndarray]:
+    """Secondary suppression for one relation « margin = Σ children » (e.g. the campus
+    total of the monitoring table and its survey groups): the lone-unknown rule, exact for
+    a single relation. Returns ``(margin_sup, child_sup)``."""
+    m, c = _relation_pass(np.array([bool(margin_sup)]), np.asarray(child_n, dtype=np.int64)[None, :],
+                          np.asarray(child_sup, dtype=bool)[None, :])
+    return bool(m[0]), c[0]
 
 
 def protect(

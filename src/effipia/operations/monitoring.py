@@ -165,22 +165,17 @@ def protect_progress(cells: pl.DataFrame, margin: pl.DataFrame, minimum: int) ->
     partials and refusals: at least one); then, when a lone hidden figure could be recovered
     by subtracting the others from the margin, the smallest other non-empty cell is hidden
     too (or the margin, when no such cell is left). Adds boolean column ``suppressed``."""
-    def responded(frame: pl.DataFrame) -> list[int]:
-        return (frame["completed"] + frame["started"] + frame["refused"]).to_list()
+    import numpy as np
 
-    n, margin_n = responded(cells), sum(responded(margin))
-    hidden = [0 < v < minimum for v in n]
-    margin_hidden = 0 < margin_n < minimum
-    while (margin_hidden + sum(h and v > 0 for h, v in zip(hidden, n, strict=True))) == 1:
-        candidates = [i for i, v in enumerate(n) if v > 0 and not hidden[i]]
-        if candidates:
-            hidden[min(candidates, key=lambda i: (n[i], i))] = True
-        elif not margin_hidden:
-            margin_hidden = True
-        else:  # pragma: no cover - a lone hidden margin always has a non-empty cell beside it
-            break
+    from effipia.analysis.disclosure import protect_margin
+
+    def responded(frame: pl.DataFrame) -> np.ndarray:
+        return (frame["completed"] + frame["started"] + frame["refused"]).to_numpy().astype(np.int64)
+
+    n, margin_n = responded(cells), int(responded(margin).sum())
+    margin_hidden, hidden = protect_margin(n, 0 < margin_n < minimum, (n > 0) & (n < minimum))
     both = pl.concat([cells, margin.select(cells.columns)], how="vertical_relaxed")
-    flag = pl.Series("suppressed", [*hidden, margin_hidden], dtype=pl.Boolean)
+    flag = pl.Series("suppressed", [*hidden.tolist(), margin_hidden], dtype=pl.Boolean)
     return both.with_columns(flag).with_columns(
         pl.when(pl.col("suppressed")).then(None).otherwise(pl.col(c)).alias(c) for c in SENSITIVE_COLUMNS
     )
