@@ -10,14 +10,14 @@ then migrate one after the other. PostgreSQL: a transaction-scoped advisory lock
 
 from __future__ import annotations
 
+import re
 from importlib.resources import files
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import event
+
+# Alembic (and Mako behind it) is imported only when a store is not at the shipped head:
+# opening a current store reads the version with one SELECT (about 0,6 s less per command).
 
 __all__ = ["make_engine", "migrate", "head_revision"]
 
@@ -51,7 +51,9 @@ def make_engine(url: str | sa.URL) -> sa.Engine:
     return engine
 
 
-def _config() -> Config:
+def _config():
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(files("effipia.store") / "alembic"))
     return cfg
@@ -59,15 +61,52 @@ def _config() -> Config:
 
 def head_revision() -> str | None:
     """The newest migration shipped with the package."""
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(_config()).get_current_head()
 
 
 def _current(connection: sa.Connection) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     return MigrationContext.configure(connection).get_current_revision()
+
+
+def _shipped_head() -> str | None:
+    """The head revision read from the migration files' ``revision`` / ``down_revision``
+    lines without Alembic: the one revision no other file names as its down revision
+    (``None`` when the files do not give exactly one; Alembic then decides)."""
+    revisions, downs = set(), set()
+    for path in (files("effipia.store") / "alembic" / "versions").iterdir():
+        if not path.name.endswith(".py"):
+            continue
+        text = path.read_text(encoding="utf-8")
+        revision = re.search(r"^revision\s*=\s*[\"']([^\"']+)[\"']\s*$", text, re.M)
+        down = re.search(r"^down_revision\s*=\s*(.+)$", text, re.M)
+        if revision is None or down is None:
+            return None
+        revisions.add(revision.group(1))
+        downs.update(re.findall(r"[\"']([^\"']+)[\"']", down.group(1)))
+    heads = revisions - downs
+    return heads.pop() if len(heads) == 1 else None
+
+
+def _stored_revision(connection: sa.Connection) -> str | None:
+    """The store's single ``alembic_version`` row, by plain SQL (``None``: no table, or not
+    exactly one row)."""
+    if not sa.inspect(connection).has_table("alembic_version"):
+        return None
+    rows = connection.execute(sa.text("SELECT version_num FROM alembic_version")).all()
+    return rows[0][0] if len(rows) == 1 else None
 
 
 def migrate(engine: sa.Engine) -> bool:
     """Bring the database to the newest migration; return True when something was applied."""
+    shipped = _shipped_head()
+    if shipped is not None:
+        with engine.connect() as connection:
+            if _stored_revision(connection) == shipped:  # current: no Alembic import
+                return False
     head = head_revision()
     with engine.connect() as connection:
         if _current(connection) == head:
@@ -78,6 +117,8 @@ def migrate(engine: sa.Engine) -> bool:
                 connection.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_MIGRATION_LOCK})
             if _current(connection) == head:  # another process migrated while we waited
                 return False
+            from alembic import command
+
             cfg = _config()
             cfg.attributes["connection"] = connection
             command.upgrade(cfg, "head")
