@@ -20,7 +20,7 @@ import polars as pl
 
 from effipia.errors import EffipiaError, Problem, ValidationFailed
 from effipia.exchange.detect import Format
-from effipia.tabular import csv_records, csv_text, defect_problems, xlsx_sheet
+from effipia.tabular import WHITESPACE, csv_cells, csv_records, csv_text, defect_problems, xlsx_sheet
 
 __all__ = ["ROW", "TextTable", "read_table"]
 
@@ -78,12 +78,44 @@ def _frame(header: list[str], keep: list[int], rows: list[tuple[int, list[str | 
     return pl.DataFrame(data, schema=schema)
 
 
+def _split_csv(split: pl.DataFrame, file: str) -> TextTable:
+    """:func:`_read_csv` for a text split column-wise (:func:`effipia.tabular.csv_cells`):
+    the same blank rows, header, ragged rows, blank columns and cleaned cells, as Polars
+    expressions instead of a Python object per cell."""
+    cells = pl.col("cells")
+    non_empty = split.filter(cells.list.join("").str.strip_chars(WHITESPACE).str.len_bytes() > 0)
+    if non_empty.height == 0:
+        raise EffipiaError("exchange.empty_file", path=file)
+    header_line, first = non_empty.row(0)
+    header = [cell.strip() for cell in first]
+    data = non_empty.slice(1)
+    count = cells.list.len()
+    problems = [
+        Problem.at(file, line, None, "exchange.ragged_row", found=found, expected=len(header))
+        for line, found in data.filter(count != len(header)).select("__line", count).iter_rows()
+    ]
+    good = data.filter(count == len(header))
+    values = good.select(
+        [cells.list.get(i, null_on_oob=True).str.strip_chars(WHITESPACE).alias(f"c{i}") for i in range(len(header))]
+    ).with_columns(pl.when(pl.all().str.len_bytes() > 0).then(pl.all()).name.keep())
+    used = [i for i, name in enumerate(header) if name or values.get_column(f"c{i}").null_count() < values.height]
+    header = [header[i] for i in used]
+    keep, header_problems = _header_problems(file, header, header_line)
+    frame = pl.DataFrame([values.get_column(f"c{used[i]}").alias(header[i]) for i in keep]
+                         + [good.get_column("__line").alias(ROW)])
+    return TextTable(frame, header_problems + problems)
+
+
 def _read_csv(path: Path, file: str) -> TextTable:
     header: list[str] | None = None
     header_line = 1
     rows: list[tuple[int, list[str | None]]] = []
     problems: list[Problem] = []
-    for line, record in csv_records(csv_text(path.read_bytes(), file)):
+    source = csv_text(path.read_bytes(), file)
+    split = csv_cells(source)
+    if split is not None:
+        return _split_csv(split, file)
+    for line, record in csv_records(source):
         if not any(cell.strip() for cell in record):
             continue
         if header is None:

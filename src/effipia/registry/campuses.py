@@ -17,7 +17,7 @@ import polars as pl
 
 from effipia import nomenclatures
 from effipia.errors import Problem, ValidationFailed
-from effipia.registry.columns import by_value, columns_of, raw_columns, text_frame
+from effipia.registry.columns import by_value, columns_of, text_frame
 from effipia.registry.reading import read_table
 from effipia.registry.tables import RegistryTables, default_tables
 from effipia.registry.text import normalize
@@ -194,9 +194,9 @@ def read_campuses(path: str | Path, tables: RegistryTables | None = None) -> pl.
     if any(p.code == "generic.missing_column" for p in problems):
         raise ValidationFailed(problems)
     headers = {c: table.header[i] for c, i in columns.items()}
-    file, lines, text_only = table.file, [line for line, _ in table.rows], table.text_only
+    file, lines, text_only = table.file, table.lines, table.text_only
     height = len(lines)
-    raw = raw_columns(table.rows, columns)
+    raw = table.column_cells(columns)
     del table
     text = text_frame(raw, height, text_only)
     found: list = []

@@ -32,7 +32,7 @@ def raw_columns(rows: Sequence[tuple[int, list[object]]], columns: dict[str, int
     return {c: list(transposed[i]) if i < len(transposed) else [None] * len(rows) for c, i in columns.items()}
 
 
-def text_frame(raw: dict[str, list[object]], height: int, text_only: bool = False) -> pl.DataFrame:
+def text_frame(raw: dict[str, "list[object] | pl.Series"], height: int, text_only: bool = False) -> pl.DataFrame:
     """``cell_text`` of every cell, one String column per canonical column (``text_only``:
     every cell is known to be text or ``None``, as in a CSV file)."""
     if not raw:

@@ -21,7 +21,7 @@ import polars as pl
 
 from effipia import nomenclatures
 from effipia.errors import Problem, ValidationFailed, message
-from effipia.registry.columns import by_value, columns_of, raw_columns, text_frame
+from effipia.registry.columns import by_value, columns_of, text_frame
 from effipia.registry.identifiers import (
     LA_POSTE_SIREN,
     is_valid_uai,
@@ -299,9 +299,9 @@ def _read_file(
         problems.append(Problem.at(table.file, table.header_line, None, "registry.missing_category_column"))
     if campus is None and "campus_id" not in columns:
         problems.append(Problem.at(table.file, table.header_line, None, "registry.missing_campus_column"))
-    lines = [line for line, _ in table.rows]
+    lines = table.lines
     height = len(lines)
-    raw = raw_columns(table.rows, columns)
+    raw = table.column_cells(columns)
     text_only = table.text_only
     del table
     text = text_frame(raw, height, text_only)

@@ -15,10 +15,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from effipia.errors import EffipiaError, Problem, ValidationFailed
-from effipia.registry.text import cell_text, normalize
-from effipia.tabular import csv_records, csv_text, defect_problems, xlsx_sheet
+from effipia.registry.text import WHITESPACE, cell_text, normalize
+from effipia.tabular import csv_cells, csv_records, csv_text, defect_problems, xlsx_sheet
+
+if TYPE_CHECKING:
+    import polars as pl
 
 __all__ = ["Table", "read_table"]
 
@@ -37,10 +41,39 @@ class Table:
     file: str
     header_line: int
     header: list[str | None]
-    rows: list[tuple[int, list[object]]]
+    given_rows: list[tuple[int, list[object]]] | None
     problems: list[Problem] = field(default_factory=list)
     #: Every cell is text (a CSV file): column-wise readers can skip the per-cell conversion.
     text_only: bool = False
+    #: The data rows as a frame (``__line``, ``cells``) when the file was split column-wise
+    #: (:func:`effipia.tabular.csv_cells`); ``rows`` is then made from it when asked for.
+    cells: "pl.DataFrame | None" = None
+
+    @property
+    def rows(self) -> list[tuple[int, list[object]]]:
+        """(line, cells) of every data row."""
+        if self.given_rows is not None:
+            return self.given_rows
+        return list(self.cells.iter_rows()) if self.cells is not None else []
+
+    @property
+    def lines(self) -> list[int]:
+        """The line of every data row."""
+        if self.cells is not None:
+            return self.cells.get_column("__line").to_list()
+        return [line for line, _ in self.rows]
+
+    def column_cells(self, columns: dict[str, int]) -> dict[str, "list[object] | pl.Series"]:
+        """The cells of each canonical column (``None`` past the end of a short row): a
+        String series when the file was split column-wise, else a list."""
+        if self.cells is None:
+            from effipia.registry.columns import raw_columns
+
+            return raw_columns(self.rows, columns)
+        import polars as pl
+
+        return {c: self.cells.select(pl.col("cells").list.get(i, null_on_oob=True).alias(c)).to_series()
+                for c, i in columns.items()}
 
 
 def _width(header: list[str | None]) -> int:
@@ -76,6 +109,41 @@ def _duplicate_headers(file: str, line: int, header: list[str | None], used: Cal
     return problems
 
 
+def _split_table(
+    name: str,
+    frame: "pl.DataFrame",
+    is_header: Callable[[list[str | None]], bool],
+    missing_header: str,
+    used: Callable[[str], bool] | None,
+    require_rows: bool,
+) -> Table:
+    """:func:`read_table` for a CSV text split column-wise (:func:`effipia.tabular.csv_cells`):
+    the same header search, blank rows, row lengths and problems, as Polars expressions."""
+    import polars as pl
+
+    blank = pl.col("cells").list.join("").str.strip_chars(WHITESPACE).str.len_bytes() == 0
+    non_empty = frame.filter(~blank)
+    for position, (line, cells) in enumerate(non_empty.head(_HEADER_SCAN).iter_rows()):
+        header = [cell_text(c) for c in cells]
+        if not is_header(header):
+            continue
+        data = non_empty.slice(position + 1)
+        problems = _duplicate_headers(name, line, header, used or (lambda _: True))
+        width = _width(header)
+        count = pl.col("cells").list.len()
+        beyond = pl.col("cells").list.slice(width).list.join("").str.strip_chars(WHITESPACE).str.len_bytes() > 0
+        ragged = data.select(
+            "__line", count.alias("found"), (count < width).alias("short"), ((count > width) & beyond).alias("long")
+        ).filter(pl.col("short") | pl.col("long"))
+        for row, found, short, _long in ragged.iter_rows():
+            code = "reading.short_row" if short else "reading.long_row"
+            problems.append(Problem.at(name, row, None, code, found=found, expected=width))
+        if require_rows and data.height == 0:
+            problems.append(Problem.at(name, line, None, "reading.header_only"))
+        return Table(name, line, header, None, problems, text_only=True, cells=data)
+    raise ValidationFailed([Problem.at(name, None, None, missing_header)])
+
+
 def read_table(
     path: str | Path,
     is_header: Callable[[list[str | None]], bool],
@@ -106,7 +174,12 @@ def read_table(
             sheet = xlsx_sheet(path, name)
             rows = sheet.rows
         elif suffix in (".csv", ".txt", ".tsv", ""):
-            rows = list(csv_records(csv_text(raw, name)))
+            source = csv_text(raw, name)
+            del raw
+            frame = csv_cells(source)
+            if frame is not None:
+                return _split_table(name, frame, is_header, missing_header, used, require_rows)
+            rows = list(csv_records(source))
         else:
             raise ValidationFailed([Problem.at(name, None, None, "registry.unknown_format", suffix=suffix)])
     except ValidationFailed:

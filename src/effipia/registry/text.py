@@ -7,6 +7,8 @@ import sys
 import unicodedata
 from functools import lru_cache
 
+from effipia.tabular import WHITESPACE
+
 __all__ = ["WHITESPACE", "cell_text", "cell_texts", "normalize", "normalized"]
 
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
@@ -49,20 +51,21 @@ def cell_text(value: object) -> str | None:
 # The same rules as ``cell_text`` and ``normalize``, over a whole column at once (Polars
 # expressions), for importers of 10^5 rows: one Python call per distinct value at most.
 
-#: Every character ``str.strip()`` removes (``str.isspace``), so that a column is stripped
-#: exactly as ``cell_text`` strips one cell.
-WHITESPACE = "".join(chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace())
 
 
-def cell_texts(values: list[object], text_only: bool = False) -> "pl.Series":
+def cell_texts(values: "list[object] | pl.Series", text_only: bool = False) -> "pl.Series":
     """``cell_text`` of every value, as a String series (nulls for empty cells). Text cells
     (every CSV cell: ``text_only``) are cleaned column-wise; other cells (workbook numbers,
     dates) one by one."""
     import polars as pl
 
-    if not text_only and not all(v is None or isinstance(v, str) for v in values):
+    if isinstance(values, pl.Series):
+        series = values.cast(pl.String)
+    elif not text_only and not all(v is None or isinstance(v, str) for v in values):
         return pl.Series([cell_text(v) for v in values], dtype=pl.String)
-    series = pl.Series(values, dtype=pl.String).str.replace_all("\u00a0", " ", literal=True).str.strip_chars(WHITESPACE)
+    else:
+        series = pl.Series(values, dtype=pl.String)
+    series = series.str.replace_all("\u00a0", " ", literal=True).str.strip_chars(WHITESPACE)
     return series.set(series.str.len_bytes() == 0, None) if len(series) else series
 
 
