@@ -1,4 +1,4 @@
-"""Imports of 10^5 and 3 x 10^5 rows (partner directories, responses) against their ceiling.
+"""Imports of 10^5 and 3 x 10^5 rows (partner directories, responses, campuses) against their ceiling.
 
 Usage: python benchmarks/imports.py [--sizes 100000 300000] [--repeats 3]
 → writes benchmarks/results/imports.json and prints the Markdown table of
@@ -7,11 +7,14 @@ benchmarks/README.md (section « Imports »).
 Each measurement runs in a fresh Python process (so peak memory is its own), on a fresh
 SQLite store holding the campus registry, both sides alternating within one run:
 
-- **effipia**: the import operation as ``effipia partners import`` / ``responses import``
-  run it (read, every check, one transaction);
+- **effipia**: the import operation as ``effipia partners import`` / ``responses import`` /
+  ``campuses import`` run it (read, every check, one transaction);
 - **ceiling**: a bare ``polars.read_csv`` of the same file plus one bulk insert of the same
   rows into the same tables (no validation, no recoding, no merge): what an import without
-  checks would cost.
+  checks would cost. The insert is the driver's ``executemany`` of tuples made by Polars
+  (the answers encoded to JSON by Polars), the fastest bulk insert through the same
+  connection (SQLAlchemy's own executemany of dictionaries, the ceiling before 2026-12-02,
+  costs about twice as much).
 
 Reported: median seconds of each side, their ratio, and the peak memory the import adds
 (``ru_maxrss`` after minus before, MiB) against the file's in-memory frame
@@ -22,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import resource
 import statistics
@@ -41,13 +45,30 @@ PATTERNS = [
     ["C02", "autre", "", "", "", "1", "2", "9"],
 ]
 RESPONSE_HEADER = "respondent_id,campus_id,category,partner_type,consortium,pia_concerned,dyn_1,dyn_2,collab"
+CAMPUS_HEADER = ("Identifiant;Nom du campus;Filière;Région;Académie;Année de création;Excellence;Vague PIA;"
+                 "Durée;Montant PIA;Type d'établissement support")
+CAMPUS_PLACES = [("Bretagne", "Rennes"), ("Occitanie", "Toulouse"), ("Occitanie", "Montpellier"),
+                 ("Hauts-de-France", "Lille"), ("Grand Est", "Strasbourg"), ("Normandie", "Normandie")]
+FILIERES = ["F01", "Chimie et biotechnologies", "F04", "F06", "F08"]
+SUPPORTS = ["Lycée professionnel", "Université", "Lycée", "CFA"]
+KINDS = ("partners", "responses", "campuses")
+SEPARATORS = {"partners": ";", "responses": ",", "campuses": ";"}
 
 
 def make_file(kind: str, rows: int, folder: Path) -> Path:
     """A valid file of ``rows`` rows: a French directory (campus CMQ-BDB) or responses."""
     folder.mkdir(parents=True, exist_ok=True)
     rng = random.Random(rows)
-    if kind == "partners":
+    if kind == "campuses":
+        path = folder / f"campus_{rows}.csv"
+        with path.open("w", encoding="utf-8") as handle:
+            handle.write(CAMPUS_HEADER + "\n")
+            for i in range(rows):
+                region, academie = rng.choice(CAMPUS_PLACES)
+                handle.write(f"CMQ{i:06d};Campus {i} {rng.choice(['des métiers', 'Énergie', 'Mer'])};{rng.choice(FILIERES)};"
+                             f"{region};{academie};{rng.randint(2013, 2023)};{rng.choice(['oui', 'non', ''])};"
+                             f"{rng.randint(1, 3)};{rng.randint(3, 10)};{rng.randint(10, 5000) * 1000};{rng.choice(SUPPORTS)}\n")
+    elif kind == "partners":
         path = folder / f"annuaire_{rows}.csv"
         with path.open("w", encoding="utf-8") as handle:
             handle.write("Raison sociale;Catégorie;Membre du consortium;Courriel\n")
@@ -75,7 +96,11 @@ def _store(db: Path):
 
 
 def _effipia(kind: str, path: Path, store) -> None:
-    if kind == "partners":
+    if kind == "campuses":
+        from effipia.operations.registry import import_campuses
+
+        import_campuses(store, path)
+    elif kind == "partners":
         from effipia.operations.registry import import_partners
 
         import_partners(store, [path], campus="CMQ-BDB", campaign="c1")
@@ -85,28 +110,47 @@ def _effipia(kind: str, path: Path, store) -> None:
         import_responses(store, path, "c1")
 
 
+def _bulk(conn, table, frame) -> None:
+    """The driver's executemany of ``frame``'s rows as tuples (statement compiled once)."""
+    compiled = table.insert().compile(dialect=conn.dialect, column_keys=frame.columns)
+    order = list(compiled.positiontup) if compiled.positional else frame.columns
+    rows = frame.select(order).rows() if compiled.positional else frame.to_dicts()
+    conn.exec_driver_sql(compiled.string, rows)
+
+
 def _ceiling(kind: str, path: Path, store) -> None:
     import polars as pl
     import sqlalchemy as sa
 
-    from effipia.store.models import Campaign, Partner, Response
+    from effipia.store.models import Campaign, Campus, Partner, Response
 
-    frame = pl.read_csv(path, separator=";" if kind == "partners" else ",", infer_schema=False)
+    frame = pl.read_csv(path, separator=SEPARATORS[kind], infer_schema=False)
     with store.engine.begin() as conn:
+        if kind == "campuses":
+            names = [c for c in Campus.__table__.c.keys() if c != "letter"]  # the file's columns, in order
+            rows = frame.rename(dict(zip(frame.columns, names, strict=True))).with_columns(
+                pl.col(c).cast(pl.Int64, strict=False) for c in ("year_created", "pia_wave", "duration_years", "pia_amount_eur")
+            ).with_columns(pl.lit(None, pl.Int64).alias("excellence"))
+            _bulk(conn, Campus.__table__, rows)
+            return
         campaign = conn.execute(sa.insert(Campaign.__table__).values(name="c1", items=[]).returning(Campaign.__table__.c.id)).scalar_one()
         if kind == "partners":
-            rows = [{"campaign_id": campaign, "partner_id": f"P{i}", "campus_id": "CMQ-BDB", "name": name,
-                     "category": category, "consortium": None, "email": email}
-                    for i, (name, category, _member, email) in enumerate(frame.iter_rows())]
-            conn.execute(sa.insert(Partner.__table__), rows)
+            name, category, _member, email = frame.columns
+            rows = frame.select(
+                pl.lit(campaign).alias("campaign_id"), pl.format("P{}", pl.int_range(pl.len())).alias("partner_id"),
+                pl.lit("CMQ-BDB").alias("campus_id"), pl.col(name).alias("name"), pl.col(category).alias("category"),
+                pl.lit(None, pl.Int64).alias("consortium"), pl.col(email).alias("email"),
+            )
+            _bulk(conn, Partner.__table__, rows)
         else:
             items = frame.columns[6:]
-            rows = []
-            for values in frame.iter_rows(named=True):
-                rows.append({"campaign_id": campaign, "respondent_id": values["respondent_id"], "campus_id": values["campus_id"],
-                             "category": values["category"], "partner_type": values["partner_type"],
-                             "answers": {c: (int(values[c]) if values[c] else None) for c in items}})
-            conn.execute(sa.insert(Response.__table__), rows)
+            rows = frame.select(
+                pl.lit(campaign).alias("campaign_id"), "respondent_id", "campus_id", "category", "partner_type",
+                *[pl.col(c).cast(pl.Int64) for c in ("consortium", "pia_concerned")],
+                pl.struct([pl.col(c).cast(pl.Int64) for c in items]).struct.json_encode().alias("answers"),
+                pl.lit(time.strftime("%Y-%m-%d %H:%M:%S.000000")).alias("submitted_at"), pl.lit(path.name).alias("source"),
+            )
+            _bulk(conn, Response.__table__, rows)
 
 
 def one(side: str, kind: str, path: Path, db: Path) -> dict[str, float]:
@@ -119,7 +163,7 @@ def one(side: str, kind: str, path: Path, db: Path) -> dict[str, float]:
     (_effipia if side == "effipia" else _ceiling)(kind, make_file(kind, 10, db.parent / f"warm_{side}"), warm)
     warm.close()
     store = _store(db)
-    frame_mib = pl.read_csv(path, separator=";" if kind == "partners" else ",", infer_schema=False).estimated_size() / 2**20
+    frame_mib = pl.read_csv(path, separator=SEPARATORS[kind], infer_schema=False).estimated_size() / 2**20
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     start = time.perf_counter()
     (_effipia if side == "effipia" else _ceiling)(kind, path, store)
@@ -133,6 +177,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 300_000])
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--kinds", nargs="+", choices=KINDS, default=list(KINDS))
     parser.add_argument("--one", nargs=4, metavar=("SIDE", "KIND", "FILE", "DB"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
@@ -142,9 +187,10 @@ def main() -> int:
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        for kind in ("partners", "responses"):
+        for kind in args.kinds:
             for size in args.sizes:
                 path = make_file(kind, size, folder)
+                load_before = os.getloadavg()[0]
                 runs: dict[str, list[dict[str, float]]] = {"effipia": [], "ceiling": []}
                 for repeat in range(args.repeats):
                     for side in ("effipia", "ceiling"):
@@ -158,18 +204,23 @@ def main() -> int:
                 ceiling = statistics.median(r["seconds"] for r in runs["ceiling"])
                 peak = statistics.median(r["peak_mib"] for r in runs["effipia"])
                 frame = runs["effipia"][0]["frame_mib"]
+                load = (round(load_before, 1), round(os.getloadavg()[0], 1))
                 results.append({"importer": kind, "rows": size, "effipia_s": round(effipia, 2), "ceiling_s": round(ceiling, 2),
                                 "ratio": round(effipia / ceiling, 2), "effipia_peak_mib": round(peak, 1),
                                 "ceiling_peak_mib": round(statistics.median(r["peak_mib"] for r in runs["ceiling"]), 1),
-                                "frame_mib": round(frame, 1), "memory_x_frame": round(peak / frame, 1), "repeats": args.repeats})
+                                "frame_mib": round(frame, 1), "memory_x_frame": round(peak / frame, 1), "repeats": args.repeats,
+                                "load_1min": load, "cores": os.cpu_count()})
                 print(json.dumps(results[-1]), file=sys.stderr)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps({"date": time.strftime("%Y-%m-%d"), "results": results}, indent=2) + "\n", encoding="utf-8")
-    print("| importer | rows | effipia (s) | ceiling (s) | ratio | peak added (MiB) | frame (MiB) | memory / frame |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| importer | rows | effipia (s) | ceiling (s) | ratio | peak added, effipia (MiB) | peak added, ceiling (MiB) "
+          "| frame (MiB) | effipia memory / frame | load (1 min, before → after) |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for r in results:
-        print(f"| {r['importer']} | {r['rows']:,} | {r['effipia_s']} | {r['ceiling_s']} | {r['ratio']} | "
-              f"{r['effipia_peak_mib']} | {r['frame_mib']} | {r['memory_x_frame']} |".replace(",", " "))
+        cells = [r["importer"], f"{r['rows']:,}".replace(",", " "), r["effipia_s"], r["ceiling_s"], r["ratio"],
+                 r["effipia_peak_mib"], r["ceiling_peak_mib"], r["frame_mib"], r["memory_x_frame"]]
+        load = " → ".join(str(v) for v in r["load_1min"])
+        print("| " + " | ".join(str(c).replace(".", ",") for c in cells) + f" | {load.replace('.', ',')} |")
     return 0
 
 
