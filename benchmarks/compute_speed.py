@@ -342,7 +342,7 @@ def measure(side: str, data: str) -> dict:
     if data == "national":
         n, items, domains = NATIONAL
         full = national_matrix(n, items, domains)
-        small = (full[0][:2, :1000], full[1][:1000], full[2][:1000])
+        small = (full[0][:PANDAS_NATIONAL_ITEMS, :1000], full[1][:1000], full[2][:1000])
         _national_side(side, small)()
         work = _national_side(side, full)
     else:
