@@ -24,7 +24,7 @@ import polars as pl
 
 ENSEMBLE = "ensemble"
 KEY = ["statistic", "item", "answer", "group", "campus"]
-VALUES = ("estimate", "se", "ci_low", "ci_high")
+VALUES = ("estimate", "se", "ci_low", "ci_high", "sd", "n_eff")
 
 
 @dataclass(frozen=True)
