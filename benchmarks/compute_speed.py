@@ -364,14 +364,21 @@ def measure(side: str, data: str) -> dict:
     return {"s": seconds, "peak_added_mib": _maxrss_mib() - before, "load": load}
 
 
+DATA_DIR: Path | None = None  #: where generated campaigns are kept (--data-dir), else a temporary folder
+SIDE_TIMEOUT: float | None = None  #: seconds after which a side is stopped and reported as such
+
+
 def _child(side: str, data: str, tree: Path | None) -> dict:
     import subprocess
 
     env = dict(os.environ)
     if tree is not None:
         env["PYTHONPATH"] = str(tree / "src") + os.pathsep + env.get("PYTHONPATH", "")
-    out = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--measure", side, "--data", data],
-                         env=env, cwd=ROOT, check=True, capture_output=True, text=True)
+    try:
+        out = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--measure", side, "--data", data],
+                             env=env, cwd=ROOT, check=True, capture_output=True, text=True, timeout=SIDE_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        return {"s": float("inf"), "peak_added_mib": float("nan"), "load": os.getloadavg()[0], "timeout_s": SIDE_TIMEOUT}
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -408,15 +415,18 @@ def national(repeats: int, before: Path | None) -> dict:
 def campaign(size: str, repeats: int, before: Path | None, calibrated: bool, workdir: Path) -> dict:
     campuses, partners = MILLION_SIZE if size == MILLION else (int(x) for x in size.split("x"))
     start = time.perf_counter()
-    generated = generate(1, campuses, partners)
-    folder = workdir / size
-    folder.mkdir(parents=True, exist_ok=True)
-    for name in FRAMES:
-        getattr(generated, name).write_parquet(folder / f"{name}.parquet")
-    n = generated.responses.height
+    folder = (DATA_DIR or workdir) / size
+    if not (folder / "responses.parquet").exists():  # --data-dir keeps generated campaigns for the next run
+        generated = generate(1, campuses, partners)
+        folder.mkdir(parents=True, exist_ok=True)
+        for name in FRAMES:
+            getattr(generated, name).write_parquet(folder / f"{name}.parquet")
+        del generated
+    responses = pl.read_parquet(folder / "responses.parquet")
+    n = responses.height
     info = {"size": size, "campuses": campuses, "partners_per_campus": partners, "respondents": n,
-            "share_items": len(_share_items(generated.responses)), "generate_s": time.perf_counter() - start}
-    del generated
+            "share_items": len(_share_items(responses)), "generate_s": time.perf_counter() - start}
+    del responses
     sides = ["floor", "kernel", "tables", "pandas_tables", "compute", "pandas"]
     if calibrated:
         sides += list(CALIBRATED)
@@ -551,6 +561,8 @@ def main() -> None:
     parser.add_argument("--readme", action="store_true", help="write the table into benchmarks/README.md")
     parser.add_argument("--loop-cells", type=int, default=3000, help="shares timed in the per-cell scipy loop (scaled)")
     parser.add_argument("--only-intervals", action="store_true", help="measure the intervals at 10^6 x 100 x 100 only")
+    parser.add_argument("--side-timeout", type=float, help="stop a side after this many seconds (reported as > it)")
+    parser.add_argument("--data-dir", type=Path, help="keep generated campaigns here (SIZE/*.parquet) and reuse them")
     parser.add_argument("--measure", help=argparse.SUPPRESS)
     parser.add_argument("--data", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -569,6 +581,8 @@ def main() -> None:
     import tempfile
 
     parts = set(args.parts.split(","))
+    global SIDE_TIMEOUT, DATA_DIR
+    SIDE_TIMEOUT, DATA_DIR = args.side_timeout, args.data_dir
     previous = Path(args.out)  # parts not measured by this run are kept from the last one
     results: dict = json.loads(previous.read_text(encoding="utf-8")) if previous.exists() and parts != {"national", "campaigns", "fixed"} else {}
     results.setdefault("commands", [])
