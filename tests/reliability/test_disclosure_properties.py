@@ -329,7 +329,9 @@ def test_reports_print_nothing_below_the_minimum(d: Drawn, tmp_path_factory) -> 
     small = set(counts.filter(pl.col("len") < d.min_n)["campus_id"].to_list())
     assert small <= set(files.refused), (small, files.refused)
     for campus in small:
-        assert "moins de" in files.refused[campus] or "répondant" in files.refused[campus], files.refused[campus]
+        # the French reason (data/messages: report.campus_too_few) names the campus and the minimum
+        assert f"campus {campus} n'est pas produit" in files.refused[campus], files.refused[campus]
+        assert f"moins que le minimum de diffusion ({d.min_n})" in files.refused[campus], files.refused[campus]
         assert not (files.folder / "campus" / f"{campus}.html").exists()
         assert not (files.folder / "campus" / f"{campus}.pdf").exists()
     assert {w.campus for w in done.warnings if w.code == "report.refused_campus"} >= small
