@@ -109,7 +109,10 @@ def _serve(url: str, workers: int, log: Path, source: Path = ROOT) -> tuple[subp
     env = {**os.environ, "EFFIPIA_DATABASE_URL": url, "EFFIPIA_SECRET_KEY": SECRET,
            "EFFIPIA_LINK_MAX_FAILURES": "1000000", "PYTHONPATH": os.pathsep.join([str(source / "src"), str(ROOT)])}
     command = [sys.executable, "-m", "uvicorn", "--factory", "benchmarks.web_saves:bench_app", "--host", "127.0.0.1",
-               "--port", str(port), "--workers", str(workers), "--no-access-log", "--log-level", "warning"]
+               "--port", str(port), "--workers", str(workers), "--no-access-log", "--log-level", "warning",
+               # Under a heavy load a starved client may leave a connection idle beyond the 5 s
+               # default, and a request sent as the server closes it fails (ReadError).
+               "--timeout-keep-alive", "120"]
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     for _ in range(300):
