@@ -12,8 +12,11 @@ documents: rendered in parallel over every core (what ``effipia report`` does) a
 after the other in one process (the alternative), so the ratio says what the process pool
 buys on this machine. Above ``--pdf-sample`` campuses the PDFs are measured on that many
 campus documents plus the national one, and the whole run extrapolated from the per-document
-time (said in the output: ``pdf_extrapolated``). The load average is recorded: the machine
-is shared.
+time (said in the output: ``pdf_extrapolated``). The national PDF is also rendered with its
+charts as inline SVG against charts as SVG images (what ``write_pdf`` does), alternating in
+one process (``svg_as_images_speedup``, best of each). The territories (Illustration 2) are
+built inside the timed part, as ``effipia report`` does. The load average is recorded at the
+start and the end: the machine is shared.
 """
 
 from __future__ import annotations
@@ -21,15 +24,35 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import tempfile
 import time
 from pathlib import Path
 
 from effipia.analysis import compute
 from effipia.report import Context, StatisticsView, build_campus, build_national, eligible_campuses, load_texts
-from effipia.report.render import render_html, write_figures, write_pdfs, write_workbook
+from effipia.report.render import render_html, write_figures, write_pdf, write_pdfs, write_workbook
 from effipia.synth import generate
 from effipia.territories import build_territories
+
+
+def _inline_against_images(html_path: Path, out: Path, repeats: int = 2) -> tuple[list[float], list[float]]:
+    """The national PDF with its charts as inline SVG (WeasyPrint runs the CSS cascade over
+    every chart element) against :func:`render.write_pdf` (charts as SVG images), alternating
+    in one warm process; seconds of each run."""
+    from weasyprint import HTML
+
+    html = html_path.read_text(encoding="utf-8")
+    write_pdf(html, out / "warm.pdf")
+    inline, images = [], []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        HTML(string=html, base_url=str(out)).write_pdf(out / "inline.pdf", pdf_variant="pdf/ua-1")
+        inline.append(round(time.perf_counter() - t0, 2))
+        t0 = time.perf_counter()
+        write_pdf(html, out / "images.pdf")
+        images.append(round(time.perf_counter() - t0, 2))
+    return inline, images
 
 
 def run(campuses: int, sample: int, seed: int = 1) -> dict:
@@ -39,7 +62,7 @@ def run(campuses: int, sample: int, seed: int = 1) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
         (out / "campus").mkdir()
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         territories = build_territories(campaign.campuses, campaign.partners)  # Illustration 2, as `effipia report` does
         territories_s = time.perf_counter() - start
         ctx = Context(campaign="bench", texts=load_texts(), campuses=campaign.campuses, min_n=5, territories=territories)
@@ -57,15 +80,20 @@ def run(campuses: int, sample: int, seed: int = 1) -> dict:
             path.write_text(render_html(build_campus(view, c, ctx), ctx.texts), encoding="utf-8")
             pages.append(path)
         html_s = time.perf_counter() - start
+        html_cpu = time.process_time() - cpu_start
         docs = [national, *pages[:sample]]
         jobs_parallel = [(d, d.with_suffix(".parallel.pdf")) for d in docs]
         jobs_serial = [(d, d.with_suffix(".serial.pdf")) for d in docs]
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
         write_pdfs(jobs_parallel, workers=os.cpu_count())
         parallel_s = time.perf_counter() - t0
-        t0 = time.perf_counter()
+        c1 = resource.getrusage(resource.RUSAGE_CHILDREN)  # the pool's workers, joined
+        parallel_cpu = (c1.ru_utime + c1.ru_stime) - (c0.ru_utime + c0.ru_stime)
+        t0, p0 = time.perf_counter(), time.process_time()
         write_pdfs(jobs_serial, workers=1)
         serial_s = time.perf_counter() - t0
+        serial_cpu = time.process_time() - p0
+        inline_s, image_s = _inline_against_images(national, out)
     total_docs = 1 + len(ids)
     scale = total_docs / len(docs)
     return {
@@ -80,7 +108,16 @@ def run(campuses: int, sample: int, seed: int = 1) -> dict:
         "pdf_parallel_s": round(parallel_s, 2),
         "pdf_serial_s": round(serial_s, 2),
         "parallel_speedup": round(serial_s / parallel_s, 2),
+        "pdf_parallel_cpu_s": round(parallel_cpu, 2),
+        "pdf_serial_cpu_s": round(serial_cpu, 2),
+        "html_cpu_s": round(html_cpu, 2),
+        # what an idle machine would take: the HTML's CPU time (one process) plus the PDFs'
+        # CPU time shared by the cores (load-independent estimate, not a measurement)
+        "idle_estimate_s": round(html_cpu + serial_cpu * scale / (os.cpu_count() or 1), 1),
         "pdf_extrapolated": scale > 1,
+        "national_pdf_inline_svg_s": inline_s,
+        "national_pdf_svg_as_images_s": image_s,
+        "svg_as_images_speedup": round(min(inline_s) / min(image_s), 2),
         "total_parallel_s": round(html_s + parallel_s * scale, 1),
         "cores": os.cpu_count(),
         "load_average_start": load_start,

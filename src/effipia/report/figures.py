@@ -160,13 +160,26 @@ def stacked_bars(labels: Sequence[str], parts: Sequence[tuple[str, Sequence[floa
     return fig
 
 
+#: Above this many campuses the distribution chart of a campus report draws the others as a
+#: box plot instead of one dot each (500 campuses: 2 500 dots made each campus report
+#: 400 KB of SVG and its PDF several times slower; benchmarks/README.md).
+DOTS_MAX = 60
+
+
 def campus_distribution(registers: Sequence[str], values: Sequence[Sequence[float]], highlight: Sequence[float | None], *, labels: tuple[str, str]):
     """One row per register: every campus as a grey dot (anonymous), the campus as a large
-    dark diamond; the median as a vertical tick."""
+    dark diamond; the median as a vertical tick. Above :data:`DOTS_MAX` campuses the others
+    are a box plot (quartiles, median, whiskers at the 5th and 95th percentiles)."""
     fig, ax = plt.subplots(figsize=(6.6, _height(len(registers), per=0.55, base=1.2)))
     ys = list(range(len(registers)))[::-1]
     for y, vs, h in zip(ys, values, highlight, strict=True):
-        if vs:
+        if len(vs) > DOTS_MAX:  # too many campuses for dots: a box (quartiles, 5th–95th percentiles)
+            ax.boxplot([vs], positions=[y], vert=False, widths=0.45, whis=(5, 95), showfliers=False, manage_ticks=False,
+                       boxprops={"color": GREY}, whiskerprops={"color": GREY}, capprops={"color": GREY},
+                       medianprops={"color": "#222222", "linewidth": 1.2})
+            if y == ys[0]:
+                ax.plot([], [], color=GREY, label=labels[1])
+        elif vs:
             jitter = [((i * 37) % 11 - 5) * 0.025 for i in range(len(vs))]
             ax.scatter(vs, [y + j for j in jitter], s=16, facecolors="white", edgecolors=GREY, linewidths=0.9, label=labels[1] if y == ys[0] else None, zorder=2)
             med = sorted(vs)[len(vs) // 2] if len(vs) % 2 else sum(sorted(vs)[len(vs) // 2 - 1 : len(vs) // 2 + 1]) / 2
