@@ -510,41 +510,51 @@ def _fr(x: float, digits: int = 2) -> str:
 
 def readme_table(results: dict) -> str:
     """The README section (between the compute markers) from the results."""
-    lines = [f"Measured {results['date']} (2 shared cores; load average 1 min given beside each figure; "
-             f"medians of {results['repeats']} runs, every side in a fresh process).", ""]
+    lines = [f"Measured {results['date']} on 2 shared cores (load average 1 min beside each figure). "
+             "Wall seconds and CPU seconds (all threads) of the timed work; on a loaded machine the CPU "
+             "ratios are the ones to read. « runs »: how many runs the median is over.", ""]
     nat = results.get("national")
     if nat:
         s = nat["sides"]
-        lines += ["| 10⁶ × 100 items × 100 domains | s | peak added (MiB) | load |", "|---|---|---|---|"]
+        lines += ["| 10⁶ × 100 items × 100 domains | wall (s) | CPU (s) | runs | peak added (MiB) | load |",
+                  "|---|---|---|---|---|---|"]
         for side in ("floor", "kernel", "kernel_before", "pandas"):
             if side in s:
-                lines.append(f"| {side} | {_fr(s[side]['s'])} | {_fr(s[side]['peak_added_mib'], 0)} | {_fr(s[side]['load'], 1)} |")
-        lines += ["", f"Kernel / floor: **{_fr(nat['kernel_over_floor'])}**"
-                  + (f" (before: {_fr(nat['kernel_before_over_floor'])})" if "kernel_before_over_floor" in nat else "")
-                  + f"; pandas / kernel: {_fr(nat['pandas_over_kernel'])}.", ""]
+                v = s[side]
+                lines.append(f"| {side} | {_fr(v['s'])} | {_fr(v.get('cpu_s', float('nan')))} | {len(v['runs_s'])} | "
+                             f"{_fr(v['peak_added_mib'], 0)} | {_fr(v['load'], 1)} |")
+        lines += ["", f"Kernel / floor: **{_fr(nat['kernel_over_floor_cpu'])}** CPU, {_fr(nat['kernel_over_floor'])} wall"
+                  + (f" (before: {_fr(nat['kernel_before_over_floor_cpu'])} CPU, {_fr(nat['kernel_before_over_floor'])} wall)"
+                     if "kernel_before_over_floor" in nat else "")
+                  + f"; pandas / kernel: {_fr(nat['pandas_over_kernel'])} wall.", ""]
     camps = results.get("campaigns", [])
     if camps:
         names = ["floor", "kernel", "tables", "pandas_tables", "compute", "pandas", *CALIBRATED]
-        lines += ["| size | respondents | side | s | µs / respondent | peak added (MiB) | load |",
-                  "|---|---|---|---|---|---|---|"]
+        lines += ["| size | respondents | side | wall (s) | CPU (s) | µs / respondent (wall) | runs | peak added (MiB) | load |",
+                  "|---|---|---|---|---|---|---|---|---|"]
         for c in camps:
             for side in names + [n + "_before" for n in names]:
                 v = c["sides"].get(side)
                 if v:
                     lines.append(f"| {c['size']} | {c['respondents']:,} | {side} | {_fr(v['s'])} | "
-                                 f"{_fr(c['per_respondent_us'][side], 1)} | {_fr(v['peak_added_mib'], 0)} | {_fr(v['load'], 1)} |")
-        lines += ["", "| size | kernel / floor | pandas / compute | pandas tables / tables | "
-                  + " | ".join(f"{n} / compute" for n in CALIBRATED) + " |", "|---" * (4 + len(CALIBRATED)) + "|"]
+                                 f"{_fr(v.get('cpu_s', float('nan')))} | {_fr(c['per_respondent_us'][side], 1)} | "
+                                 f"{len(v['runs_s'])} | {_fr(v['peak_added_mib'], 0)} | {_fr(v['load'], 1)} |")
+        lines += ["", "Ratios, CPU (wall):", "",
+                  "| size | kernel / floor | pandas / compute | "
+                  + " | ".join(f"{n} / compute" for n in CALIBRATED) + " |", "|---" * (3 + len(CALIBRATED)) + "|"]
         for c in camps:
-            lines.append(f"| {c['size']} | {_fr(c['kernel_over_floor'])} | **{_fr(c['pandas_over_compute'])}** | "
-                         f"{_fr(c['pandas_tables_over_tables'])} | "
-                         + " | ".join(_fr(c[f"{n}_over_compute"]) if f"{n}_over_compute" in c else "–" for n in CALIBRATED) + " |")
+            cpu = c.get("cpu_ratios", {})
+
+            def both(key: str) -> str:
+                return f"{_fr(cpu[key])} ({_fr(c[key])})" if key in c and key in cpu else "–"
+            lines.append(f"| {c['size']} | {both('kernel_over_floor')} | **{both('pandas_over_compute')}** | "
+                         + " | ".join(both(f"{n}_over_compute") for n in CALIBRATED) + " |")
         lines.append("")
     fixed = results.get("fixed_cost")
     if fixed:
-        lines += ["| fixed cost | wall (s) | CPU (s) | load |", "|---|---|---|---|"]
+        lines += ["| fixed cost (command in a fresh process) | wall (s) | CPU (s) | runs | load |", "|---|---|---|---|---|"]
         for key, v in fixed.items():
-            lines.append(f"| {key} | {_fr(v['wall_s'])} | {_fr(v['cpu_s'])} | {_fr(v['load'], 1)} |")
+            lines.append(f"| {key} | {_fr(v['wall_s'])} | {_fr(v['cpu_s'])} | {len(v['runs_wall_s'])} | {_fr(v['load'], 1)} |")
         lines.append("")
     return "\n".join(lines)
 
