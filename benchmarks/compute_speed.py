@@ -536,7 +536,7 @@ def readme_table(results: dict) -> str:
             for side in names + [n + "_before" for n in names]:
                 v = c["sides"].get(side)
                 if v:
-                    lines.append(f"| {c['size']} | {c['respondents']:,} | {side} | {_fr(v['s'])} | "
+                    lines.append(f"| {c['size']} | {_fr(c['respondents'], 0)} | {side} | {_fr(v['s'])} | "
                                  f"{_fr(v.get('cpu_s', float('nan')))} | {_fr(c['per_respondent_us'][side], 1)} | "
                                  f"{len(v['runs_s'])} | {_fr(v['peak_added_mib'], 0)} | {_fr(v['load'], 1)} |")
         lines += ["", "Ratios, CPU (wall):", "",
