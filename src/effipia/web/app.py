@@ -67,7 +67,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     ``store`` lets a caller share an already opened store; otherwise one is opened
     (and migrated) on ``settings.database_url``.
     """
-    from effipia.web.routes import health, public, respondent
+    from effipia.web.routes import api_v1, health, public, respondent, staff
 
     settings = settings or get_settings()
     app = FastAPI(
@@ -82,29 +82,10 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.state.theme = settings.web_theme if settings.web_theme in THEMES else "effipia"
     app.state.store = store or Store(settings.database_url)
     app.mount("/static/web", StaticFiles(directory=str(files("effipia") / "static" / "web")), name="static")
-    for module in (health, public, respondent):
+    for module in (health, public, respondent, staff, api_v1):
         app.include_router(module.router)
-    _include_optional_routers(app)
     _install_handlers(app)
     return app
-
-
-def _include_optional_routers(app: FastAPI) -> None:
-    """Routers of the staff side (``routes/staff*.py``, ``routes/api*.py``), when present.
-
-    Each such module exposes ``router``; they are found by name so that both halves of
-    the web layer can grow independently.
-    """
-    import importlib
-    import pkgutil
-
-    import effipia.web.routes as routes
-
-    for info in sorted(pkgutil.iter_modules(routes.__path__), key=lambda i: i.name):
-        if info.name.startswith(("staff", "api")):
-            module = importlib.import_module(f"effipia.web.routes.{info.name}")
-            if hasattr(module, "router"):
-                app.include_router(module.router)
 
 
 class _HeadersAndLog:
