@@ -277,3 +277,23 @@ def test_closed_form_fit_equals_statsmodels():
             alpha, llf = model._nb2_alpha(fitted)
             assert alpha == pytest.approx(float(nb.params["alpha"]), rel=1e-4)
             assert llf == pytest.approx(nb.llf, rel=1e-8)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_bounded_minimum_matches_scipy(seed: int) -> None:
+    """``model._bounded_minimum`` is SciPy's bounded Brent written out (so that fitting does
+    not import scipy.optimize): on random smooth functions of the shape of the negative
+    binomial profile likelihood (convex and non-convex, minimum inside or at a bound), it
+    lands where ``scipy.optimize.minimize_scalar(method="bounded")`` lands."""
+    from scipy.optimize import minimize_scalar
+
+    rng = np.random.default_rng(seed)
+    centre, scale, wiggle = rng.uniform(-30, 12), rng.uniform(0.1, 5), rng.uniform(0, 0.5)
+
+    def f(a: float) -> float:
+        return scale * (a - centre) ** 2 + wiggle * np.sin(3 * a) + np.log1p(np.exp(a))
+
+    expected = minimize_scalar(f, bounds=(-25.0, 8.0), method="bounded", options={"xatol": 1e-10})
+    x, fx = model._bounded_minimum(f, -25.0, 8.0, xatol=1e-10)
+    assert x == pytest.approx(expected.x, abs=1e-8)
+    assert fx == pytest.approx(expected.fun, rel=1e-12, abs=1e-12)
