@@ -59,6 +59,13 @@ plt.rcParams.update(
 )
 
 
+def _legend(ax, **options) -> None:
+    """The axes' legend, when something in them is labelled (every series may be suppressed
+    by the disclosure rule: then there is nothing to explain and matplotlib would warn)."""
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(**options)
+
+
 def _fr(value: float, digits: int) -> str:
     return number(round(value, digits), digits)
 
@@ -134,7 +141,7 @@ def grouped_bars(labels: Sequence[str], series: Sequence[tuple[str, Sequence[flo
     ax.set_yticks(range(len(labels))[::-1], [_wrap(label, 36) for label in labels])
     ax.set_xlim(0, top)
     ax.tick_params(axis="y", length=0)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.4, -0.06), ncol=min(k, 3), frameon=False)
+    _legend(ax, loc="upper center", bbox_to_anchor=(0.4, -0.06), ncol=min(k, 3), frameon=False)
     fig.tight_layout()
     return fig
 
@@ -155,7 +162,7 @@ def stacked_bars(labels: Sequence[str], parts: Sequence[tuple[str, Sequence[floa
             left[i] += v
     ax.set_yticks(ys, [_wrap(label, 30) for label in labels])
     ax.set_xlim(0, 100)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.4, -0.08), ncol=2, frameon=False, fontsize=7)
+    _legend(ax, loc="upper center", bbox_to_anchor=(0.4, -0.08), ncol=2, frameon=False, fontsize=7)
     fig.tight_layout()
     return fig
 
@@ -192,7 +199,7 @@ def campus_distribution(registers: Sequence[str], values: Sequence[Sequence[floa
     ax.set_xlabel("Note de 0 à 100")
     ax.grid(axis="x", color="#dddddd", linewidth=0.6)
     ax.set_axisbelow(True)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.4, -0.18), ncol=2, frameon=False)
+    _legend(ax, loc="upper center", bbox_to_anchor=(0.4, -0.18), ncol=2, frameon=False)
     fig.tight_layout()
     return fig
 
@@ -242,7 +249,7 @@ def diverging_bars(labels: Sequence[str], positive: Sequence[float | None], nega
     ax.set_yticks(ys, labels)
     ax.set_xlim(-100, 100)
     ax.set_xticks([-100, -50, 0, 50, 100], ["100", "50", "0", "50", "100"])
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.04), ncol=2, frameon=False)
+    _legend(ax, loc="upper center", bbox_to_anchor=(0.5, -0.04), ncol=2, frameon=False)
     fig.tight_layout()
     return fig
 
@@ -262,7 +269,7 @@ def profiles_by_campus(labels: Sequence[str], series: Sequence[tuple[str, Sequen
     ax.set_ylabel("Note de 0 à 100")
     ax.grid(axis="y", color="#dddddd", linewidth=0.6)
     ax.set_axisbelow(True)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=3, frameon=False, fontsize=7)
+    _legend(ax, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=3, frameon=False, fontsize=7)
     fig.tight_layout()
     return fig
 
