@@ -75,6 +75,7 @@ ENGLISH_HELP_PATTERNS = {
     "Arguments heading": r"^Arguments:",
     "Commands heading": r"^Commands:",
     "subcommand metavar": r"\bCOMMAND\b|\[ARGS\]",
+    "options metavar": r"\[OPTIONS\]",  # Click's raw placeholder
     "Click type names": r"\b(?:TEXT|INTEGER|FLOAT|PATH|FILENAME|DIRECTORY|BOOLEAN)\b",
     "help option": r"Show this message",
     "error": r"\bError\b",
@@ -152,7 +153,7 @@ def _usage_error(args):
 def test_usage_error_shape_usage_line_hint_and_french_reason():
     lines = _usage_error(["campuses", "import"])
     assert lines == [
-        "Utilisation : effipia campuses import [OPTIONS] FICHIER",
+        "Utilisation : effipia campuses import [OPTION]... FICHIER",
         "Voir « effipia campuses import --help » pour l'aide.",
         "Erreur : argument obligatoire manquant : FICHIER",
     ]

@@ -172,7 +172,8 @@ class _French:
         return option
 
     def collect_usage_pieces(self, ctx):
-        pieces = [self.options_metavar] if self.options_metavar else []
+        # Click's « [OPTIONS] » placeholder in the French form of GNU tools (« [OPTION]... »)
+        pieces = [_text("options_metavar")] if self.options_metavar else []
         pieces += [_argument_usage(p) for p in self.get_params(ctx) if p.param_type_name == "argument"]
         return pieces
 
