@@ -163,7 +163,8 @@ class Store:
         columns = [*extra, *frame.columns]
         compiled = stmt.compile(dialect=dialect, column_keys=columns)
         binds = {name: bind.type.dialect_impl(dialect).bind_processor(dialect) for name, bind in compiled.binds.items()}
-        if set(binds) != set(columns):  # a statement with other parameters: SQLAlchemy's own path
+        containers = any(isinstance(v, (dict, list)) for v in extra.values())  # not a Polars literal
+        if set(binds) != set(columns) or containers:  # SQLAlchemy's own path
             for chunk in frame.iter_slices(_CHUNK):
                 self._execute(conn, stmt, [{**extra, **row} for row in chunk.to_dicts()])
             return
@@ -174,19 +175,12 @@ class Store:
                 pl.Series(c, [binds[c](v) for v in chunk.get_column(c).to_list()], dtype=pl.Object)
                 for c in chunk.columns if binds[c] is not None
             )
-            named = processed.select([pl.lit(constant[c]).alias(c) if c in constant else pl.col(c) for c in order]) \
-                if all(not isinstance(v, (dict, list)) for v in constant.values()) else None
-            if named is None:  # pragma: no cover - no constant is a container today
-                rows: list[Any] = [{**constant, **row} for row in processed.to_dicts()]
-            elif compiled.positional:
-                rows = named.rows()
-            else:
-                rows = named.to_dicts()
+            named = processed.select([pl.lit(constant[c]).alias(c) if c in constant else pl.col(c) for c in order])
+            rows: list[Any] = named.rows() if compiled.positional else named.to_dicts()
             try:
                 conn.exec_driver_sql(compiled.string, rows)
             except DBAPIError as exc:
-                failed = rows if named is None else [dict(zip(order, r)) for r in named.rows()]
-                raise write_error(exc, failed, self._stored_values) from None
+                raise write_error(exc, [dict(zip(order, r)) for r in named.rows()], self._stored_values) from None
 
     def _stored_values(self, table: str, column: str, values: list[Any]) -> list[Any]:
         """Those of ``values`` already in ``table.column`` (to name a duplicate key)."""
