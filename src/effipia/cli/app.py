@@ -59,7 +59,7 @@ def _global_options(
         metavar=metavar("url"),
         help="URL SQLAlchemy de la base (par défaut : variable EFFIPIA_DATABASE_URL, "
         "sinon sqlite:///effipia.db dans le dossier courant). "
-        "Exemple PostgreSQL : postgresql+psycopg://user@hote:5432/base",
+        "Exemple PostgreSQL : postgresql+psycopg://utilisateur@hote:5432/base",
     ),
 ) -> None:
     ctx.obj = GlobalOptions(db=db)
