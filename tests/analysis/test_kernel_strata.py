@@ -36,3 +36,70 @@ def test_stratified_closed_form_equals_general_path(case: int) -> None:
     expected = np.sqrt(np.maximum(var, 0.0))
     expected[got.n[:, 0] == 0] = np.nan
     np.testing.assert_allclose(got.se, expected, rtol=1e-9, atol=1e-13)
+
+
+def _general_stratified(z: np.ndarray, domain: np.ndarray, n_domains: int, w: np.ndarray, calibration, strata) -> np.ndarray:
+    """The general path of domain_variance with strata and raking: sparse GREG residuals
+    ``z - W X B`` with ``B`` from R's 10 backfitting sweeps (kernel._Greg), per-stratum sums of
+    squares (kernel._stratified_variance), as it ran before the closed form."""
+    import scipy.sparse as sp
+
+    n, k = z.shape
+    inside = domain >= 0
+    rows = np.repeat(np.arange(n)[inside], k)
+    cols = (domain[inside][:, None] * k + np.arange(k)[None, :]).ravel()
+    zs = sp.csr_matrix((z[inside].ravel(), (rows, cols)), shape=(n, n_domains * k))
+    greg = kernel._Greg(zs, w, calibration, None, 10)
+    return kernel._stratified_variance(zs, w, strata, greg).reshape(n_domains, k)
+
+
+def _raked_case(case: int):
+    rng = np.random.default_rng(5000 + case)
+    n = int(rng.integers(60, 1500))
+    n_strata = int(rng.integers(1, 15))
+    strata = rng.integers(0, n_strata, n)
+    if case % 5 == 0:
+        strata[0] = n_strata  # a stratum of one unit (lonely PSU: no contribution)
+    group = rng.integers(0, int(rng.integers(2, 6)), n)
+    margins = [strata, group]  # campus and group margins (campus = stratum), as compute does
+    if case % 3 == 1:
+        margins = [group, rng.integers(0, 4, n)]  # margins crossing the strata
+    if case % 3 == 2:
+        margins = [strata, group, rng.integers(0, 3, n)]  # three margins
+    n_domains = int(rng.integers(1, 25))
+    domain = rng.integers(-1 if case % 4 == 0 else 0, n_domains, n)
+    return rng, n, strata, margins, n_domains, domain, rng.uniform(0.2, 3.0, n)
+
+
+@pytest.mark.parametrize("dense_above", [64, 1])
+@pytest.mark.parametrize("case", range(18))
+def test_raked_stratified_share_closed_form_equals_general_path(case: int, dense_above: int, monkeypatch) -> None:
+    """Raking (2–3 margins) with strata: kernel._raked_stratified_share_variance against the
+    general sparse GREG path; ``dense_above=1`` sends every domain through the dense branch."""
+    monkeypatch.setattr(kernel._raked_strata_terms, "__defaults__", (dense_above,))
+    rng, n, strata, margins, n_domains, domain, w = _raked_case(case)
+    codes = rng.integers(-1, 6, n)
+    valid = rng.random(n) > 0.15  # missing answers
+    answers = [1, 2, 3, 5]
+    got = kernel.domain_share_stats(codes, domain, n_domains, answers, w, valid, calibration=margins, strata=strata)
+    base = valid & (w > 0) & (domain >= 0)
+    total_w = np.bincount(domain[base], weights=w[base], minlength=n_domains)
+    z = kernel.share_linearised(kernel.answer_index(codes, answers), domain, got.estimate, total_w, w, base)
+    expected = np.sqrt(np.maximum(_general_stratified(z, domain, n_domains, w, margins, strata), 0.0))
+    expected[got.n[:, 0] == 0] = np.nan
+    np.testing.assert_allclose(got.se, expected, rtol=1e-9, atol=1e-13)
+
+
+@pytest.mark.parametrize("dense_above", [64, 1])
+@pytest.mark.parametrize("case", range(12))
+def test_raked_stratified_domain_variance_equals_general_path(case: int, dense_above: int, monkeypatch) -> None:
+    """The same closed form for any linearised values (register scores, means):
+    domain_variance with strata and raking against the general path."""
+    monkeypatch.setattr(kernel._raked_strata_terms, "__defaults__", (dense_above,))
+    rng, n, strata, margins, n_domains, domain, w = _raked_case(case)
+    k = int(rng.integers(1, 4))
+    z = rng.normal(size=(n, k)) * (domain >= 0)[:, None]
+    z[rng.random(n) < 0.2] = 0.0
+    got = kernel.domain_variance(z, domain, n_domains, weights=w, calibration=margins, strata=strata)
+    expected = _general_stratified(z, domain, n_domains, w, margins, strata)
+    np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-12)

@@ -198,6 +198,8 @@ def domain_share_stats(
         var = _poststratified_share_variance(key, slots, domain, n_domains, share, total_w, w, calibration[0], design_weights)
     elif cluster is None and strata is None and calibration is not None and len(calibration) > 1:
         var = _raked_share_variance(key, slots, domain, n_domains, share, total_w, w, calibration)
+    elif cluster is None and strata is not None and len(calibration) > 1:
+        var = _raked_stratified_share_variance(key, slots, domain, n_domains, share, total_w, w, calibration, strata)
     else:
         z = share_linearised(idx, domain, share, total_w, w, base)
         var = domain_variance(
@@ -672,6 +674,194 @@ def _raked_share_variance(
     return factor * (np.nan_to_num(zz) - 2.0 * cross + quad - moved * moved / n_units)
 
 
+_RAKED_STRATA: dict[tuple, tuple] = {}
+
+
+def _raked_strata_design(calibration: Sequence[np.ndarray], w: np.ndarray, strata: np.ndarray, sweeps: int):
+    """Per design (cached) for raking with strata (units as PSUs within them): stratum index
+    of each unit, ``c_h = f_h / n_h`` (``f_h = n_h/(n_h-1)``, 0 for a lonely unit), ``f`` and
+    ``f w²`` per unit, ``Op'``, ``P = M Op`` and ``Q_s = Op' (X'FW²X - M'CM) Op`` with
+    ``M = S'WX`` the stratum totals of the weighted calibration indicators."""
+    stratum, n_h = _strata_codes(strata)
+    key = (_digest(*calibration, w, stratum), sweeps)
+    if key not in _RAKED_STRATA:
+        x = sp.hstack([_indicator(np.asarray(c)) for c in calibration]).tocsr()
+        op = _backfit_operator(calibration, x, sweeps)
+        f_h = np.where(n_h > 1, n_h / np.maximum(n_h - 1.0, 1.0), 0.0)
+        c_h = f_h / np.maximum(n_h, 1.0)
+        f = f_h[stratum]
+        wx = x.multiply(w[:, None]).tocsr()
+        g_f = np.asarray((wx.T @ wx.multiply(f[:, None]).tocsr()).todense())
+        s_ind = sp.csr_matrix((np.ones(stratum.shape[0]), (stratum, np.arange(stratum.shape[0]))),
+                              shape=(n_h.shape[0], stratum.shape[0]))
+        m = np.asarray((s_ind @ wx).todense())  # H × p
+        q_s = op.T @ (g_f - m.T @ (c_h[:, None] * m)) @ op
+        p_mat = m @ op
+        if len(_RAKED_STRATA) >= 2:
+            _RAKED_STRATA.clear()
+        _RAKED_STRATA[key] = (stratum, c_h, f, f * w * w, np.ascontiguousarray(op.T), np.ascontiguousarray(p_mat), q_s)
+    return _RAKED_STRATA[key]
+
+
+def _cross_pairs(first_owner: np.ndarray, second_owner: np.ndarray, n_owners: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every (entry of the first list, entry of the second list) pair sharing an owner, both
+    lists sorted by owner: indices into each list."""
+    counts2 = np.bincount(second_owner, minlength=n_owners)
+    starts2 = np.cumsum(counts2) - counts2
+    lc = counts2[first_owner]
+    first = np.repeat(np.arange(first_owner.size), lc)
+    pair_start = np.repeat(np.cumsum(lc) - lc, lc)
+    second = starts2[first_owner][first] + (np.arange(first.size) - pair_start)
+    return first, second
+
+
+def _raked_strata_terms(n_owners: int, k: int, lvl_entries, str_entries, design, dense_above: int = 64) -> np.ndarray:
+    """``- Σ_h c_h Z_h² - 2 ay_f' Op xu + 2 (P xu)' C Z + xu' Q_s xu`` per owner (domain or
+    column) and answer, from the non-zero entries of ``xu = X'u``, ``ay_f = X'(f w z)``
+    (``lvl_entries``: owner, level, xu, ay_f) and of the stratum totals ``Z = S'z``
+    (``str_entries``: owner, stratum, Z), values of shape ``(entries, k)``. Sums over pairs of
+    an owner's entries; owners meeting more than ``dense_above`` levels or strata (group and
+    ensemble domains, few) by dense products."""
+    _, c_h, _, _, op_t, p_mat, q_s = design
+    l_own, l_lvl, l_xu, l_ay = lvl_entries
+    s_own, s_str, s_z = str_entries
+    order = np.argsort(l_own, kind="stable")
+    l_own, l_lvl, l_xu, l_ay = l_own[order], l_lvl[order], l_xu[order], l_ay[order]
+    order = np.argsort(s_own, kind="stable")
+    s_own, s_str, s_z = s_own[order], s_str[order], s_z[order]
+    out = np.zeros((n_owners, k))
+    cz = c_h[s_str][:, None] * s_z
+    for a in range(k):
+        out[:, a] -= np.bincount(s_own, weights=cz[:, a] * s_z[:, a], minlength=n_owners)
+    l_counts = np.bincount(l_own, minlength=n_owners)
+    s_counts = np.bincount(s_own, minlength=n_owners)
+    heavy = (l_counts > dense_above) | (s_counts > dense_above)
+    heavy_owners = np.flatnonzero(heavy)
+    if heavy_owners.size:
+        column = np.full(n_owners, -1, dtype=np.int64)
+        column[heavy_owners] = np.arange(heavy_owners.size)
+        p, n_strata = q_s.shape[0], p_mat.shape[0]
+        sel = heavy[l_own]
+        xu_h = np.zeros((p, heavy_owners.size, k))
+        ay_h = np.zeros((p, heavy_owners.size, k))
+        xu_h[l_lvl[sel], column[l_own[sel]]] = l_xu[sel]  # (owner, level) entries are unique
+        ay_h[l_lvl[sel], column[l_own[sel]]] = l_ay[sel]
+        sel = heavy[s_own]
+        cz_h = np.zeros((n_strata, heavy_owners.size, k))
+        cz_h[s_str[sel], column[s_own[sel]]] = cz[sel]
+        xu_h, ay_h, cz_h = xu_h.reshape(p, -1), ay_h.reshape(p, -1), cz_h.reshape(n_strata, -1)
+        quad = np.einsum("pj,pj->j", xu_h, q_s @ xu_h)
+        cross = np.einsum("pj,pj->j", ay_h, op_t.T @ xu_h)  # ay_f' Op xu
+        moved = np.einsum("hj,hj->j", cz_h, p_mat @ xu_h)  # Z' C P xu
+        out[heavy_owners] += (quad - 2.0 * cross + 2.0 * moved).reshape(-1, k)
+    light = ~heavy[l_own]
+    if light.any():
+        o, lv, xu, ay = l_own[light], l_lvl[light], l_xu[light], l_ay[light]
+        first, second, owner = _pair_sums(l_counts * ~heavy, o, n_owners)
+        q_pair = q_s[lv[first], lv[second]]
+        o_pair = op_t[lv[first], lv[second]]
+        s_light = ~heavy[s_own]
+        so, ss, scz = s_own[s_light], s_str[s_light], cz[s_light]
+        i_s, i_l = _cross_pairs(so, o, n_owners)
+        p_pair = p_mat[ss[i_s], lv[i_l]]
+        for a in range(k):
+            out[:, a] += np.bincount(owner, weights=xu[first, a] * (q_pair * xu[second, a] - 2.0 * o_pair * ay[second, a]),
+                                     minlength=n_owners)
+            out[:, a] += 2.0 * np.bincount(so[i_s], weights=scz[i_s, a] * p_pair * xu[i_l, a], minlength=n_owners)
+    return out
+
+
+def _raked_stratified_share_variance(
+    key: np.ndarray,
+    slots: int,
+    domain: np.ndarray,
+    n_domains: int,
+    share: np.ndarray,
+    total_w: np.ndarray,
+    w: np.ndarray,
+    calibration: Sequence[np.ndarray],
+    strata: np.ndarray,
+    sweeps: int = 10,
+) -> np.ndarray:
+    """Closed form of :func:`domain_variance` for shares under raking with strata (units as
+    PSUs within them, no cluster), by bincounts over (domain, level) and (domain, stratum)
+    pairs.
+
+    With ``r = z - W X B``, ``B = Op X'u`` (:func:`_backfit_operator`), ``f_h = n_h/(n_h-1)``,
+    ``c_h = f_h/n_h`` and ``M = S'WX``, the stratified variance
+    ``Σ_h f_h (Σ_{i∈h} r_i² - (Σ_{i∈h} r_i)²/n_h)`` is
+    ``Σ f z² - Σ_h c_h Z_h² - 2 ay_f' Op xu + 2 (M Op xu)' C Z + xu' Op'(X'FW²X - M'CM) Op xu``
+    with ``xu = X'u``, ``ay_f = X'(f w z)`` and ``Z_h`` the stratum totals of ``z``: every
+    per-item quantity is non-zero only on the levels and strata the domain meets
+    (:func:`_raked_strata_terms`); the matrices are per design.
+    """
+    design = _raked_strata_design(calibration, w, strata, sweeps)
+    stratum, _, _, fw2 = design[0], design[1], design[2], design[3]
+    k = slots - 1
+    size = n_domains * slots
+    in_base = key < size
+    slot = np.where(in_base, key % slots, 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        inv_w = 1.0 / total_w
+
+    def entries(codes: np.ndarray, weights: list[np.ndarray | None]):
+        pair, pair_domain, cell, n_cells = _pairs(domain, codes)
+        n_pairs = pair_domain.shape[0]
+        pkey = np.where(in_base & (pair >= 0), pair * slots + slot, n_pairs * slots)
+        pair_cell = np.zeros(n_pairs, dtype=np.int64)
+        has = pair >= 0
+        pair_cell[pair[has]] = cell[has]
+        r = share[pair_domain]
+        sums = []
+        for wt in weights:
+            s = np.bincount(pkey, weights=wt, minlength=n_pairs * slots + 1)[:-1].reshape(n_pairs, slots)
+            with np.errstate(invalid="ignore"):
+                sums.append(np.nan_to_num((s[:, 1:] - r * s.sum(axis=1)[:, None]) * inv_w[pair_domain][:, None]))
+        return pair_domain, pair_cell, n_cells, sums
+
+    l_own, l_lvl, l_xu, l_ay = [], [], [], []
+    offset = 0
+    for margin in calibration:
+        pair_domain, pair_cell, n_cells, (xu, ay) = entries(np.asarray(margin), [None, fw2])
+        l_own.append(pair_domain)
+        l_lvl.append(offset + pair_cell)
+        l_xu.append(xu)
+        l_ay.append(ay)
+        offset += n_cells
+    s_own, s_str, _, (s_z,) = entries(stratum, [w])
+    terms = _raked_strata_terms(
+        n_domains, k, (np.concatenate(l_own), np.concatenate(l_lvl), np.concatenate(l_xu), np.concatenate(l_ay)),
+        (s_own, s_str, s_z), design,
+    )
+    f2 = np.bincount(key, weights=fw2, minlength=size + 1)[:size].reshape(n_domains, slots)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        zz = (f2[:, 1:] * (1.0 - 2.0 * share) + share * share * f2.sum(axis=1)[:, None]) / (total_w[:, None] ** 2)
+    return np.nan_to_num(zz) + terms
+
+
+def _raked_stratified_variance(zs, w: np.ndarray, calibration: Sequence[np.ndarray], strata: np.ndarray, sweeps: int) -> np.ndarray:
+    """:func:`_raked_stratified_share_variance`'s closed form for any linearised values
+    ``zs`` (n × J, sparse): ``xu``, ``ay_f`` and the stratum totals by sparse products, then
+    the same sums over each column's entries (:func:`_raked_strata_terms`)."""
+    design = _raked_strata_design(calibration, w, strata, sweeps)
+    stratum, _, f, _ = design[0], design[1], design[2], design[3]
+    n_units, n_cols = zs.shape
+    x = sp.hstack([_indicator(np.asarray(c)) for c in calibration]).tocsr()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        inv_w = np.where(w > 0, 1.0 / np.where(w > 0, w, 1.0), 0.0)
+    zs = sp.csr_matrix(zs)
+    both = (zs.multiply(inv_w[:, None]) + 1j * zs.multiply((f * w)[:, None])).tocsr()
+    c = (x.T @ both).tocoo()  # p × J complex: X'u + i X'(f w z)
+    s_ind = sp.csr_matrix((np.ones(n_units), (stratum, np.arange(n_units))), shape=(int(stratum.max(initial=-1)) + 1, n_units))
+    zh = (s_ind @ zs).tocoo()  # H × J stratum totals
+    terms = _raked_strata_terms(
+        n_cols, 1, (c.col.astype(np.int64), c.row.astype(np.int64), c.data.real[:, None], c.data.imag[:, None]),
+        (zh.col.astype(np.int64), zh.row.astype(np.int64), zh.data[:, None]), design,
+    )[:, 0]
+    zz = np.asarray(zs.multiply(zs).T @ f).ravel()
+    return zz + terms
+
+
 def share_linearised(
     idx: np.ndarray,
     domain: np.ndarray,
@@ -1004,6 +1194,8 @@ def domain_variance(
     rows = np.repeat(np.arange(n_units)[inside], k)
     cols = (domain[inside][:, None] * k + np.arange(k)[None, :]).ravel()
     zs = sp.csr_matrix((z[inside].ravel(), (rows, cols)), shape=(n_units, n_domains * k))
+    if strata is not None and calibration and len(calibration) > 1 and raking_sweeps is not None:
+        return _raked_stratified_variance(zs, w, calibration, strata, raking_sweeps).reshape(n_domains, k)
     if strata is not None:
         greg = _Greg(zs, w, calibration, design_weights, raking_sweeps) if calibration else None
         return _stratified_variance(zs, w, strata, greg).reshape(n_domains, k)
