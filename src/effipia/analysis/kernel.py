@@ -36,7 +36,19 @@ from typing import NamedTuple
 import threading
 
 import numpy as np
-import scipy.sparse as sp
+
+
+class _SparseOnUse:
+    """``scipy.sparse``, imported on first use: only the calibrated and stratified
+    variances need it, and a command that computes none should not pay its import."""
+
+    def __getattr__(self, name: str):
+        import scipy.sparse
+
+        return getattr(scipy.sparse, name)
+
+
+sp = _SparseOnUse()
 
 __all__ = [
     "DomainStats",
