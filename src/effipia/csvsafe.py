@@ -22,9 +22,10 @@ import os
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import polars as pl
+if TYPE_CHECKING:  # Polars is imported by the functions on frames: rows-only writers (warnings.csv) need none
+    import polars as pl
 
 __all__ = ["FORMULA_PATTERN", "neutralise", "restore", "safe_frame", "write_csv", "write_rows"]
 
@@ -52,6 +53,8 @@ def restore(value: str) -> str:
 
 def safe_frame(frame: pl.DataFrame) -> pl.DataFrame:
     """``frame`` with every text cell neutralised (vectorised; other dtypes unchanged)."""
+    import polars as pl
+
     exprs = []
     for name, dtype in frame.schema.items():
         if dtype == pl.String:

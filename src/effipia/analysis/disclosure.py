@@ -181,11 +181,11 @@ def _bridges(n_nodes: int, ends: np.ndarray) -> np.ndarray:
     XOR-ed into both its ends; the XOR over a subtree is the XOR of the non-tree edges with
     one end inside it, so the tree edge above the subtree is a bridge exactly when it is zero
     (a false zero, probability 2⁻⁶⁴, only costs one unneeded suppression, never a leak)."""
-    from scipy.sparse.csgraph import breadth_first_order, connected_components
-
     m = len(ends)
     if m < _FOREST_FROM:
         return _bridges_walk(n_nodes, ends)
+    from scipy.sparse.csgraph import breadth_first_order, connected_components  # 0,1 s to import: large graphs only
+
     bridge = np.zeros(m, dtype=bool)
     graph = _graph(n_nodes, ends)
     lo, hi = np.minimum(ends[:, 0], ends[:, 1]), np.maximum(ends[:, 0], ends[:, 1])
@@ -226,10 +226,10 @@ def _bridges(n_nodes: int, ends: np.ndarray) -> np.ndarray:
 
 def _components(n_nodes: int, ends: np.ndarray) -> np.ndarray:
     """Connected component label of every node."""
-    from scipy.sparse.csgraph import connected_components
-
     if len(ends) == 0:
         return np.arange(n_nodes, dtype=np.int64)
+    from scipy.sparse.csgraph import connected_components
+
     return connected_components(_graph(n_nodes, ends), directed=False)[1].astype(np.int64)
 
 

@@ -22,7 +22,9 @@ that cannot be computed (no SE, ``df`` ≤ 0 where the method needs it).
 from __future__ import annotations
 
 import numpy as np
-from scipy import special
+
+# scipy.special (0,2 s to import) is imported by the functions that use it: a command that
+# computes no interval does not pay it.
 
 __all__ = [
     "SHARE_METHODS",
@@ -52,6 +54,8 @@ def _arrays(*values):
 def t_quantile(df, level: float = LEVEL) -> np.ndarray:
     """Two-sided Student quantile ``t_{df, 1-α/2}`` (``NaN`` where ``df`` ≤ 0 or missing);
     ``df = inf`` gives the normal quantile. Computed once per distinct ``df``."""
+    from scipy import special
+
     df = np.asarray(df, dtype=np.float64)
     out = np.full(df.shape, np.nan)
     ok = df > 0
@@ -66,6 +70,8 @@ def clopper_pearson(x, n, level: float = LEVEL) -> tuple[np.ndarray, np.ndarray]
     """Exact binomial interval of ``x`` successes in ``n`` (real ``x``, ``n`` allowed: the
     Korn–Graubard interval is this on an effective count): ``[qbeta(α/2, x, n-x+1),
     qbeta(1-α/2, x+1, n-x)]``, with 0 (1) as the lower (upper) bound at ``x = 0`` (``x = n``)."""
+    from scipy import special
+
     x, n = _arrays(x, n)
     alpha = 1.0 - level
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -81,6 +87,8 @@ def _beta_quantile(a: np.ndarray, b: np.ndarray, q: float) -> np.ndarray:
     """``qbeta(q, a, b)`` elementwise, computed once per distinct ``(a, b)`` pair (the beta
     inverse costs about 2 µs a call; unweighted shares repeat the same count and base over
     items and answers) and only where both are finite and positive (NaN elsewhere)."""
+    from scipy import special
+
     out = np.full(a.shape, np.nan)
     ok = np.isfinite(a) & np.isfinite(b) & (a > 0) & (b > 0)
     if not ok.any():
@@ -131,6 +139,8 @@ def korn_graubard(p, se, n, df, level: float = LEVEL) -> tuple[np.ndarray, np.nd
 def logit_interval(p, se, n, df, level: float = LEVEL) -> tuple[np.ndarray, np.ndarray]:
     """Logit interval ``expit(logit p ± t_df SE/(p(1-p)))`` (R's ``svyciprop(method =
     "logit")``); Clopper–Pearson on ``n`` at ``p`` = 0 or 1, where the logit is infinite."""
+    from scipy import special
+
     p, se, n, df = _arrays(p, se, n, df)
     t = t_quantile(df, level)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -147,6 +157,8 @@ def logit_interval(p, se, n, df, level: float = LEVEL) -> tuple[np.ndarray, np.n
 
 def wald_interval(p, se, level: float = LEVEL, bounds: tuple[float, float] | None = (0.0, 1.0)) -> tuple[np.ndarray, np.ndarray]:
     """``p ± z SE`` (normal quantile), clipped to ``bounds``."""
+    from scipy import special
+
     p, se = _arrays(p, se)
     z = special.ndtri(0.5 + level / 2)
     low, high = p - z * se, p + z * se

@@ -33,8 +33,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 from babel.numbers import format_decimal
-from scipy import special  # light; pandas, scipy.stats/optimize and statsmodels are not
-# imported by the default (closed-form) path: a command pays only for what it uses
+
+# pandas, scipy (special, stats, optimize) and statsmodels are imported inside the functions
+# that use them: a command pays only for what it uses.
 
 from effipia import nomenclatures
 from effipia.analysis.disclosure import DEFAULT_MIN_N
@@ -195,6 +196,8 @@ def _saturated_fit(frame: pl.DataFrame) -> _Saturated:
     sums; factor ``G/(G-1)·(N-1)/(N-K)`` — statsmodels' ``GLM(...).fit(cov_type="cluster")``
     and R's ``vcovCL(type = "HC1")`` (checked in the tests against both).
     """
+    from scipy import special  # imported when a model is fitted (0,2 s), not with the module
+
     profiles = sorted(frame["profile"].unique().to_list())
     prof = frame["profile"].replace_strict({p: i for i, p in enumerate(profiles)}, return_dtype=pl.Int64).to_numpy()
     _, campus = np.unique(frame["campus_id"].to_numpy().astype(str), return_inverse=True)
@@ -226,6 +229,8 @@ def _nb2_alpha(fitted: _Saturated) -> tuple[float, float]:
     ``alpha``, so the likelihood is maximised over ``log alpha`` alone (as
     ``statsmodels``' ``NegativeBinomial(loglike_method="nb2")`` and ``MASS::glm.nb`` do
     jointly), on the (profile, y) frequency table."""
+    from scipy import special  # imported when a model is fitted (0,2 s), not with the module
+
     counts, yv = fitted.y_counts, fitted.y_values[None, :]
     mu = fitted.mean[:, None]
     base = -special.gammaln(yv + 1.0)
@@ -243,6 +248,8 @@ def _nb2_alpha(fitted: _Saturated) -> tuple[float, float]:
 
 def _chi2_sf(x: float, df: int) -> float:
     """Upper tail of the chi-squared distribution (the function ``scipy.stats.chi2.sf`` calls)."""
+    from scipy import special  # imported when a model is fitted (0,2 s), not with the module
+
     return float(special.chdtrc(df, x))
 
 
@@ -602,6 +609,8 @@ def fit(
                     ci_high=float(np.exp(log_pred[key] + _Z95 * se_log[key])),
                 )
             )
+
+    from scipy import special  # imported when a model is fitted (0,2 s), not with the module
 
     effects: list[Effect] = []
     for g in order:
