@@ -10,14 +10,13 @@ from __future__ import annotations
 
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
-
-from pyxform.errors import PyXFormError
-from pyxform.xls2json import workbook_to_json
-from pyxform.xls2json_backends import DefinitionData, get_xlsform
-from pyxform.xls2xform import ConvertResult, convert
+from typing import TYPE_CHECKING, Any
 
 from effipia.errors import EffipiaError
+
+if TYPE_CHECKING:  # pyxform (0,4 s with openpyxl) is imported by the functions that read a workbook
+    from pyxform.xls2json_backends import DefinitionData
+    from pyxform.xls2xform import ConvertResult
 
 __all__ = ["SHIPPED_NAME", "convert_workbook", "read_definition", "shipped_path", "to_json"]
 
@@ -43,6 +42,9 @@ def read_definition(path: str | Path) -> DefinitionData:
     Rows keep their position (empty rows included), so row ``i`` of a sheet is
     line ``i + 2`` of the spreadsheet.
     """
+    from pyxform.errors import PyXFormError
+    from pyxform.xls2json_backends import get_xlsform
+
     try:
         return get_xlsform(str(_existing(path)))
     except PyXFormError as exc:
@@ -51,6 +53,9 @@ def read_definition(path: str | Path) -> DefinitionData:
 
 def to_json(definition: DefinitionData, warnings: list[str] | None = None) -> dict[str, Any]:
     """pyxform's JSON form of the workbook (``workbook_to_json``)."""
+    from pyxform.errors import PyXFormError
+    from pyxform.xls2json import workbook_to_json
+
     try:
         return workbook_to_json(
             workbook_dict=definition,
@@ -63,6 +68,9 @@ def to_json(definition: DefinitionData, warnings: list[str] | None = None) -> di
 
 def convert_workbook(path: str | Path) -> ConvertResult:
     """Run pyxform's whole conversion (XForm XML and its warnings)."""
+    from pyxform.errors import PyXFormError
+    from pyxform.xls2xform import convert
+
     try:
         return convert(str(_existing(path)), pretty_print=True)
     except PyXFormError as exc:
