@@ -19,7 +19,7 @@ import polars as pl
 
 from effipia.errors import EffipiaError, Problem
 from effipia.questionnaire import routing
-from effipia.questionnaire.workbook import read_definition, shipped_path, to_json
+from effipia.questionnaire.workbook import read_definition, saved_json, shipped_path, to_json
 
 __all__ = ["Block", "Choice", "Item", "Questionnaire", "load_questionnaire"]
 
@@ -350,7 +350,9 @@ def _choice(raw: dict[str, Any], language: str | None) -> Choice:
 
 @cache
 def _shipped() -> Questionnaire:
-    return _load(shipped_path())
+    path = shipped_path()
+    saved = saved_json(path)  # pyxform's JSON form saved beside the workbook, if made from it
+    return from_json(saved, str(path)) if saved is not None else _load(path)
 
 
 def _load(path: Path) -> Questionnaire:

@@ -8,6 +8,8 @@ the same here and on KoboToolbox or ODK Central.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,7 +20,7 @@ if TYPE_CHECKING:  # pyxform (0,4 s with openpyxl) is imported by the functions 
     from pyxform.xls2json_backends import DefinitionData
     from pyxform.xls2xform import ConvertResult
 
-__all__ = ["SHIPPED_NAME", "convert_workbook", "read_definition", "shipped_path", "to_json"]
+__all__ = ["SHIPPED_NAME", "convert_workbook", "read_definition", "saved_json", "save_json", "shipped_path", "to_json"]
 
 #: File name of the shipped questionnaire in ``effipia/data/questionnaire``.
 SHIPPED_NAME = "enquete_unique.xlsx"
@@ -75,3 +77,42 @@ def convert_workbook(path: str | Path) -> ConvertResult:
         return convert(str(_existing(path)), pretty_print=True)
     except PyXFormError as exc:
         raise EffipiaError("questionnaire.pyxform_error", detail=str(exc)) from exc
+
+
+def _saved_path(path: Path) -> Path:
+    return path.with_suffix(".pyxform.json")
+
+
+def _pyxform_version() -> str:
+    from importlib.metadata import version
+
+    return version("pyxform")
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def saved_json(path: str | Path) -> dict[str, Any] | None:
+    """pyxform's JSON form of workbook ``path`` as :func:`save_json` left it beside the
+    workbook (``enquete_unique.pyxform.json``), when it was made from these very bytes by
+    the installed pyxform version; ``None`` otherwise (the workbook is then read by
+    pyxform, 0,5–1 s with its import). The shipped questionnaire is loaded this way."""
+    path = Path(path)
+    try:
+        saved = json.loads(_saved_path(path).read_text(encoding="utf-8"))
+        current = saved["workbook_sha256"] == _digest(path) and saved["pyxform"] == _pyxform_version()
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return saved["form"] if current else None
+
+
+def save_json(path: str | Path) -> Path:
+    """Write pyxform's JSON form of workbook ``path`` beside it, with the workbook's SHA-256
+    and pyxform's version (what :func:`saved_json` checks); returns the file written. Run
+    after every edit of the shipped workbook (``python scripts/questionnaire_json.py``)."""
+    path = _existing(path)
+    out = _saved_path(path)
+    saved = {"workbook_sha256": _digest(path), "pyxform": _pyxform_version(), "form": to_json(read_definition(path))}
+    out.write_text(json.dumps(saved, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return out
