@@ -6,8 +6,6 @@ as the Imprimerie nationale and INSEE publications do.
 
 from __future__ import annotations
 
-from babel.numbers import format_decimal
-
 __all__ = ["number", "percent"]
 
 LOCALE = "fr_FR"
@@ -15,6 +13,8 @@ LOCALE = "fr_FR"
 
 def number(value: float | int, digits: int | None = None) -> str:
     """``1914`` → ``1 914``; with ``digits``, exactly that many decimals (``63,30``)."""
+    from babel.numbers import format_decimal  # on first use: `effipia --help` formats no number
+
     if digits is None:
         return format_decimal(value, locale=LOCALE)
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
