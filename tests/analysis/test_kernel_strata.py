@@ -76,7 +76,8 @@ def _raked_case(case: int):
 def test_raked_stratified_share_closed_form_equals_general_path(case: int, dense_above: int, monkeypatch) -> None:
     """Raking (2–3 margins) with strata: kernel._raked_stratified_share_variance against the
     general sparse GREG path; ``dense_above=1`` sends every domain through the dense branch."""
-    monkeypatch.setattr(kernel._raked_strata_terms, "__defaults__", (dense_above,))
+    monkeypatch.setattr(kernel._raked_strata_plan, "__defaults__", (dense_above,))
+    monkeypatch.setattr(kernel, "_SHARE_PLANS", {})  # plans are cached per design: none from another dense_above
     rng, n, strata, margins, n_domains, domain, w = _raked_case(case)
     codes = rng.integers(-1, 6, n)
     valid = rng.random(n) > 0.15  # missing answers
@@ -95,7 +96,8 @@ def test_raked_stratified_share_closed_form_equals_general_path(case: int, dense
 def test_raked_stratified_domain_variance_equals_general_path(case: int, dense_above: int, monkeypatch) -> None:
     """The same closed form for any linearised values (register scores, means):
     domain_variance with strata and raking against the general path."""
-    monkeypatch.setattr(kernel._raked_strata_terms, "__defaults__", (dense_above,))
+    monkeypatch.setattr(kernel._raked_strata_plan, "__defaults__", (dense_above,))
+    monkeypatch.setattr(kernel, "_SHARE_PLANS", {})  # plans are cached per design: none from another dense_above
     rng, n, strata, margins, n_domains, domain, w = _raked_case(case)
     k = int(rng.integers(1, 4))
     z = rng.normal(size=(n, k)) * (domain >= 0)[:, None]

@@ -727,60 +727,129 @@ def _cross_pairs(first_owner: np.ndarray, second_owner: np.ndarray, n_owners: in
     return first, second
 
 
-def _raked_strata_terms(n_owners: int, k: int, lvl_entries, str_entries, design, dense_above: int = 64) -> np.ndarray:
-    """``- Σ_h c_h Z_h² - 2 ay_f' Op xu + 2 (P xu)' C Z + xu' Q_s xu`` per owner (domain or
-    column) and answer, from the non-zero entries of ``xu = X'u``, ``ay_f = X'(f w z)``
-    (``lvl_entries``: owner, level, xu, ay_f) and of the stratum totals ``Z = S'z``
-    (``str_entries``: owner, stratum, Z), values of shape ``(entries, k)``. Sums over pairs of
-    an owner's entries; owners meeting more than ``dense_above`` levels or strata (group and
-    ensemble domains, few) by dense products."""
+class _StrataPlan(NamedTuple):
+    """Item-independent index structure of :func:`_raked_strata_apply` for given entries."""
+
+    n_owners: int
+    l_own: np.ndarray  #: owner of each level entry (sorted)
+    s_own: np.ndarray  #: owner of each stratum entry (sorted)
+    s_c: np.ndarray  #: ``c_h`` of each stratum entry
+    heavy_owners: np.ndarray
+    heavy_l: tuple[np.ndarray, np.ndarray, np.ndarray]  #: level entries of heavy owners: index, level, column
+    heavy_s: tuple[np.ndarray, np.ndarray, np.ndarray]  #: stratum entries of heavy owners: index, stratum, column
+    pairs: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]  #: level pairs: first, second, owner, Q_s, Op'
+    cross: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]  #: (stratum, level) pairs: stratum entry, level entry, owner, P
+
+
+def _raked_strata_plan(n_owners: int, l_own, l_lvl, s_own, s_str, design, dense_above: int = 64) -> _StrataPlan:
+    """Pairs of an owner's entries (level × level, stratum × level) with their matrix
+    coefficients; owners meeting more than ``dense_above`` levels or strata (group and
+    ensemble domains, few) go to dense products. Entries must be sorted by owner."""
     _, c_h, _, _, op_t, p_mat, q_s = design
-    l_own, l_lvl, l_xu, l_ay = lvl_entries
-    s_own, s_str, s_z = str_entries
-    order = np.argsort(l_own, kind="stable")
-    l_own, l_lvl, l_xu, l_ay = l_own[order], l_lvl[order], l_xu[order], l_ay[order]
-    order = np.argsort(s_own, kind="stable")
-    s_own, s_str, s_z = s_own[order], s_str[order], s_z[order]
-    out = np.zeros((n_owners, k))
-    cz = c_h[s_str][:, None] * s_z
-    for a in range(k):
-        out[:, a] -= np.bincount(s_own, weights=cz[:, a] * s_z[:, a], minlength=n_owners)
     l_counts = np.bincount(l_own, minlength=n_owners)
     s_counts = np.bincount(s_own, minlength=n_owners)
     heavy = (l_counts > dense_above) | (s_counts > dense_above)
     heavy_owners = np.flatnonzero(heavy)
-    if heavy_owners.size:
-        column = np.full(n_owners, -1, dtype=np.int64)
-        column[heavy_owners] = np.arange(heavy_owners.size)
+    column = np.full(n_owners, -1, dtype=np.int64)
+    column[heavy_owners] = np.arange(heavy_owners.size)
+    hl = np.flatnonzero(heavy[l_own])
+    hs = np.flatnonzero(heavy[s_own])
+    ll = np.flatnonzero(~heavy[l_own])
+    ls = np.flatnonzero(~heavy[s_own])
+    first, second, owner = _pair_sums(l_counts * ~heavy, l_own[ll], n_owners)
+    first, second = ll[first], ll[second]
+    i_s, i_l = _cross_pairs(s_own[ls], l_own[ll], n_owners)
+    i_s, i_l = ls[i_s], ll[i_l]
+    return _StrataPlan(
+        n_owners, l_own, s_own, c_h[s_str], heavy_owners,
+        (hl, l_lvl[hl], column[l_own[hl]]), (hs, s_str[hs], column[s_own[hs]]),
+        (first, second, owner, q_s[l_lvl[first], l_lvl[second]], op_t[l_lvl[first], l_lvl[second]]),
+        (i_s, i_l, s_own[i_s], p_mat[s_str[i_s], l_lvl[i_l]]),
+    )
+
+
+def _raked_strata_apply(plan: _StrataPlan, design, l_xu, l_ay, s_z) -> np.ndarray:
+    """``- Σ_h c_h Z_h² - 2 ay_f' Op xu + 2 (P xu)' C Z + xu' Q_s xu`` per owner (domain or
+    column) and answer, from the non-zero entries of ``xu = X'u``, ``ay_f = X'(f w z)`` (per
+    level entry) and of the stratum totals ``Z = S'z`` (per stratum entry), each
+    ``(entries, k)``, in the order of the plan's entries."""
+    _, _, _, _, op_t, p_mat, q_s = design
+    n_owners, k = plan.n_owners, l_xu.shape[1]
+    out = np.zeros((n_owners, k))
+    cz = plan.s_c[:, None] * s_z
+    for a in range(k):
+        out[:, a] -= np.bincount(plan.s_own, weights=cz[:, a] * s_z[:, a], minlength=n_owners)
+    if plan.heavy_owners.size:
+        m = plan.heavy_owners.size
         p, n_strata = q_s.shape[0], p_mat.shape[0]
-        sel = heavy[l_own]
-        xu_h = np.zeros((p, heavy_owners.size, k))
-        ay_h = np.zeros((p, heavy_owners.size, k))
-        xu_h[l_lvl[sel], column[l_own[sel]]] = l_xu[sel]  # (owner, level) entries are unique
-        ay_h[l_lvl[sel], column[l_own[sel]]] = l_ay[sel]
-        sel = heavy[s_own]
-        cz_h = np.zeros((n_strata, heavy_owners.size, k))
-        cz_h[s_str[sel], column[s_own[sel]]] = cz[sel]
+        idx, lvl, col = plan.heavy_l
+        xu_h = np.zeros((p, m, k))
+        ay_h = np.zeros((p, m, k))
+        xu_h[lvl, col] = l_xu[idx]  # (owner, level) entries are unique
+        ay_h[lvl, col] = l_ay[idx]
+        idx, st, col = plan.heavy_s
+        cz_h = np.zeros((n_strata, m, k))
+        cz_h[st, col] = cz[idx]
         xu_h, ay_h, cz_h = xu_h.reshape(p, -1), ay_h.reshape(p, -1), cz_h.reshape(n_strata, -1)
         quad = np.einsum("pj,pj->j", xu_h, q_s @ xu_h)
         cross = np.einsum("pj,pj->j", ay_h, op_t.T @ xu_h)  # ay_f' Op xu
         moved = np.einsum("hj,hj->j", cz_h, p_mat @ xu_h)  # Z' C P xu
-        out[heavy_owners] += (quad - 2.0 * cross + 2.0 * moved).reshape(-1, k)
-    light = ~heavy[l_own]
-    if light.any():
-        o, lv, xu, ay = l_own[light], l_lvl[light], l_xu[light], l_ay[light]
-        first, second, owner = _pair_sums(l_counts * ~heavy, o, n_owners)
-        q_pair = q_s[lv[first], lv[second]]
-        o_pair = op_t[lv[first], lv[second]]
-        s_light = ~heavy[s_own]
-        so, ss, scz = s_own[s_light], s_str[s_light], cz[s_light]
-        i_s, i_l = _cross_pairs(so, o, n_owners)
-        p_pair = p_mat[ss[i_s], lv[i_l]]
+        out[plan.heavy_owners] += (quad - 2.0 * cross + 2.0 * moved).reshape(-1, k)
+    first, second, owner, q_pair, o_pair = plan.pairs
+    i_s, i_l, s_owner, p_pair = plan.cross
+    if first.size:
         for a in range(k):
-            out[:, a] += np.bincount(owner, weights=xu[first, a] * (q_pair * xu[second, a] - 2.0 * o_pair * ay[second, a]),
+            xf = l_xu[first, a]
+            out[:, a] += np.bincount(owner, weights=xf * (q_pair * l_xu[second, a] - 2.0 * o_pair * l_ay[second, a]),
                                      minlength=n_owners)
-            out[:, a] += 2.0 * np.bincount(so[i_s], weights=scz[i_s, a] * p_pair * xu[i_l, a], minlength=n_owners)
+    if i_s.size:
+        for a in range(k):
+            out[:, a] += 2.0 * np.bincount(s_owner, weights=cz[i_s, a] * p_pair * l_xu[i_l, a], minlength=n_owners)
     return out
+
+
+_SHARE_PLANS: dict[tuple, tuple] = {}
+
+
+def _raked_strata_share_plan(domain: np.ndarray, n_domains: int, calibration: Sequence[np.ndarray], design, design_key):
+    """Per (domain array, design), cached: the fine cell of each unit (its domain, stratum
+    and level of every margin; -1 in no domain), the sparse maps from fine cells to the
+    (domain, level) entries, (domain, stratum) entries and domains, and the plan of
+    :func:`_raked_strata_apply` for those entries."""
+    key = (_digest(domain), n_domains, design_key)
+    if key in _SHARE_PLANS:
+        return _SHARE_PLANS[key]
+    stratum = design[0]
+    inside = domain >= 0
+    levels = [np.unique(np.asarray(c), return_inverse=True)[1].astype(np.int64).ravel() for c in calibration]
+    n_levels = [int(lv.max(initial=-1)) + 1 for lv in levels]
+    code = np.where(inside, domain, 0)
+    for part in [stratum, *levels]:  # compress after each factor: no overflow
+        code = np.unique(code * (int(part.max(initial=-1)) + 1) + part, return_inverse=True)[1].astype(np.int64).ravel()
+    codes, first_unit = np.unique(np.where(inside, code, -1), return_index=True)
+    has = codes >= 0
+    codes, first_unit = codes[has], first_unit[has]
+    n_fine = codes.shape[0]
+    fine = np.full(domain.shape[0], -1, dtype=np.int64)
+    fine[inside] = np.searchsorted(codes, code[inside])
+    f_domain, f_stratum = domain[first_unit], stratum[first_unit]
+    offsets = np.cumsum([0] + n_levels)
+    f_level = [offsets[m] + levels[m][first_unit] for m in range(len(levels))]
+    p = int(offsets[-1])
+    # (domain, level) entries sorted by domain, then level
+    l_code = np.concatenate([f_domain * p + lv for lv in f_level])
+    l_codes, l_entry = np.unique(l_code, return_inverse=True)
+    l_map = sp.csr_matrix((np.ones(l_code.shape[0]), (l_entry.ravel(), np.tile(np.arange(n_fine), len(levels)))),
+                          shape=(l_codes.shape[0], n_fine))
+    n_strata = int(stratum.max(initial=-1)) + 1
+    s_codes, s_entry = np.unique(f_domain * n_strata + f_stratum, return_inverse=True)
+    s_map = sp.csr_matrix((np.ones(n_fine), (s_entry.ravel(), np.arange(n_fine))), shape=(s_codes.shape[0], n_fine))
+    d_map = sp.csr_matrix((np.ones(n_fine), (f_domain, np.arange(n_fine))), shape=(n_domains, n_fine))
+    plan = _raked_strata_plan(n_domains, l_codes // p, l_codes % p, s_codes // n_strata, s_codes % n_strata, design)
+    if len(_SHARE_PLANS) >= 16:
+        _SHARE_PLANS.clear()
+    _SHARE_PLANS[key] = (fine, n_fine, f_domain, l_map, s_map, d_map, plan)
+    return _SHARE_PLANS[key]
 
 
 def _raked_stratified_share_variance(
@@ -796,8 +865,8 @@ def _raked_stratified_share_variance(
     sweeps: int = 10,
 ) -> np.ndarray:
     """Closed form of :func:`domain_variance` for shares under raking with strata (units as
-    PSUs within them, no cluster), by bincounts over (domain, level) and (domain, stratum)
-    pairs.
+    PSUs within them, no cluster), by bincounts over fine cells (domain × stratum × margin
+    levels) mapped to (domain, level) and (domain, stratum) entries.
 
     With ``r = z - W X B``, ``B = Op X'u`` (:func:`_backfit_operator`), ``f_h = n_h/(n_h-1)``,
     ``c_h = f_h/n_h`` and ``M = S'WX``, the stratified variance
@@ -805,47 +874,33 @@ def _raked_stratified_share_variance(
     ``Σ f z² - Σ_h c_h Z_h² - 2 ay_f' Op xu + 2 (M Op xu)' C Z + xu' Op'(X'FW²X - M'CM) Op xu``
     with ``xu = X'u``, ``ay_f = X'(f w z)`` and ``Z_h`` the stratum totals of ``z``: every
     per-item quantity is non-zero only on the levels and strata the domain meets
-    (:func:`_raked_strata_terms`); the matrices are per design.
+    (:func:`_raked_strata_apply`); the matrices and index structures are per design.
     """
+    design_key = (_digest(*calibration, w, _strata_codes(strata)[0]), sweeps)
     design = _raked_strata_design(calibration, w, strata, sweeps)
-    stratum, _, _, fw2 = design[0], design[1], design[2], design[3]
-    k = slots - 1
+    fw2 = design[3]
+    fine, n_fine, f_domain, l_map, s_map, d_map, plan = _raked_strata_share_plan(domain, n_domains, calibration, design, design_key)
     size = n_domains * slots
-    in_base = key < size
-    slot = np.where(in_base, key % slots, 0)
+    fkey = np.where(key < size, fine * slots + key % slots, n_fine * slots)  # out of the base: last bin
+
+    def by_fine(weights: np.ndarray | None) -> np.ndarray:
+        return np.bincount(fkey, weights=weights, minlength=n_fine * slots + 1)[:-1].reshape(n_fine, slots)
+
+    r = share[f_domain]
     with np.errstate(invalid="ignore", divide="ignore"):
-        inv_w = 1.0 / total_w
+        inv_w = (1.0 / total_w)[f_domain][:, None]
 
-    def entries(codes: np.ndarray, weights: list[np.ndarray | None]):
-        pair, pair_domain, cell, n_cells = _pairs(domain, codes)
-        n_pairs = pair_domain.shape[0]
-        pkey = np.where(in_base & (pair >= 0), pair * slots + slot, n_pairs * slots)
-        pair_cell = np.zeros(n_pairs, dtype=np.int64)
-        has = pair >= 0
-        pair_cell[pair[has]] = cell[has]
-        r = share[pair_domain]
-        sums = []
-        for wt in weights:
-            s = np.bincount(pkey, weights=wt, minlength=n_pairs * slots + 1)[:-1].reshape(n_pairs, slots)
-            with np.errstate(invalid="ignore"):
-                sums.append(np.nan_to_num((s[:, 1:] - r * s.sum(axis=1)[:, None]) * inv_w[pair_domain][:, None]))
-        return pair_domain, pair_cell, n_cells, sums
+    def centred(s: np.ndarray) -> np.ndarray:
+        with np.errstate(invalid="ignore"):
+            return np.nan_to_num((s[:, 1:] - r * s.sum(axis=1)[:, None]) * inv_w)
 
-    l_own, l_lvl, l_xu, l_ay = [], [], [], []
-    offset = 0
-    for margin in calibration:
-        pair_domain, pair_cell, n_cells, (xu, ay) = entries(np.asarray(margin), [None, fw2])
-        l_own.append(pair_domain)
-        l_lvl.append(offset + pair_cell)
-        l_xu.append(xu)
-        l_ay.append(ay)
-        offset += n_cells
-    s_own, s_str, _, (s_z,) = entries(stratum, [w])
-    terms = _raked_strata_terms(
-        n_domains, k, (np.concatenate(l_own), np.concatenate(l_lvl), np.concatenate(l_xu), np.concatenate(l_ay)),
-        (s_own, s_str, s_z), design,
-    )
-    f2 = np.bincount(key, weights=fw2, minlength=size + 1)[:size].reshape(n_domains, slots)
+    cnt = by_fine(None).astype(np.float64)
+    s_f = by_fine(fw2)
+    xu = l_map @ centred(cnt)
+    ay = l_map @ centred(s_f)
+    z_h = s_map @ centred(by_fine(w))
+    terms = _raked_strata_apply(plan, design, xu, ay, z_h)
+    f2 = d_map @ s_f
     with np.errstate(invalid="ignore", divide="ignore"):
         zz = (f2[:, 1:] * (1.0 - 2.0 * share) + share * share * f2.sum(axis=1)[:, None]) / (total_w[:, None] ** 2)
     return np.nan_to_num(zz) + terms
@@ -854,7 +909,7 @@ def _raked_stratified_share_variance(
 def _raked_stratified_variance(zs, w: np.ndarray, calibration: Sequence[np.ndarray], strata: np.ndarray, sweeps: int) -> np.ndarray:
     """:func:`_raked_stratified_share_variance`'s closed form for any linearised values
     ``zs`` (n × J, sparse): ``xu``, ``ay_f`` and the stratum totals by sparse products, then
-    the same sums over each column's entries (:func:`_raked_strata_terms`)."""
+    the same sums over each column's entries (:func:`_raked_strata_apply`)."""
     design = _raked_strata_design(calibration, w, strata, sweeps)
     stratum, _, f, _ = design[0], design[1], design[2], design[3]
     n_units, n_cols = zs.shape
@@ -863,13 +918,15 @@ def _raked_stratified_variance(zs, w: np.ndarray, calibration: Sequence[np.ndarr
         inv_w = np.where(w > 0, 1.0 / np.where(w > 0, w, 1.0), 0.0)
     zs = sp.csr_matrix(zs)
     both = (zs.multiply(inv_w[:, None]) + 1j * zs.multiply((f * w)[:, None])).tocsr()
-    c = (x.T @ both).tocoo()  # p × J complex: X'u + i X'(f w z)
+    c = (x.T @ both).tocsc()  # p × J complex: X'u + i X'(f w z), entries sorted by column
+    c.sort_indices()
+    c_own = np.repeat(np.arange(n_cols), np.diff(c.indptr))
     s_ind = sp.csr_matrix((np.ones(n_units), (stratum, np.arange(n_units))), shape=(int(stratum.max(initial=-1)) + 1, n_units))
-    zh = (s_ind @ zs).tocoo()  # H × J stratum totals
-    terms = _raked_strata_terms(
-        n_cols, 1, (c.col.astype(np.int64), c.row.astype(np.int64), c.data.real[:, None], c.data.imag[:, None]),
-        (zh.col.astype(np.int64), zh.row.astype(np.int64), zh.data[:, None]), design,
-    )[:, 0]
+    zh = (s_ind @ zs).tocsc()  # H × J stratum totals
+    zh.sort_indices()
+    z_own = np.repeat(np.arange(n_cols), np.diff(zh.indptr))
+    plan = _raked_strata_plan(n_cols, c_own, c.indices.astype(np.int64), z_own, zh.indices.astype(np.int64), design)
+    terms = _raked_strata_apply(plan, design, c.data.real[:, None], c.data.imag[:, None], zh.data[:, None])[:, 0]
     zz = np.asarray(zs.multiply(zs).T @ f).ravel()
     return zz + terms
 
