@@ -81,6 +81,12 @@ def _labels(dsets: Sequence[DomainSet], answers: Sequence[str | int | None]) -> 
     return columns
 
 
+def _constant(name: str, value: str | None, height: int) -> pl.Series:
+    """A text column of ``height`` copies of ``value`` (``pl.repeat(..., eager=True)`` runs a
+    query per call, ~0,5 ms: 700 calls on the smallest campaign)."""
+    return pl.Series(name, [value], dtype=pl.String).new_from_index(0, height)
+
+
 def _frame(
     parts: Sequence[tuple[DomainStats, DomainSet, np.ndarray]],
     *,
@@ -126,8 +132,8 @@ def _frame(
     height = n.shape[0]
     return pl.DataFrame(
         [
-            pl.repeat(statistic, height, dtype=pl.String, eager=True).alias("statistic"),
-            pl.repeat(item, height, dtype=pl.String, eager=True).alias("item"),
+            _constant("statistic", statistic, height),
+            _constant("item", item, height),
             labels["answer"],
             labels["group"],
             labels["campus"],
@@ -137,13 +143,13 @@ def _frame(
             value("ci_high", high),
             pl.Series("suppressed", sup),
             value("se", se),
-            pl.repeat(unit, height, dtype=pl.String, eager=True).alias("unit"),
+            _constant("unit", unit, height),
             labels["domain"],
-            pl.repeat(title, height, dtype=pl.String, eager=True).alias("title"),
+            _constant("title", title, height),
             pl.Series("df", df, nan_to_null=True).cast(pl.Int64),
             value("n_eff", n_eff),
-            pl.repeat(None, height, dtype=pl.String, eager=True).alias("precision"),
-            pl.repeat(None, height, dtype=pl.String, eager=True).alias("precision_reason"),
+            _constant("precision", None, height),
+            _constant("precision_reason", None, height),
         ]
     )
 
