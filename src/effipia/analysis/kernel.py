@@ -709,10 +709,26 @@ def _raked_strata_design(calibration: Sequence[np.ndarray], w: np.ndarray, strat
         m = np.asarray((s_ind @ wx).todense())  # H × p
         q_s = op.T @ (g_f - m.T @ (c_h[:, None] * m)) @ op
         p_mat = m @ op
+        xx = (x.T @ x).tocsr()
+        counts = xx.diagonal().astype(np.float64)
+        counts[counts == 0] = 1.0
+        spans = np.cumsum([0] + [_indicator(np.asarray(c)).shape[1] for c in calibration])
+        blocks = [(lo, hi, xx[lo:hi], counts[lo:hi, None]) for lo, hi in zip(spans[:-1], spans[1:], strict=True)]
+        sparse = (sp.csr_matrix(g_f), sp.csr_matrix(m), blocks, sweeps)  # for direct sweeps (dense branch)
         if len(_RAKED_STRATA) >= 2:
             _RAKED_STRATA.clear()
-        _RAKED_STRATA[key] = (stratum, c_h, f, f * w * w, np.ascontiguousarray(op.T), np.ascontiguousarray(p_mat), q_s)
+        _RAKED_STRATA[key] = (stratum, c_h, f, f * w * w, np.ascontiguousarray(op.T), np.ascontiguousarray(p_mat), q_s, sparse)
     return _RAKED_STRATA[key]
+
+
+def _sweep_blocks(xu: np.ndarray, blocks, sweeps: int) -> np.ndarray:
+    """:func:`_backfit` with the margins' row blocks of ``X'X`` sliced once (``B = Op X'u``
+    without the dense ``Op``: cost ∝ the non-zeros of ``X'X``)."""
+    alpha = np.zeros_like(xu)
+    for _ in range(sweeps):
+        for lo, hi, xx, counts in blocks:
+            alpha[lo:hi] += (xu[lo:hi] - xx @ alpha) / counts
+    return alpha
 
 
 def _cross_pairs(first_owner: np.ndarray, second_owner: np.ndarray, n_owners: int) -> tuple[np.ndarray, np.ndarray]:
@@ -745,7 +761,7 @@ def _raked_strata_plan(n_owners: int, l_own, l_lvl, s_own, s_str, design, dense_
     """Pairs of an owner's entries (level × level, stratum × level) with their matrix
     coefficients; owners meeting more than ``dense_above`` levels or strata (group and
     ensemble domains, few) go to dense products. Entries must be sorted by owner."""
-    _, c_h, _, _, op_t, p_mat, q_s = design
+    c_h, op_t, p_mat, q_s = design[1], design[4], design[5], design[6]
     l_counts = np.bincount(l_own, minlength=n_owners)
     s_counts = np.bincount(s_own, minlength=n_owners)
     heavy = (l_counts > dense_above) | (s_counts > dense_above)
@@ -773,7 +789,7 @@ def _raked_strata_apply(plan: _StrataPlan, design, l_xu, l_ay, s_z) -> np.ndarra
     column) and answer, from the non-zero entries of ``xu = X'u``, ``ay_f = X'(f w z)`` (per
     level entry) and of the stratum totals ``Z = S'z`` (per stratum entry), each
     ``(entries, k)``, in the order of the plan's entries."""
-    _, _, _, _, op_t, p_mat, q_s = design
+    c_h, q_s, (g_f, m_sp, blocks, sweeps) = design[1], design[6], design[7]
     n_owners, k = plan.n_owners, l_xu.shape[1]
     out = np.zeros((n_owners, k))
     cz = plan.s_c[:, None] * s_z
@@ -781,7 +797,7 @@ def _raked_strata_apply(plan: _StrataPlan, design, l_xu, l_ay, s_z) -> np.ndarra
         out[:, a] -= np.bincount(plan.s_own, weights=cz[:, a] * s_z[:, a], minlength=n_owners)
     if plan.heavy_owners.size:
         m = plan.heavy_owners.size
-        p, n_strata = q_s.shape[0], p_mat.shape[0]
+        p, n_strata = q_s.shape[0], c_h.shape[0]
         idx, lvl, col = plan.heavy_l
         xu_h = np.zeros((p, m, k))
         ay_h = np.zeros((p, m, k))
@@ -791,9 +807,11 @@ def _raked_strata_apply(plan: _StrataPlan, design, l_xu, l_ay, s_z) -> np.ndarra
         cz_h = np.zeros((n_strata, m, k))
         cz_h[st, col] = cz[idx]
         xu_h, ay_h, cz_h = xu_h.reshape(p, -1), ay_h.reshape(p, -1), cz_h.reshape(n_strata, -1)
-        quad = np.einsum("pj,pj->j", xu_h, q_s @ xu_h)
-        cross = np.einsum("pj,pj->j", ay_h, op_t.T @ xu_h)  # ay_f' Op xu
-        moved = np.einsum("hj,hj->j", cz_h, p_mat @ xu_h)  # Z' C P xu
+        b = _sweep_blocks(xu_h, blocks, sweeps)  # Op xu
+        mb = m_sp @ b  # M Op xu = P xu
+        quad = np.einsum("pj,pj->j", b, g_f @ b) - np.einsum("hj,hj->j", c_h[:, None] * mb, mb)  # xu' Q_s xu
+        cross = np.einsum("pj,pj->j", ay_h, b)  # ay_f' Op xu
+        moved = np.einsum("hj,hj->j", cz_h, mb)  # Z' C P xu
         out[plan.heavy_owners] += (quad - 2.0 * cross + 2.0 * moved).reshape(-1, k)
     first, second, owner, q_pair, o_pair = plan.pairs
     i_s, i_l, s_owner, p_pair = plan.cross
