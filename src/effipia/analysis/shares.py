@@ -251,6 +251,17 @@ def set_rows(
                   title=title, bounds=bounds, ci=ci)
 
 
+def _codes(col: pl.Series) -> tuple[np.ndarray, np.ndarray]:
+    """An item column's answer codes as int64 (-1 where empty) and whether each is given, read
+    through NumPy (``Series.is_not_null`` and ``fill_null`` each run a Polars query: two per
+    item and statistic, ~1 ms each)."""
+    values = col.cast(pl.Int64).to_numpy()
+    if values.dtype.kind == "f":  # NumPy's view of an integer column with empty cells: NaN there
+        given = ~np.isnan(values)
+        return np.where(given, values, -1).astype(np.int64), given
+    return values.astype(np.int64, copy=False), np.ones(values.shape[0], dtype=bool)
+
+
 def share_rows(
     frame: pl.DataFrame,
     items: Sequence[str],
@@ -284,9 +295,8 @@ def share_rows(
     for item in items:
         if item not in frame.columns:
             continue
-        col = frame[item]
-        valid = col.is_not_null().to_numpy() & extra
-        codes = col.fill_null(-1).cast(pl.Int64).to_numpy()
+        codes, given = _codes(frame[item])
+        valid = given & extra
         if excluded:
             valid &= ~np.isin(codes, excluded)
         item_answers = list(answers) if answers is not None else sorted(int(c) for c in np.unique(codes[valid]))
