@@ -105,3 +105,21 @@ def test_raked_stratified_domain_variance_equals_general_path(case: int, dense_a
     got = kernel.domain_variance(z, domain, n_domains, weights=w, calibration=margins, strata=strata)
     expected = _general_stratified(z, domain, n_domains, w, margins, strata)
     np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("case", range(10))
+def test_domain_df_with_strata_counts_units_minus_strata_met(case: int) -> None:
+    """domain_df with strata (from the cached (domain, stratum) pairs): units of the domain's
+    base minus the strata they meet, counted here one domain at a time with Python sets
+    (R: degf(subset(design, domain & base)))."""
+    rng = np.random.default_rng(7000 + case)
+    n = int(rng.integers(20, 800))
+    n_domains = int(rng.integers(1, 15))
+    domain = rng.integers(-1, n_domains, n)
+    strata = rng.integers(0, int(rng.integers(1, 30)), n) * 7 + 3  # codes, not indices
+    base = rng.random(n) > 0.3
+    got = kernel.domain_df(domain, n_domains, base, strata=strata)
+    for d in range(n_domains):
+        units = (domain == d) & base
+        expected = units.sum() - len(set(strata[units].tolist())) if units.any() else np.nan
+        np.testing.assert_equal(got[d], expected)

@@ -108,8 +108,15 @@ def domain_df(
         pairs = np.bincount(domain[inside] * m + level.ravel(), minlength=n_domains * m).reshape(n_domains, m)
         return (pairs > 0).sum(axis=1).astype(np.float64)
 
+    def distinct_strata(strata: np.ndarray) -> np.ndarray:
+        """Strata met by each domain's base, from the (domain, stratum) pairs cached per
+        design (the same arrays come back for every item): O(units + pairs) per call."""
+        pair, pair_domain, _, _ = _pairs(domain, _strata_codes(strata)[0])
+        met = np.bincount(pair[inside & (pair >= 0)], minlength=pair_domain.shape[0]) > 0
+        return np.bincount(pair_domain, weights=met, minlength=n_domains)[:n_domains].astype(np.float64)
+
     psus = n_base if cluster is None else distinct(cluster)
-    n_strata = np.minimum(n_base, 1.0) if strata is None else distinct(strata)
+    n_strata = np.minimum(n_base, 1.0) if strata is None else distinct_strata(strata)
     out = psus - n_strata
     out[n_base == 0] = np.nan
     return out
@@ -717,7 +724,7 @@ def _raked_strata_design(calibration: Sequence[np.ndarray], w: np.ndarray, strat
         sparse = (sp.csr_matrix(g_f), sp.csr_matrix(m), blocks, sweeps)  # for direct sweeps (dense branch)
         if len(_RAKED_STRATA) >= 2:
             _RAKED_STRATA.clear()
-        _RAKED_STRATA[key] = (stratum, c_h, f, f * w * w, np.ascontiguousarray(op.T), np.ascontiguousarray(p_mat), q_s, sparse)
+        _RAKED_STRATA[key] = (stratum, c_h, f, f * w * w, np.ascontiguousarray(op.T), np.ascontiguousarray(p_mat), q_s, sparse, x, s_ind)
     return _RAKED_STRATA[key]
 
 
@@ -929,9 +936,8 @@ def _raked_stratified_variance(zs, w: np.ndarray, calibration: Sequence[np.ndarr
     ``zs`` (n × J, sparse): ``xu``, ``ay_f`` and the stratum totals by sparse products, then
     the same sums over each column's entries (:func:`_raked_strata_apply`)."""
     design = _raked_strata_design(calibration, w, strata, sweeps)
-    stratum, _, f, _ = design[0], design[1], design[2], design[3]
-    n_units, n_cols = zs.shape
-    x = sp.hstack([_indicator(np.asarray(c)) for c in calibration]).tocsr()
+    f, x, s_ind = design[2], design[8], design[9]
+    n_cols = zs.shape[1]
     with np.errstate(invalid="ignore", divide="ignore"):
         inv_w = np.where(w > 0, 1.0 / np.where(w > 0, w, 1.0), 0.0)
     zs = sp.csr_matrix(zs)
@@ -939,7 +945,6 @@ def _raked_stratified_variance(zs, w: np.ndarray, calibration: Sequence[np.ndarr
     c = (x.T @ both).tocsc()  # p × J complex: X'u + i X'(f w z), entries sorted by column
     c.sort_indices()
     c_own = np.repeat(np.arange(n_cols), np.diff(c.indptr))
-    s_ind = sp.csr_matrix((np.ones(n_units), (stratum, np.arange(n_units))), shape=(int(stratum.max(initial=-1)) + 1, n_units))
     zh = (s_ind @ zs).tocsc()  # H × J stratum totals
     zh.sort_indices()
     z_own = np.repeat(np.arange(n_cols), np.diff(zh.indptr))
