@@ -80,7 +80,7 @@ class Item:
         """Answer codes of the item's choice list, in workbook order."""
         return [c.code for c in self.choices]
 
-    @property
+    @cached_property
     def integer_coded(self) -> bool:
         """True when the answer is one integer code (a select_one whose codes are all integers)."""
         if self.type == "integer":

@@ -90,7 +90,7 @@ class Survey:
     pages: list[Page] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.pages = list(_pages(self.questionnaire))
+        self.pages = list(_questionnaire_pages(self.questionnaire))
 
     # --- values and routing -------------------------------------------------
     def values(self, answers: Mapping[str, Any]) -> dict[str, Any]:
@@ -290,6 +290,17 @@ def _after_their_condition(fields: list[PageField]) -> list[PageField]:
             at += 1
         placed.insert(at + 1, dependent)
     return placed
+
+
+_PAGES: dict[int, tuple[Questionnaire, tuple[Page, ...]]] = {}
+
+
+def _questionnaire_pages(q: Questionnaire) -> tuple[Page, ...]:
+    """The pages of ``q``, built once per questionnaire (a Survey is made for every request)."""
+    cached = _PAGES.get(id(q))
+    if cached is None or cached[0] is not q:
+        cached = _PAGES[id(q)] = (q, tuple(_pages(q)))
+    return cached[1]
 
 
 def _pages(q: Questionnaire) -> Iterable[Page]:

@@ -89,18 +89,22 @@ _INVITEE = (
     .join(CAMPUSES, CAMPUSES.c.campus_id == _PAR.c.campus_id, isouter=True)
     .where(_INV.c.token_hash == sa.bindparam("digest"))
 )
+_LIMITS = _T["rate_limits"]
+#: The client's rate-limit count (NULL when none is kept, or without a key).
+_LIMIT_COUNT = (
+    sa.select(_LIMITS.c.count)
+    .where(_LIMITS.c.key == sa.bindparam("key"), _LIMITS.c.window == sa.bindparam("window"))
+    .scalar_subquery()
+)
 #: The invitee and their draft in one statement (the draft columns are NULL before the first save).
 _INVITEE_AND_DRAFT = _INVITEE.add_columns(
-    DRAFTS.c.partner_id.label("draft_of"), DRAFTS.c.answers, DRAFTS.c.page, DRAFTS.c.updated_at.label("draft_updated_at"),
+    _LIMIT_COUNT.label("limit_count"), DRAFTS.c.partner_id.label("draft_of"), DRAFTS.c.answers, DRAFTS.c.page, DRAFTS.c.updated_at.label("draft_updated_at"),
     DRAFTS.c.submitted_at,
 ).join(
     DRAFTS, (DRAFTS.c.campaign_id == _INV.c.campaign_id) & (DRAFTS.c.partner_id == _INV.c.partner_id), isouter=True
 )
 _DRAFT = sa.select(DRAFTS.c.answers, DRAFTS.c.page, DRAFTS.c.updated_at.label("draft_updated_at"), DRAFTS.c.submitted_at).where(
     DRAFTS.c.campaign_id == sa.bindparam("campaign_id"), DRAFTS.c.partner_id == sa.bindparam("partner_id")
-)
-_LIMIT_COUNT = sa.select(_T["rate_limits"].c.count).where(
-    _T["rate_limits"].c.key == sa.bindparam("key"), _T["rate_limits"].c.window == sa.bindparam("window")
 )
 
 
@@ -143,9 +147,14 @@ def open_invitation(store: Store, token: str, limit: tuple[str, int] | None = No
     ``count`` is the rate-limit count under ``limit`` (``(key, window)``; 0 without one),
     ``invitee`` as :func:`find_invitee`, ``draft`` as :func:`load_draft` (None with no invitee)."""
     digest = token_digest(token)
+    key, window = limit if limit else (None, 0)
     with store._read() as conn:
-        count = (conn.execute(_LIMIT_COUNT, {"key": limit[0], "window": limit[1]}).scalar() or 0) if limit else 0
-        row = conn.execute(_INVITEE_AND_DRAFT, {"digest": digest}).mappings().first()
+        row = conn.execute(_INVITEE_AND_DRAFT, {"digest": digest, "key": key, "window": window}).mappings().first()
+        if row is None:  # no invitation row to carry the count: read it alone
+            count = conn.execute(sa.select(_LIMIT_COUNT), {"key": key, "window": window}).scalar() if limit else 0
+        else:
+            count = row["limit_count"]
+    count = count or 0
     invitee = _invitee(row, digest)
     if invitee is None:
         return count, None, None
