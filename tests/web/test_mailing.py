@@ -207,6 +207,46 @@ def test_a_provider_bounce_list_marks_bounces_all_or_nothing(mail_env: Handler, 
     assert "lycee1@bois.example" not in sent_to and "Laissés de côté : 1 — adresse en échec (bounce)" in output
 
 
+def test_a_bounce_list_is_read_as_strictly_as_every_import(mail_campaign: Campaign, tmp_path) -> None:
+    """A repeated address column, a long row and a bad address, all reported in one
+    refusal, each at its place; a Windows-1252 row in a UTF-8 file refused at its line;
+    nothing recorded (issue 11: the bounce list had its own, laxer reader)."""
+    url = mail_campaign.url
+
+    def refused(path) -> str:
+        result = CliRunner().invoke(app, ["--db", url, "invitations", "bounces", str(path)])
+        assert result.exit_code == 1, result.output
+        assert "Traceback" not in result.output
+        return " ".join(result.output.split())  # the error may wrap
+
+    bad = tmp_path / "rejets-faux.csv"
+    bad.write_text("Email,Raison,email\nlycee1@bois.example,boîte pleine,\npas-une-adresse,x,\n"
+                   "lycee3@bois.example,x,,en trop\n", encoding="utf-8")
+    output = refused(bad)
+    assert "3 problème(s)" in output
+    assert "rejets-faux.csv:1:email: en-tête en double : « email » (déjà en colonne n° 1)" in output
+    assert "rejets-faux.csv:3:Email: adresse électronique invalide : « pas-une-adresse »" in output
+    assert "rejets-faux.csv:4:: ligne de 4 valeurs alors que l'en-tête compte 3 colonnes" in output
+    mixed = tmp_path / "rejets-mixtes.csv"
+    mixed.write_bytes("Email,Raison\nlycee1@bois.example,boîte pleine\n".encode("utf-8")
+                      + "lycee2@bois.example,adresse refusée\n".encode("cp1252"))
+    assert "rejets-mixtes.csv:3:: ligne encodée autrement que le reste du fichier (UTF-8)" in refused(mixed)
+    with Store(url) as store:
+        assert store.mail_sends(CAMPAIGN).height == 0
+
+
+def test_a_bare_list_of_addresses_and_an_empty_file(mail_campaign: Campaign, tmp_path) -> None:
+    url = mail_campaign.url
+    bare = tmp_path / "rejets.txt"
+    bare.write_text("lycee1@bois.example\n\ninconnu@nulle-part.example\n", encoding="utf-8")
+    output = run(url, "invitations", "bounces", str(bare))
+    assert "2 adresse(s) lue(s), 1 invitation(s) marquée(s) en échec" in output
+    empty = tmp_path / "vide.csv"
+    empty.write_text("\n\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["--db", url, "invitations", "bounces", str(empty)])
+    assert result.exit_code == 1 and "vide.csv::: liste de rejets vide" in " ".join(result.output.split())
+
+
 def test_missing_smtp_settings_are_named_in_french(mail_campaign: Campaign, monkeypatch) -> None:
     for name in ("EFFIPIA_SMTP_URL", "EFFIPIA_MAIL_FROM", "EFFIPIA_BASE_URL"):
         monkeypatch.delenv(name, raising=False)

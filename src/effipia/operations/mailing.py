@@ -445,38 +445,37 @@ _REASON_HEADERS = ("reason", "raison", "motif", "bounce reason", "diagnostic", "
                    "status", "statut", "smtp response", "response")
 
 
-def _bounce_rows(path: Path) -> list[tuple[int, list[str]]]:
-    from effipia.tabular import csv_records, csv_text, xlsx_rows
-
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        return [(line, ["" if v is None else str(v) for v in values]) for line, values in xlsx_rows(path, path.name)]
-    return list(csv_records(csv_text(path.read_bytes(), path.name)))
-
-
 def import_bounces(store: Store, path: str | Path, campaign: str | None = None, *, actor: str | None = None) -> OperationResult[dict]:
     """Mark as bounced every invitation whose partner's address is on a provider's bounce
     list (CSV or XLSX with a column of addresses, e.g. « email »; optional reason column).
-    Every problem at once (``fichier:ligne:colonne: raison``), nothing written on any.
+    The file is read as every import reads its files (encoding, row lengths, repeated
+    headers, workbook error cells); every problem at once (``fichier:ligne:colonne: raison``),
+    nothing written on any.
     Value: ``{"read", "marked", "already", "unknown"}``; unknown addresses are a warning."""
+    from effipia.registry.reading import read_table
+
     path = Path(path)
     name = store.resolve_campaign(campaign)
-    rows = _bounce_rows(path)
     file = path.name
-    if not rows:
-        raise ValidationFailed([Problem.at(file, None, None, "mailing.bounce_empty")])
-    header_line, header = rows[0]
+    known = _ADDRESS_HEADERS + _REASON_HEADERS
+    # The first non-empty row is the header (or, in a bare list of addresses, the first address).
+    table = read_table(path, lambda _cells: True, "mailing.bounce_empty", file=file,
+                       used=lambda text: text.strip().lower() in known)
+    header_line = table.header_line
+    header = ["" if h is None else str(h) for h in table.header]
+    rows = [(line, ["" if v is None else str(v) for v in values]) for line, values in table.rows]
     keys = [h.strip().lower() for h in header]
     address_col = next((i for i, h in enumerate(keys) if h in _ADDRESS_HEADERS), None)
     reason_col = next((i for i, h in enumerate(keys) if h in _REASON_HEADERS), None)
-    data = rows[1:]
+    data = rows
     if address_col is None:
         if header and "@" in header[0]:  # a bare list of addresses without a header line
-            address_col, data = 0, rows
+            address_col, data = 0, [(header_line, header), *rows]
         else:
             raise ValidationFailed([Problem.at(file, header_line, None, "mailing.bounce_no_column",
                                                expected=", ".join(_ADDRESS_HEADERS[:5]))])
-    column = header[address_col] if data is not rows else None
-    problems, found = [], {}
+    column = header[address_col] if data is rows else None
+    problems, found = list(table.problems), {}
     for line, values in data:
         value = values[address_col].strip() if address_col < len(values) else ""
         if not value and not any(v.strip() for v in values):
