@@ -20,6 +20,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from effipia.registry.invitations import digests_equal, token_digest
 from effipia.store.api import _T, INVITATIONS, PARTNERS, CAMPAIGNS, CAMPUSES, Store, _now
 from effipia.store.failures import write_error
+from effipia.store.group_commit import run_in_group
 
 __all__ = ["Invitee", "Draft", "SaveConflict", "DraftChanged", "SaveResult", "ANY_DRAFT", "find_invitee",
            "open_invitation", "load_draft", "mark_opened", "save_page", "submit", "refuse", "resume_after_refusal"]
@@ -221,29 +222,48 @@ def save_page(
     is still that one; otherwise :class:`DraftChanged` and nothing is written.
 
     The usual save is two statements (update the draft, insert the save row); the look-up
-    of an earlier save under ``save_id`` runs only when that insert meets one.
+    of an earlier save under ``save_id`` runs only when that insert meets one. On SQLite
+    the saves of concurrent threads are committed together (see :func:`_write_with_others`);
+    each is acknowledged only once its group is on disk.
     """
+    def attempt(conn: sa.Connection) -> SaveResult | None:
+        savepoint = conn.begin_nested()
+        try:
+            _store_page(conn, invitee, save_id, page, digest, answers, outcome, seen)
+        except (IntegrityError, DraftChanged):
+            savepoint.rollback()  # nothing of this save was written
+        else:
+            savepoint.commit()
+            return SaveResult(outcome, replayed=False)
+        # The identifier was used already (answer as before, or refuse), or the draft
+        # changed since it was read (the caller reads it again), or another save created
+        # the draft meanwhile (try again). Read in the same transaction: it sees a save of
+        # the same group not yet committed.
+        replay = _replay(conn, invitee, save_id, digest)
+        if replay is not None:
+            return replay
+        if seen is not ANY_DRAFT:
+            raise DraftChanged(save_id)
+        return None
+
     for _attempt in (1, 2, 3):
         try:
-            with _transaction(store) as conn:
-                try:
-                    with conn.begin():
-                        _store_page(conn, invitee, save_id, page, digest, answers, outcome, seen)
-                    return SaveResult(outcome, replayed=False)
-                except (IntegrityError, DraftChanged):
-                    pass  # rolled back: nothing of this save was written
-                # The identifier was used already (answer as before, or refuse), or the draft
-                # changed since it was read (the caller reads it again), or another worker
-                # created the draft meanwhile (try again).
-                with conn.begin():
-                    replay = _replay(conn, invitee, save_id, digest)
-                if replay is not None:
-                    return replay
-                if seen is not ANY_DRAFT:
-                    raise DraftChanged(save_id)
+            result = _write_with_others(store, attempt)
         except DBAPIError as exc:
             raise write_error(exc, None, store._stored_values) from None
+        if result is not None:
+            return result
     raise DraftChanged(save_id)
+
+
+def _write_with_others(store: Store, work):  # noqa: ANN001, ANN202 - a connection's job and its result
+    """``work(connection)`` in a write transaction: on SQLite shared with the saves of other
+    threads arriving meanwhile (one commit, one disk flush for the group:
+    :mod:`effipia.store.group_commit`); on PostgreSQL, which writes concurrently, its own."""
+    if store.engine.dialect.name == "sqlite":
+        return run_in_group(store.engine, lambda: _transaction(store), work)
+    with _transaction(store) as conn, conn.begin():
+        return work(conn)
 
 
 def _store_page(conn: sa.Connection, invitee: Invitee, save_id: str, page: str, digest: str, answers: dict[str, Any],
