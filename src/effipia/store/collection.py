@@ -223,22 +223,17 @@ def save_page(
 
     The usual save is two statements (update the draft, insert the save row); the look-up
     of an earlier save under ``save_id`` runs only when that insert meets one. On SQLite
-    the saves of concurrent threads are committed together (see :func:`_write_with_others`);
+    the saves of concurrent threads are committed together (see :func:`_write_or_replay`);
     each is acknowledged only once its group is on disk.
     """
-    def attempt(conn: sa.Connection) -> SaveResult | None:
-        savepoint = conn.begin_nested()
-        try:
-            _store_page(conn, invitee, save_id, page, digest, answers, outcome, seen)
-        except (IntegrityError, DraftChanged):
-            savepoint.rollback()  # nothing of this save was written
-        else:
-            savepoint.commit()
-            return SaveResult(outcome, replayed=False)
+    def write(conn: sa.Connection) -> SaveResult:
+        _store_page(conn, invitee, save_id, page, digest, answers, outcome, seen)
+        return SaveResult(outcome, replayed=False)
+
+    def after_refusal(conn: sa.Connection) -> SaveResult | None:
         # The identifier was used already (answer as before, or refuse), or the draft
         # changed since it was read (the caller reads it again), or another save created
-        # the draft meanwhile (try again). Read in the same transaction: it sees a save of
-        # the same group not yet committed.
+        # the draft meanwhile (try again).
         replay = _replay(conn, invitee, save_id, digest)
         if replay is not None:
             return replay
@@ -248,7 +243,7 @@ def save_page(
 
     for _attempt in (1, 2, 3):
         try:
-            result = _write_with_others(store, attempt)
+            result = _write_or_replay(store, write, after_refusal)
         except DBAPIError as exc:
             raise write_error(exc, None, store._stored_values) from None
         if result is not None:
@@ -256,14 +251,35 @@ def save_page(
     raise DraftChanged(save_id)
 
 
-def _write_with_others(store: Store, work):  # noqa: ANN001, ANN202 - a connection's job and its result
-    """``work(connection)`` in a write transaction: on SQLite shared with the saves of other
-    threads arriving meanwhile (one commit, one disk flush for the group:
-    :mod:`effipia.store.group_commit`); on PostgreSQL, which writes concurrently, its own."""
+def _write_or_replay(store: Store, write, after_refusal):  # noqa: ANN001, ANN202 - connection jobs
+    """``write(connection)``, or when it raises IntegrityError or DraftChanged (nothing of it
+    kept), ``after_refusal(connection)``.
+
+    On SQLite the saves of threads arriving meanwhile share the transaction (one commit, one
+    disk flush for the group: :mod:`effipia.store.group_commit`), the refused write rolled
+    back to its savepoint and ``after_refusal`` run in the same transaction — it sees a save
+    of the same group not yet committed. PostgreSQL writes concurrently: a transaction of
+    its own, and ``after_refusal`` in a second one (no savepoint round trips per save)."""
     if store.engine.dialect.name == "sqlite":
-        return run_in_group(store.engine, lambda: _transaction(store), work)
-    with _transaction(store) as conn, conn.begin():
-        return work(conn)
+        def grouped(conn: sa.Connection):  # noqa: ANN202
+            savepoint = conn.begin_nested()
+            try:
+                result = write(conn)
+            except (IntegrityError, DraftChanged):
+                savepoint.rollback()
+                return after_refusal(conn)
+            savepoint.commit()
+            return result
+
+        return run_in_group(store.engine, lambda: _transaction(store), grouped)
+    with _transaction(store) as conn:
+        try:
+            with conn.begin():
+                return write(conn)
+        except (IntegrityError, DraftChanged):
+            pass  # rolled back: nothing of this save was written
+        with conn.begin():
+            return after_refusal(conn)
 
 
 def _store_page(conn: sa.Connection, invitee: Invitee, save_id: str, page: str, digest: str, answers: dict[str, Any],
