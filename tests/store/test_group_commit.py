@@ -69,6 +69,24 @@ def _hold_first_group(engine, monkeypatch, waiting: int):
     return sizes
 
 
+def _run_in_order(engine, jobs) -> list:
+    """Each job in its own thread, started 50 ms apart: the first leads the first group and
+    the others queue behind it in this order; a refused job gives « refused »."""
+
+    def run(work):
+        try:
+            return group_commit.run_in_group(engine, _connect(engine), work)
+        except sa.exc.IntegrityError:
+            return "refused"
+
+    with ThreadPoolExecutor(len(jobs)) as pool:
+        futures = []
+        for work in jobs:
+            futures.append(pool.submit(run, work))
+            time.sleep(0.05)
+        return [f.result() for f in futures]
+
+
 def test_concurrent_jobs_share_a_commit_and_each_gets_its_own_result(engine, monkeypatch) -> None:
     sizes = _hold_first_group(engine, monkeypatch, waiting=9)
     with ThreadPoolExecutor(10) as pool:
@@ -87,20 +105,7 @@ def test_a_failing_job_is_rolled_back_alone(engine, monkeypatch) -> None:
 
     jobs = [_insert(100), _insert(1), half_done, _insert(2)]
 
-    def run(work):
-        try:
-            return group_commit.run_in_group(engine, _connect(engine), work)
-        except sa.exc.IntegrityError:
-            return "refused"
-
-    with ThreadPoolExecutor(4) as pool:
-        futures = [pool.submit(run, jobs[0])]
-        time.sleep(0.05)  # the first job leads; the three others queue behind it in this order
-        for work in jobs[1:]:
-            futures.append(pool.submit(run, work))
-            time.sleep(0.05)
-        results = [f.result() for f in futures]
-    assert results == [100, 1, "refused", 2]
+    assert _run_in_order(engine, jobs) == [100, 1, "refused", 2]
     assert _stored(engine) == [1, 2, 100]  # nothing of the failed job (no 50)
 
 
@@ -109,18 +114,5 @@ def test_a_failed_commit_fails_every_job_of_the_group_and_writes_nothing(engine,
     # parent 9 does not exist: the deferred foreign key refuses the whole group at COMMIT.
     jobs = [_insert(100), _insert(1), _insert(2, parent=9)]
 
-    def run(work):
-        try:
-            return group_commit.run_in_group(engine, _connect(engine), work)
-        except sa.exc.IntegrityError:
-            return "refused"
-
-    with ThreadPoolExecutor(3) as pool:
-        futures = [pool.submit(run, jobs[0])]
-        time.sleep(0.05)
-        for work in jobs[1:]:
-            futures.append(pool.submit(run, work))
-            time.sleep(0.05)
-        results = [f.result() for f in futures]
-    assert results == [100, "refused", "refused"]  # the first group committed before the bad one
+    assert _run_in_order(engine, jobs) == [100, "refused", "refused"]  # the first group committed before the bad one
     assert _stored(engine) == [100]
