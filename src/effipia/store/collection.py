@@ -99,8 +99,8 @@ _LIMIT_COUNT = (
 )
 #: The invitee and their draft in one statement (the draft columns are NULL before the first save).
 _INVITEE_AND_DRAFT = _INVITEE.add_columns(
-    _LIMIT_COUNT.label("limit_count"), DRAFTS.c.partner_id.label("draft_of"), DRAFTS.c.answers, DRAFTS.c.page, DRAFTS.c.updated_at.label("draft_updated_at"),
-    DRAFTS.c.submitted_at,
+    _LIMIT_COUNT.label("limit_count"), DRAFTS.c.partner_id.label("draft_of"), DRAFTS.c.answers, DRAFTS.c.page,
+    DRAFTS.c.updated_at.label("draft_updated_at"), DRAFTS.c.submitted_at,
 ).join(
     DRAFTS, (DRAFTS.c.campaign_id == _INV.c.campaign_id) & (DRAFTS.c.partner_id == _INV.c.partner_id), isouter=True
 )
